@@ -1,0 +1,35 @@
+# Two commands do all the set-up:  `make lab` (run the course)  and  `make test` (run the tests).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test setup release check-release benchmark clean
+
+setup: $(STAMP)
+
+# Re-install only when the dependency pins change.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+lab: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/release
+
+test: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+release: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder release
+
+check-release: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder check-release
+
+benchmark: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run_notebooks.py
+
+clean:
+	rm -rf $(VENV) gradebook.db submitted autograded feedback

@@ -1,0 +1,134 @@
+"""Shared assertion helpers for public and hidden tests.
+
+Every check goes type -> shape -> value and fails with a sentence a student can act on:
+what was expected, what was received, and the likely cause.  A passing check prints one
+short line (see :func:`passed`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A check found a wrong answer; the message says what to fix."""
+
+
+def _fail(name: str, expected: str, got: str, hint: str | None = None):
+    msg = f"{name}: expected {expected} but got {got}."
+    if hint:
+        msg += f" {hint}"
+    raise CheckFailed(msg)
+
+
+def call(fn, *args, name: str | None = None, **kwargs):
+    """Call a student's function; turn unexpected crashes into an actionable message.
+
+    ``NotImplementedError`` passes through unchanged, so an unfinished exercise reads as
+    "not implemented yet" rather than as a wrong answer.
+    """
+    name = name or getattr(fn, "__name__", "your function")
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except CheckFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - report any crash in student code
+        hint = ""
+        if any(word in str(exc) for word in ("matmul", "shapes", "broadcast", "align")):
+            hint = (" A shape mismatch usually means a weight matrix is transposed or the inputs are"
+                    " concatenated in the wrong order; print the shapes of the operands.")
+        raise CheckFailed(f"{name} raised {type(exc).__name__}: {exc}.{hint}") from exc
+
+
+def check_type(name: str, value, expected_type, hint: str | None = None):
+    """Fail unless ``value`` is an instance of ``expected_type`` (a type or tuple of types)."""
+    if not isinstance(value, expected_type):
+        want = (expected_type.__name__ if isinstance(expected_type, type)
+                else " or ".join(t.__name__ for t in expected_type))
+        _fail(name, f"a {want}", f"a {type(value).__name__}", hint)
+
+
+def check_shape(name: str, value, expected_shape: tuple, hint: str | None = None):
+    """Fail unless ``value`` is an array of exactly ``expected_shape``."""
+    check_type(name, value, np.ndarray, hint)
+    if tuple(value.shape) != tuple(expected_shape):
+        if hint is None and tuple(value.shape) == tuple(expected_shape)[::-1]:
+            hint = "The axes are swapped: check for a transposed matrix."
+        _fail(name, f"shape {tuple(expected_shape)}", f"shape {tuple(value.shape)}", hint)
+
+
+def check_close(name: str, value, expected, rtol: float = 1e-6, atol: float = 1e-8,
+                mistakes: dict | None = None, hint: str | None = None):
+    """Type, shape, then values.  ``mistakes`` maps a likely-cause sentence to the value that
+    mistake produces; a match names the mistake in the message."""
+    expected = np.asarray(expected)
+    if np.isscalar(value) or isinstance(value, np.generic):
+        value = np.asarray(value)
+    check_shape(name, value, expected.shape, hint)
+    if np.allclose(value, expected, rtol=rtol, atol=atol):
+        return
+    for cause, wrong in (mistakes or {}).items():
+        wrong = np.asarray(wrong)
+        if wrong.shape == value.shape and np.allclose(value, wrong, rtol=rtol, atol=atol):
+            _fail(name, "different values", "the values that this mistake produces", f"Likely cause: {cause}")
+    flat = np.argmax(np.abs(value - expected))
+    idx = np.unravel_index(flat, expected.shape) if expected.ndim else ()
+    _fail(name, f"{expected[idx].item()!r} at index {tuple(int(i) for i in idx)}",
+          f"{value[idx].item()!r} (largest difference {float(np.abs(value - expected).max()):.3g})", hint)
+
+
+def check_keys(name: str, value: dict, expected_keys, hint: str | None = None):
+    """Fail unless the dict has every expected key (extra keys are allowed)."""
+    check_type(name, value, dict, hint)
+    missing = [k for k in expected_keys if k not in value]
+    if missing:
+        _fail(name, f"a dict with keys {sorted(expected_keys)}", f"one missing {missing}", hint)
+
+
+def check_tuple(name: str, value, length: int, names: list[str] | None = None):
+    """Fail unless ``value`` is a tuple/list of ``length`` items (the function's return values)."""
+    check_type(name, value, (tuple, list))
+    if len(value) != length:
+        what = f"{length} values" + (f" ({', '.join(names)})" if names else "")
+        _fail(name, what, f"{len(value)} values", "Check the return statement.")
+
+
+def numerical_gradient(f, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Central-difference gradient of the scalar function ``f()`` with respect to array ``x``.
+
+    ``x`` is perturbed in place and restored, so ``f`` may read it through a closure.
+    """
+    grad = np.zeros_like(x, dtype=float)
+    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + eps
+        plus = f()
+        x[i] = old - eps
+        minus = f()
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """||a - b|| / (||a|| + ||b||), 0 when both are zero."""
+    denom = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
+
+
+def check_gradient(name: str, analytic, numeric: np.ndarray, tol: float = 1e-7, hint: str | None = None):
+    """Compare an analytic gradient with a numerical one (shape first, then relative error)."""
+    check_shape(name, analytic, numeric.shape, hint)
+    err = relative_error(analytic, numeric)
+    if not err < tol:
+        _fail(name, f"a relative error below {tol:g} against the numerical gradient",
+              f"a relative error of {err:.3g}",
+              hint or "Re-derive this gradient from the forward equations; check every factor of the chain rule.")
+
+
+def passed(what: str):
+    """The one line a passing check prints."""
+    print(f"\u2714 {what}: all checks passed.")

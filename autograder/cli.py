@@ -1,0 +1,73 @@
+"""Command line for instructors: ``python -m autograder <command>`` (or ``sequence-models-grade``).
+
+    release [ID ...]        regenerate release/ from source/ (all assignments by default)
+    check-release [ID ...]  fail if a committed release differs from what source/ generates
+    autograde ID [--student S ...]   vet and autograde submitted/<student>/ID/
+    feedback ID             write feedback/<student>/ID/*.html
+    export [--to FILE]      write every grade to a CSV file (default grades.csv)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder import grading
+from autograder.paths import COURSE_ROOT
+
+
+def _root(arg: str | None) -> Path:
+    root = Path(arg).resolve() if arg else (Path.cwd() if (Path.cwd() / "nbgrader_config.py").exists() else COURSE_ROOT)
+    if not (root / "nbgrader_config.py").exists():
+        sys.exit(f"{root} is not the course directory (no nbgrader_config.py there); pass --root.")
+    return root
+
+
+def _known(root: Path, ids: list[str]) -> list[str]:
+    known = grading.assignment_ids(root)
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        sys.exit(f"Unknown assignment id(s) {unknown}; the course has: {', '.join(known)}")
+    return ids or known
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", help="course directory (default: the one holding nbgrader_config.py)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("release", "check-release"):
+        sub.add_parser(name).add_argument("ids", nargs="*")
+    p = sub.add_parser("autograde")
+    p.add_argument("id")
+    p.add_argument("--student", action="append", default=[])
+    sub.add_parser("feedback").add_argument("id")
+    sub.add_parser("export").add_argument("--to", default="grades.csv")
+    args = parser.parse_args(argv)
+    root = _root(args.root)
+
+    if args.command == "release":
+        for path in grading.generate_release(root, _known(root, args.ids)):
+            print(f"wrote {path.relative_to(root)}")
+    elif args.command == "check-release":
+        stale = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for aid in _known(root, args.ids):
+                stale += grading.release_is_stale(root, aid, Path(tmp) / aid)
+        if stale:
+            print("Stale release notebooks (run `python -m autograder release` and commit):\n  " + "\n  ".join(stale))
+            return 1
+        print("release/ is in sync with source/.")
+    elif args.command == "autograde":
+        aid = _known(root, [args.id])[0]
+        reports = grading.autograde(root, aid, args.student or None)
+        print(grading.format_reports(aid, reports))
+        return 0 if all(r.graded for r in reports) else 2
+    elif args.command == "feedback":
+        grading.nbgrader(root, "generate_feedback", _known(root, [args.id])[0], "--force")
+        print(f"feedback written under {root / 'feedback'}")
+    elif args.command == "export":
+        grading.nbgrader(root, "export", "--to", str(Path(args.to).resolve()))
+        print(f"grades written to {args.to}")
+    return 0

@@ -1,0 +1,186 @@
+"""The grading pipeline: regenerate student notebooks, vet submissions, autograde, feedback, export.
+
+A thin layer over nbgrader that adds what a large class needs: a submission that is not a valid
+notebook is reported by name while every other student is still graded; a deleted test cell is put
+back (nbgrader then fills in the original test, hidden parts included) so no credit is earned by
+deleting a test; a cell that runs forever is cut off by the per-cell timeout in nbgrader_config.py.
+Submitted files are never changed in place without a copy of the original beside them.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+GRADE_KEY = "nbgrader"
+ORIGINAL_SUFFIX = ".as-submitted"
+
+
+@dataclass
+class StudentReport:
+    """What happened to one student's submission of one assignment."""
+    student: str
+    score: float | None = None
+    max_score: float | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def graded(self) -> bool:
+        return self.score is not None
+
+
+def nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run one nbgrader command in the course directory ``root`` with this environment's tools on PATH."""
+    env = dict(os.environ)
+    # nbgrader starts `alembic` and kernels by name: make them this interpreter's.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
+                          capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"`nbgrader {' '.join(args)}` failed in {root}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def assignment_ids(root: Path) -> list[str]:
+    """Every assignment with a source folder, in course order."""
+    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def generate_release(root: Path, ids: list[str] | None = None) -> list[Path]:
+    """Regenerate ``release/<id>/`` from ``source/<id>/`` with nbgrader; returns the notebooks written."""
+    written = []
+    for aid in ids or assignment_ids(root):
+        nbgrader(root, "generate_assignment", aid, "--force")
+        written += sorted((root / "release" / aid).glob("*.ipynb"))
+    return written
+
+
+def _grade_ids(nb) -> list[str]:
+    return [c.metadata[GRADE_KEY]["grade_id"] for c in nb.cells
+            if c.metadata.get(GRADE_KEY, {}).get("grade_id")]
+
+
+def restore_deleted_cells(submitted, release) -> list[str]:
+    """Put back every locked or graded cell of ``release`` that ``submitted`` lacks.
+
+    Each one goes right after the nbgrader cell that precedes it in the release (or at the top).
+    Returns the restored grade ids; ``submitted`` is changed in place.
+    """
+    present = set(_grade_ids(submitted))
+    restored = []
+    for i, cell in enumerate(release.cells):
+        meta = cell.metadata.get(GRADE_KEY, {})
+        gid = meta.get("grade_id")
+        if not gid or gid in present or not (meta.get("grade") or meta.get("locked")):
+            continue
+        anchor = next((c.metadata[GRADE_KEY]["grade_id"] for c in reversed(release.cells[:i])
+                       if c.metadata.get(GRADE_KEY, {}).get("grade_id") in present), None)
+        pos = 0 if anchor is None else 1 + next(j for j, c in enumerate(submitted.cells)
+                                                if c.metadata.get(GRADE_KEY, {}).get("grade_id") == anchor)
+        submitted.cells.insert(pos, copy.deepcopy(cell))
+        present.add(gid)
+        restored.append(gid)
+    return restored
+
+
+def vet_submission(root: Path, aid: str, student: str) -> list[str]:
+    """Check one student's notebooks before grading; repair what can be repaired, report the rest.
+
+    Returns the problems found.  An unreadable notebook is left untouched and reported.
+    """
+    problems = []
+    for rel_path in sorted((root / "release" / aid).glob("*.ipynb")):
+        sub_path = root / "submitted" / student / aid / rel_path.name
+        if not sub_path.exists():
+            problems.append(f"{rel_path.name} is missing from the submission: scored 0 for this notebook.")
+            continue
+        try:
+            submitted = nbformat.read(sub_path, as_version=4)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not raised
+            reason = str(exc).splitlines()[0][:200]
+            problems.append(
+                f"{rel_path.name} is not a valid notebook ({type(exc).__name__}: {reason}); it was not graded. "
+                f"The file is kept as submitted at {sub_path}; ask the student to re-submit (JupyterLab: "
+                f"File > Revert Notebook to Checkpoint, or re-download the release and copy their answers).")
+            continue
+        release = nbformat.read(rel_path, as_version=4)
+        restored = restore_deleted_cells(submitted, release)
+        if restored:
+            shutil.copy2(sub_path, sub_path.with_name(sub_path.name + ORIGINAL_SUFFIX))
+            nbformat.write(submitted, sub_path)
+            problems.append(f"{rel_path.name}: deleted test cell(s) {', '.join(restored)} were restored and graded "
+                            f"with the original tests (the file as submitted is kept beside it with suffix "
+                            f"{ORIGINAL_SUFFIX}).")
+    return problems
+
+
+def submitted_students(root: Path, aid: str) -> list[str]:
+    sub = root / "submitted"
+    return sorted(p.name for p in sub.iterdir() if (p / aid).is_dir()) if sub.is_dir() else []
+
+
+def scores(root: Path, aid: str, student: str) -> dict[str, float]:
+    """Points earned per graded cell (grade id -> score) for one student's autograded assignment."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(aid, student)
+        return {g.name: g.score for nb in sub.notebooks for g in nb.grades}
+
+
+def autograde(root: Path, aid: str, students: list[str] | None = None) -> list[StudentReport]:
+    """Vet and autograde every submission of ``aid`` (or just ``students``); never stops at one bad one."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    reports = []
+    for student in students or submitted_students(root, aid):
+        report = StudentReport(student, problems=vet_submission(root, aid, student))
+        unreadable = any("not a valid notebook" in p for p in report.problems)
+        if not unreadable:
+            proc = nbgrader(root, "autograde", aid, "--student", student, "--force", check=False)
+            if proc.returncode != 0:
+                tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
+                report.problems.append(f"nbgrader could not grade this submission:\n{tail}")
+            else:
+                with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+                    try:
+                        sub = gb.find_submission(aid, student)
+                        report.score, report.max_score = sub.score, sub.max_score
+                    except MissingEntry:
+                        report.problems.append("no grade was recorded for this submission.")
+        reports.append(report)
+    return reports
+
+
+def format_reports(aid: str, reports: list[StudentReport]) -> str:
+    lines = [f"{aid}: {sum(r.graded for r in reports)} of {len(reports)} submission(s) graded"]
+    for r in reports:
+        score = f"{r.score:g} / {r.max_score:g}" if r.graded else "NOT GRADED"
+        lines.append(f"  {r.student:<20} {score}")
+        lines += [f"      ! {p}" for p in r.problems]
+    return "\n".join(lines)
+
+
+def release_is_stale(root: Path, aid: str, scratch: Path) -> list[str]:
+    """Regenerate ``aid`` in ``scratch`` and list the release notebooks that differ from ``root``'s."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    shutil.copy2(root / "nbgrader_config.py", scratch)
+    shutil.copytree(root / "source" / aid, scratch / "source" / aid)
+    # The copied config points at its own folder, so the scratch course has its own gradebook.
+    generate_release(scratch, [aid])
+    stale = []
+    fresh = {p.name: p for p in (scratch / "release" / aid).glob("*.ipynb")}
+    committed = {p.name: p for p in (root / "release" / aid).glob("*.ipynb")} if (root / "release" / aid).is_dir() else {}
+    for name in sorted(set(fresh) | set(committed)):
+        if name not in fresh or name not in committed or \
+                json.loads(fresh[name].read_text()) != json.loads(committed[name].read_text()):
+            stale.append(f"release/{aid}/{name}")
+    return stale

@@ -1,0 +1,37 @@
+"""nbgrader configuration of the Sequence Models course.
+
+The repository root is the course directory; paths are taken from this file's own location, so
+nbgrader commands work from any working directory that finds this file (run them from the root).
+"""
+import os
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "sequence-models"
+c.CourseDirectory.root = ROOT
+# The gradebook holds student grades: it lives next to the course but never in version control.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
+
+# Every notebook runs on the standard Python 3 kernel of the environment that runs nbgrader.
+c.ClearSolutions.code_stub = {
+    "python": (
+        "# YOUR CODE HERE\n"
+        "raise NotImplementedError(\"Not implemented yet: replace this line with your code "
+        "(see the hint above), then run this cell and the check below it.\")"
+    )
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
+c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
+c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
+c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# A cell that runs longer than this (an infinite loop, say) is stopped and graded as failed.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.Execute.kernel_name = "python3"
+
+# Student notebooks are committed without outputs; keep generated releases clean too.
+c.ClearOutput.enabled = True

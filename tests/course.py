@@ -1,0 +1,32 @@
+"""Shared helpers for the course-level tests: notebooks, execution in a fresh kernel, scratch courses."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from autograder.grading import assignment_ids
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = assignment_ids(ROOT)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def execute(path: Path, allow_errors: bool = False, timeout: int = 600):
+    """Run a notebook top to bottom in a fresh python3 kernel, from its own folder; returns it executed."""
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def scratch_course(tmp: Path, aid: str) -> Path:
+    """A course directory in ``tmp`` holding only ``aid``'s source, with its own gradebook."""
+    shutil.copy2(ROOT / "nbgrader_config.py", tmp)
+    shutil.copytree(ROOT / "source" / aid, tmp / "source" / aid)
+    return tmp

@@ -1,0 +1,28 @@
+"""Load the solution code of a source notebook into a namespace, for tests that call it directly."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def notebook_path(assignment_id: str, kind: str = "source") -> Path:
+    """The one notebook of ``assignment_id`` under ``source/`` or ``release/``."""
+    paths = sorted((ROOT / kind / assignment_id).glob("*.ipynb"))
+    assert len(paths) == 1, f"expected one notebook in {kind}/{assignment_id}, found {paths}"
+    return paths[0]
+
+
+def solution_namespace(assignment_id: str) -> dict:
+    """Execute the locked setup cells and the solution cells of the source notebook (no tests, no demos)."""
+    nb = nbformat.read(notebook_path(assignment_id), as_version=4)
+    ns: dict = {"__name__": f"notebook_{assignment_id}"}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        if meta.get("solution") or (meta.get("locked") and not meta.get("grade")):
+            exec(compile(cell.source, f"<{assignment_id}:{meta.get('grade_id')}>", "exec"), ns)
+    return ns

@@ -1,0 +1,99 @@
+"""nbgrader autograding of generated sample submissions, through the course's grading pipeline."""
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from autograder import grading
+from autograder.cli import main as cli
+from course import ASSIGNMENTS, ROOT, nbgrader_meta, scratch_course
+
+# Per assignment: a leaf function (nothing else calls it) and code that, appended to its solution cell,
+# makes it wrong. Only that function's test may lose points.
+WRONG = {
+    "w1a1_rnn_step_by_step": ("rnn_backward", """
+_correct_rnn_backward = rnn_backward
+def rnn_backward(da, caches):
+    gradients = _correct_rnn_backward(da, caches)
+    gradients["dba"] = 2 * gradients["dba"]  # a wrong factor
+    return gradients
+"""),
+}
+
+
+def _cell(nb, grade_id):
+    return next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
+
+
+@pytest.fixture(scope="module", params=[a for a in ASSIGNMENTS if a in WRONG])
+def graded(request, tmp_path_factory):
+    """Autograde six submissions of one assignment in a scratch course; returns what the tests read."""
+    aid = request.param
+    root = scratch_course(tmp_path_factory.mktemp(aid), aid)
+    grading.generate_release(root, [aid])
+    (src_path,) = (root / "source" / aid).glob("*.ipynb")
+    source = nbformat.read(src_path, as_version=4)
+    release = nbformat.read(root / "release" / aid / src_path.name, as_version=4)
+    func, wrong_code = WRONG[aid]
+
+    def submit(student, nb=None, raw=None):
+        path = root / "submitted" / student / aid / src_path.name
+        path.parent.mkdir(parents=True)
+        path.write_text(raw) if raw is not None else nbformat.write(nb, path)
+
+    def wrong():
+        nb = nbformat.from_dict(json.loads(json.dumps(source)))
+        _cell(nb, func).source += "\n" + wrong_code
+        return nb
+
+    submit("full_marks", source)
+    submit("untouched_release", release)
+    submit("one_wrong", wrong())
+    edited = wrong()
+    _cell(edited, f"{func}_tests").source = "# tests removed by the student\npass"
+    submit("edited_test", edited)
+    deleted = wrong()
+    deleted.cells.remove(_cell(deleted, f"{func}_tests"))
+    submit("deleted_test", deleted)
+    submit("not_json", raw='{"cells": [ this is not a notebook')
+
+    exit_code = cli(["--root", str(root), "autograde", aid])
+    points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in source.cells if nbgrader_meta(c).get("grade")}
+    return {"root": root, "aid": aid, "func": func, "points": points, "exit": exit_code}
+
+
+def _scores(g, student):
+    return grading.scores(g["root"], g["aid"], student)
+
+
+def test_source_gets_full_marks(graded):
+    assert _scores(graded, "full_marks") == graded["points"]
+
+
+def test_untouched_release_gets_zero(graded):
+    scores = _scores(graded, "untouched_release")
+    assert set(scores) == set(graded["points"]) and sum(scores.values()) == 0
+
+
+@pytest.mark.parametrize("student", ["one_wrong", "edited_test", "deleted_test"])
+def test_a_wrong_function_loses_exactly_its_points(graded, student):
+    expected = dict(graded["points"], **{f"{graded['func']}_tests": 0.0})
+    assert _scores(graded, student) == expected
+
+
+def test_deleted_test_cell_is_restored_and_the_original_kept(graded):
+    folder = graded["root"] / "submitted" / "deleted_test" / graded["aid"]
+    (original,) = folder.glob("*" + grading.ORIGINAL_SUFFIX)
+    kept = nbformat.read(original, as_version=4)
+    assert f"{graded['func']}_tests" not in [nbgrader_meta(c).get("grade_id") for c in kept.cells]
+
+
+def test_invalid_notebook_is_reported_and_others_still_graded(graded):
+    assert graded["exit"] == 2  # not every submission could be graded
+    reports = {r.student: r for r in grading.autograde(graded["root"], graded["aid"], ["not_json"])}
+    assert not reports["not_json"].graded
+    assert "is not a valid notebook" in reports["not_json"].problems[0]
+    assert "re-submit" in reports["not_json"].problems[0]
+    assert _scores(graded, "full_marks") == graded["points"]

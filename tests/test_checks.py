@@ -1,0 +1,61 @@
+"""The shared check helpers: messages a student can act on, and a trustworthy numerical gradient."""
+import numpy as np
+import pytest
+
+from autograder import checks
+from autograder.checks import CheckFailed
+from autograder.paths import ENV_VAR, data_path
+
+
+def test_type_shape_value_messages_say_expected_and_got():
+    with pytest.raises(CheckFailed, match=r"a: expected a ndarray but got a list"):
+        checks.check_shape("a", [1, 2], (2,))
+    with pytest.raises(CheckFailed, match=r"expected shape \(2, 3\) but got shape \(3, 2\).*transposed"):
+        checks.check_shape("a", np.zeros((3, 2)), (2, 3))
+    with pytest.raises(CheckFailed, match=r"expected 1\.0 at index \(1,\) but got 5\.0"):
+        checks.check_close("a", np.array([0.0, 5.0]), np.array([0.0, 1.0]))
+    checks.check_close("a", np.array([0.0, 1.0 + 1e-12]), np.array([0.0, 1.0]))
+
+
+def test_check_close_names_a_known_mistake():
+    expected, wrong = np.array([1.0, 2.0]), np.array([2.0, 1.0])
+    with pytest.raises(CheckFailed, match="Likely cause: the order is reversed"):
+        checks.check_close("a", wrong, expected, mistakes={"the order is reversed": wrong})
+
+
+def test_tuple_and_keys():
+    with pytest.raises(CheckFailed, match=r"expected 3 values \(a, y, cache\) but got 2 values"):
+        checks.check_tuple("f(...)", (1, 2), 3, ["a", "y", "cache"])
+    with pytest.raises(CheckFailed, match=r"missing \['db'\]"):
+        checks.check_keys("grads", {"dW": 1}, ["dW", "db"])
+
+
+def test_call_passes_not_implemented_through_and_explains_crashes():
+    def unfinished():
+        raise NotImplementedError("not yet")
+
+    def crashes():
+        return np.zeros((2, 3)) @ np.zeros((2, 3))
+
+    with pytest.raises(NotImplementedError):
+        checks.call(unfinished)
+    with pytest.raises(CheckFailed, match=r"crashes raised ValueError.*transposed"):
+        checks.call(crashes)
+
+
+def test_numerical_gradient_matches_a_known_derivative():
+    x = np.array([[0.3, -1.2], [2.0, 0.5]])
+    num = checks.numerical_gradient(lambda: float(np.sum(np.sin(x) * x)), x)
+    exact = np.cos(x) * x + np.sin(x)
+    assert checks.relative_error(num, exact) < 1e-9
+    checks.check_gradient("dx", exact, num)
+    with pytest.raises(CheckFailed, match="relative error"):
+        checks.check_gradient("dx", 2 * exact, num)
+
+
+def test_data_path_is_overridable_and_explains_a_missing_file(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    (tmp_path / "x.txt").write_text("hi")
+    assert data_path("x.txt") == tmp_path / "x.txt"
+    with pytest.raises(FileNotFoundError, match=f"Course data not found.*{ENV_VAR}"):
+        data_path("missing", "names.txt")

@@ -1,0 +1,43 @@
+"""Project-level promises: one set of pins, the README's commands are the ones CI runs, data documented."""
+import re
+import subprocess
+import tomllib
+
+from course import ROOT
+
+
+def _pyproject_pins():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = {}
+    for dep in deps:
+        spec, _, marker = dep.partition(";")
+        name, version = spec.strip().split("==")
+        if "sys_platform != 'linux'" in marker:
+            continue  # Binder runs Linux, where tensorflow-cpu is the pin
+        pins[name.lower()] = version
+    return pins
+
+
+def test_binder_environment_has_the_same_pins_as_pyproject():
+    text = (ROOT / "environment.yml").read_text()
+    assert "python=3.11" in text
+    env_pins = {m.group(1).lower(): m.group(2) for m in re.finditer(r"^\s+- ([A-Za-z0-9_.\-\[\]]+)==(\S+)", text, re.M)}
+    assert env_pins == _pyproject_pins()
+
+
+def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_grades_and_student_work_stay_out_of_version_control():
+    for path in ["gradebook.db", "submitted/s/a/n.ipynb", "autograded/x", "feedback/x", ".venv/bin/python"]:
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0, path
+
+
+def test_every_data_folder_has_a_readme():
+    assert (ROOT / "data" / "README.md").exists()
+    for folder in (ROOT / "data").iterdir():
+        if folder.is_dir():
+            assert (folder / "README.md").exists(), f"{folder.name}: add a README (origin, licence, size, rebuild command)"

@@ -1,0 +1,1 @@
+"""Week 2 helpers (word vectors, Emojify)."""

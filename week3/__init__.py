@@ -1,0 +1,1 @@
+"""Week 3 helpers (attention, trigger word)."""
