@@ -155,8 +155,21 @@ def autograde(root: Path, aid: str, students: list[str] | None = None) -> list[S
                         report.score, report.max_score = sub.score, sub.max_score
                     except MissingEntry:
                         report.problems.append("no grade was recorded for this submission.")
+                report.problems += timed_out_cells(root, aid, student)
         reports.append(report)
     return reports
+
+
+def timed_out_cells(root: Path, aid: str, student: str) -> list[str]:
+    """One sentence per autograded cell that was stopped for running past the per-cell timeout."""
+    found = []
+    for path in sorted((root / "autograded" / student / aid).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+                gid = cell.metadata.get(GRADE_KEY, {}).get("grade_id", "an ungraded cell")
+                found.append(f"{path.name}: {gid} ran past the per-cell time limit and was stopped (an endless "
+                             f"loop?); it scores 0. The limit is Execute.timeout in nbgrader_config.py.")
+    return found
 
 
 def format_reports(aid: str, reports: list[StudentReport]) -> str:

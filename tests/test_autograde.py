@@ -97,3 +97,33 @@ def test_invalid_notebook_is_reported_and_others_still_graded(graded):
     assert "is not a valid notebook" in reports["not_json"].problems[0]
     assert "re-submit" in reports["not_json"].problems[0]
     assert _scores(graded, "full_marks") == graded["points"]
+
+
+def test_an_endless_loop_is_stopped_and_reported(tmp_path):
+    """A toy assignment with a 3 s cell limit: the looping function scores 0, the other one still counts."""
+    aid = "toy"
+    (tmp_path / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + "\nc.Execute.timeout = 3\n")
+    v4 = nbformat.v4
+
+    def cell(source, gid, **meta):
+        c = v4.new_code_cell(source)
+        c.metadata["nbgrader"] = dict(grade_id=gid, schema_version=3, task=False, **meta)
+        return c
+
+    def notebook(body_f):
+        return v4.new_notebook(cells=[
+            v4.new_markdown_cell("# Toy"),
+            cell(f"def f(x):\n    ### BEGIN SOLUTION\n    {body_f}\n    ### END SOLUTION\n", "f", grade=False, solution=True, locked=False),
+            cell("assert f(2) == 4", "f_tests", grade=True, solution=False, locked=True, points=2),
+            cell("def g(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\n", "g", grade=False, solution=True, locked=False),
+            cell("assert g(2) == 3", "g_tests", grade=True, solution=False, locked=True, points=1),
+        ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+
+    (tmp_path / "source" / aid).mkdir(parents=True)
+    nbformat.write(notebook("return 2 * x"), tmp_path / "source" / aid / "toy.ipynb")
+    grading.generate_release(tmp_path, [aid])
+    (tmp_path / "submitted" / "looper" / aid).mkdir(parents=True)
+    nbformat.write(notebook("while True:\n        pass"), tmp_path / "submitted" / "looper" / aid / "toy.ipynb")
+    (report,) = grading.autograde(tmp_path, aid)
+    assert (report.score, report.max_score) == (1, 3)
+    assert any("f_tests ran past the per-cell time limit" in p for p in report.problems)
