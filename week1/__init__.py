@@ -1,0 +1,1 @@
+"""Week 1 helpers: RNN building blocks, character language model, music."""
