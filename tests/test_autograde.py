@@ -20,6 +20,10 @@ def rnn_backward(da, caches):
     gradients["dba"] = 2 * gradients["dba"]  # a wrong factor
     return gradients
 """),
+    "w2a1_word_vectors": ("neutralize", """
+def neutralize(word, g, word_to_vec_map):
+    return word_to_vec_map[word]  # the bias component is not removed
+"""),
 }
 
 

@@ -1,0 +1,221 @@
+"""Helpers of the word-vectors notebook that are not the lesson: 2-D maps (PCA, t-SNE), bias bar charts,
+and an analogy evaluation that scores any analogy solver on the project's questions.
+
+The analogy questions live in ``data/analogies/questions.txt`` (see its README): one question
+"a is to b as c is to d" per line, grouped under ``: relation`` headers.  Every word in it is among the
+:data:`ANALOGY_VOCAB_SIZE` most frequent GloVe words, the candidate vocabulary the evaluation searches.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, NamedTuple
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from autograder.paths import data_path
+
+#: Analogy answers are searched among this many most frequent GloVe words (GloVe rows are in frequency order).
+ANALOGY_VOCAB_SIZE = 20_000
+
+
+class Analogy(NamedTuple):
+    """One question: ``a`` is to ``b`` as ``c`` is to ``d`` (``d`` is the answer)."""
+    relation: str
+    a: str
+    b: str
+    c: str
+    d: str
+
+
+def load_analogies(path=None) -> list[Analogy]:
+    """The analogy questions of ``path`` (default: the course's ``data/analogies/questions.txt``), in file order."""
+    path = path or data_path("analogies", "questions.txt")
+    questions, relation = [], None
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith(":"):
+                relation = line[1:].strip()
+                continue
+            words = line.lower().split()
+            if relation is None or len(words) != 4:
+                raise ValueError(f"{path}, line {n}: expected four words under a ': relation' header, got {line!r}")
+            questions.append(Analogy(relation, *words))
+    return questions
+
+
+def evaluate_analogies(solver: Callable, word_to_vec_map, questions: list[Analogy] | None = None) -> dict:
+    """Score an analogy solver, per relation type.
+
+    solver -- any callable with the signature of ``complete_analogy(word_a, word_b, word_c, word_to_vec_map)``
+              returning the predicted word (a str)
+    word_to_vec_map -- the candidate vocabulary passed to the solver (e.g. the 20,000 most frequent words)
+    questions -- list of :class:`Analogy`; default: :func:`load_analogies`
+    Returns {relation: {"correct": int, "total": int, "accuracy": float, "wrong": [(question, answer)]}},
+    relations in file order, plus the key "all" over every question and "seconds" (time spent in the solver).
+    Errors raised by the solver propagate (an unfinished solver stops the evaluation).
+    """
+    questions = load_analogies() if questions is None else questions
+    results: dict = {}
+    start = time.perf_counter()
+    for q in questions:
+        answer = solver(q.a, q.b, q.c, word_to_vec_map)
+        for key in (q.relation, "all"):
+            r = results.setdefault(key, {"correct": 0, "total": 0, "wrong": []})
+            r["total"] += 1
+            if answer == q.d:
+                r["correct"] += 1
+            else:
+                r["wrong"].append((q, answer))
+    seconds = time.perf_counter() - start
+    if "all" in results:
+        results["all"] = results.pop("all")  # last, after the relations
+    for r in results.values():
+        r["accuracy"] = r["correct"] / r["total"]
+    results["seconds"] = seconds
+    return results
+
+
+def analogy_3cosadd(word_a: str, word_b: str, word_c: str, word_to_vec_map) -> str:
+    """Another analogy solver, for comparison: 3CosAdd (Mikolov et al., 2013; Levy & Goldberg, 2014).
+
+    On unit vectors, the word w (other than the three inputs) closest in cosine to e_b - e_a + e_c; unlike
+    comparing offsets, this also asks e_w to be near e_c.  Same signature as ``complete_analogy``.
+    """
+    from week2.glove import word_matrix
+
+    word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()
+    e_a, e_b, e_c = (np.asarray(word_to_vec_map[w], dtype=np.float64) for w in (word_a, word_b, word_c))
+    target = e_b / np.linalg.norm(e_b) - e_a / np.linalg.norm(e_a) + e_c / np.linalg.norm(e_c)  # (n_e,)
+    words, E = word_matrix(word_to_vec_map)
+    scores = (E @ target) / np.maximum(np.linalg.norm(E, axis=1), 1e-12)  # cos up to the constant ||target||
+    for i in np.argsort(-scores, kind="stable"):
+        if words[i] not in (word_a, word_b, word_c):
+            return words[i]
+    raise ValueError("word_to_vec_map holds no word other than the three inputs")
+
+
+def print_analogy_report(results: dict, examples: int = 1) -> None:
+    """A table of :func:`evaluate_analogies` results, with up to ``examples`` wrong answers per relation."""
+    print(f"{'relation':<24} {'correct':>8} {'accuracy':>9}   e.g. wrong")
+    for relation, r in results.items():
+        if relation == "seconds":
+            continue
+        shown = "; ".join(f"{q.a}:{q.b} :: {q.c}:{answer} (not {q.d})" for q, answer in r["wrong"][:examples])
+        if relation == "all":
+            shown = ""
+        print(f"{relation:<24} {r['correct']:>3}/{r['total']:<4} {r['accuracy']:>9.0%}   {shown}")
+    print(f"({results['seconds']:.2f} s in the solver)")
+
+
+# ---------------------------------------------------------------------------- 2-D maps
+
+
+def pca_2d(X: np.ndarray) -> np.ndarray:
+    """Project the rows of X (n, d) on their two principal directions: (n, 2). Signs fixed for reproducibility."""
+    Xc = X - X.mean(axis=0)
+    _, _, Vt = np.linalg.svd(Xc, full_matrices=False)
+    Y = Xc @ Vt[:2].T  # (n, 2)
+    return Y * np.sign(Y[np.argmax(np.abs(Y), axis=0), [0, 1]])  # largest coordinate of each axis positive
+
+
+def _affinities(D2: np.ndarray, perplexity: float, tol: float = 1e-5, steps: int = 100) -> np.ndarray:
+    """Row-conditional Gaussian affinities p(j|i), with each row's width found by bisection to match the perplexity."""
+    n = len(D2)
+    P = np.zeros((n, n))
+    target = np.log(perplexity)  # entropy (in nats) of the wanted distribution
+    for i in range(n):
+        d = np.delete(D2[i], i)
+        d = d - d.min()  # shifting distances changes nothing after normalisation, and avoids underflow
+        beta, lo, hi = 1.0, 0.0, np.inf  # beta = 1 / (2 sigma^2)
+        for _ in range(steps):
+            p = np.exp(-beta * d)
+            s = p.sum()
+            entropy = np.log(s) + beta * (d @ p) / s
+            if abs(entropy - target) < tol:
+                break
+            if entropy > target:  # too flat: narrow the Gaussian
+                lo, beta = beta, beta * 2 if hi == np.inf else (beta + hi) / 2
+            else:
+                hi, beta = beta, (beta + lo) / 2
+        P[i, np.arange(n) != i] = p / s
+    return P
+
+
+def tsne_2d(X: np.ndarray, perplexity: float = 5.0, n_iter: int = 500, seed: int = 0,
+            learning_rate: float = 50.0) -> np.ndarray:
+    """Exact t-SNE (van der Maaten & Hinton, 2008) of the rows of X (n, d) into 2-D: (n, 2).
+
+    O(n^2) per step, meant for a few dozen points. Deterministic for a given ``seed`` (initial layout).
+    Gradient descent with momentum, per-coordinate gains and early exaggeration, as in the authors' code.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n = len(X)
+    sq = (X ** 2).sum(axis=1)
+    D2 = np.maximum(sq[:, None] + sq[None, :] - 2 * X @ X.T, 0)  # squared distances (n, n)
+    P = _affinities(D2, min(perplexity, (n - 1) / 3))
+    P = np.maximum((P + P.T) / (2 * n), 1e-12)  # symmetric joint probabilities
+    Y = np.random.default_rng(seed).normal(scale=1e-4, size=(n, 2))
+    update, gains = np.zeros_like(Y), np.ones_like(Y)
+    for it in range(n_iter):
+        exaggeration = 4.0 if it < 100 else 1.0  # pulls clusters together early on
+        sq = (Y ** 2).sum(axis=1)
+        num = 1.0 / (1.0 + sq[:, None] + sq[None, :] - 2 * Y @ Y.T)  # Student-t kernel (n, n)
+        np.fill_diagonal(num, 0.0)
+        Q = np.maximum(num / num.sum(), 1e-12)
+        W = (exaggeration * P - Q) * num
+        grad = 4 * (W.sum(axis=1)[:, None] * Y - W @ Y)  # dKL/dY (n, 2)
+        same = np.sign(grad) == np.sign(update)
+        gains = np.maximum(np.where(same, gains * 0.8, gains + 0.2), 0.01)
+        update = (0.5 if it < 250 else 0.8) * update - learning_rate * gains * grad
+        Y = Y + update
+        Y -= Y.mean(axis=0)
+    return Y
+
+
+def plot_word_maps(groups: dict[str, list[str]], word_to_vec_map, seed: int = 0):
+    """PCA and t-SNE maps of the words of ``groups`` ({group name: words}) side by side; returns the figure.
+
+    The vectors are scaled to unit length first, so both maps reflect cosine similarity rather than length.
+    """
+    words = [w for ws in groups.values() for w in ws]
+    X = np.array([word_to_vec_map[w] for w in words], dtype=np.float64)  # (n, n_e)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    for ax, (title, Y) in zip(axes, [("PCA (a linear projection)", pca_2d(X)),
+                                      ("t-SNE (keeps neighbours together)", tsne_2d(X, seed=seed))]):
+        start = 0
+        for name, ws in groups.items():
+            pts = Y[start:start + len(ws)]
+            ax.scatter(pts[:, 0], pts[:, 1], label=name, s=25)
+            for w, (x, y) in zip(ws, pts):
+                ax.annotate(w, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
+            start += len(ws)
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0].legend(loc="best", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_bias_bars(words: list[str], before, after=None, title: str = "", ax=None):
+    """Horizontal bars of each word's cosine with the bias direction: ``before`` and, if given, ``after``."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 0.3 * len(words) + 1.2))
+    y = np.arange(len(words))
+    h = 0.4 if after is not None else 0.8
+    ax.barh(y - (h / 2 if after is not None else 0), before, height=h, label="before", color="tab:orange")
+    if after is not None:
+        ax.barh(y + h / 2, after, height=h, label="after neutralize", color="tab:blue")
+        ax.plot(after, y + h / 2, "|", color="tab:blue", markersize=8)  # visible even when the bar is ~0
+        ax.legend(loc="lower right", fontsize=8)
+    ax.set_yticks(y, words)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("cosine similarity with g = woman - man  (< 0: male side, > 0: female side)")
+    ax.set_title(title)
+    return ax
