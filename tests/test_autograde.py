@@ -20,6 +20,14 @@ def rnn_backward(da, caches):
     gradients["dba"] = 2 * gradients["dba"]  # a wrong factor
     return gradients
 """),
+    "w1a2_dinosaur_island": ("model", """
+_correct_model = model
+def model(data_x, ix_to_char, char_to_ix, num_iterations, n_a=50, dino_names=7, vocab_size=27, verbose=False):
+    parameters, last_dino_name = _correct_model(data_x, ix_to_char, char_to_ix, num_iterations, n_a, dino_names,
+                                                vocab_size, verbose)
+    parameters["by"] = parameters["by"] + 1.0  # a wrong final update
+    return parameters, last_dino_name
+"""),
     "w2a1_word_vectors": ("neutralize", """
 def neutralize(word, g, word_to_vec_map):
     return word_to_vec_map[word]  # the bias component is not removed
