@@ -143,7 +143,11 @@ def autograde(root: Path, aid: str, students: list[str] | None = None) -> list[S
     for student in students or submitted_students(root, aid):
         report = StudentReport(student, problems=vet_submission(root, aid, student))
         unreadable = any("not a valid notebook" in p for p in report.problems)
-        if not unreadable:
+        if unreadable:
+            # Keep the student in the gradebook, so the export lists them (with 0) instead of dropping them.
+            with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+                gb.update_or_create_student(student)
+        else:
             proc = nbgrader(root, "autograde", aid, "--student", student, "--force", check=False)
             if proc.returncode != 0:
                 tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])

@@ -82,6 +82,11 @@ def _scores(g, student):
 
 def test_source_gets_full_marks(graded):
     assert _scores(graded, "full_marks") == graded["points"]
+    csv = graded["root"] / "grades.csv"
+    assert cli(["--root", str(graded["root"]), "export", "--to", str(csv)]) == 0
+    rows = {line.split(",")[3]: line.split(",") for line in csv.read_text().splitlines()[1:]}
+    assert set(rows) == {"full_marks", "untouched_release", "one_wrong", "edited_test", "deleted_test", "not_json"}
+    assert float(rows["not_json"][-2]) == 0 and float(rows["full_marks"][-2]) == float(rows["full_marks"][-1])
 
 
 def test_untouched_release_gets_zero(graded):
@@ -109,6 +114,11 @@ def test_invalid_notebook_is_reported_and_others_still_graded(graded):
     assert "is not a valid notebook" in reports["not_json"].problems[0]
     assert "re-submit" in reports["not_json"].problems[0]
     assert _scores(graded, "full_marks") == graded["points"]
+    csv = graded["root"] / "grades.csv"
+    assert cli(["--root", str(graded["root"]), "export", "--to", str(csv)]) == 0
+    rows = {line.split(",")[3]: line.split(",") for line in csv.read_text().splitlines()[1:]}
+    assert set(rows) == {"full_marks", "untouched_release", "one_wrong", "edited_test", "deleted_test", "not_json"}
+    assert float(rows["not_json"][-2]) == 0 and float(rows["full_marks"][-2]) == float(rows["full_marks"][-1])
 
 
 def test_an_endless_loop_is_stopped_and_reported(tmp_path):
