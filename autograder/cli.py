@@ -2,7 +2,7 @@
 
     release [ID ...]        regenerate release/ from source/ (all assignments by default)
     check-release [ID ...]  fail if a committed release differs from what source/ generates
-    autograde ID [--student S ...]   vet and autograde submitted/<student>/ID/
+    autograde ID [--student S ...] [--jobs N]   vet and autograde submitted/<student>/ID/ (N at once)
     feedback ID             write feedback/<student>/ID/*.html
     export [--to FILE]      write every grade to a CSV file (default grades.csv)
 """
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("autograde")
     p.add_argument("id")
     p.add_argument("--student", action="append", default=[])
+    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: one per CPU core)")
     sub.add_parser("feedback").add_argument("id")
     sub.add_parser("export").add_argument("--to", default="grades.csv")
     args = parser.parse_args(argv)
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         print("release/ is in sync with source/.")
     elif args.command == "autograde":
         aid = _known(root, [args.id])[0]
-        reports = grading.autograde(root, aid, args.student or None)
+        reports = grading.autograde(root, aid, args.student or None, jobs=args.jobs)
         print(grading.format_reports(aid, reports))
         return 0 if all(r.graded for r in reports) else 2
     elif args.command == "feedback":

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,32 +136,50 @@ def scores(root: Path, aid: str, student: str) -> dict[str, float]:
         return {g.name: g.score for nb in sub.notebooks for g in nb.grades}
 
 
-def autograde(root: Path, aid: str, students: list[str] | None = None) -> list[StudentReport]:
-    """Vet and autograde every submission of ``aid`` (or just ``students``); never stops at one bad one."""
+def default_jobs() -> int:
+    """Submissions graded at once by default: one per CPU core this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _autograde_one(root: Path, aid: str, student: str, tries: int = 3) -> subprocess.CompletedProcess:
+    """nbgrader autograde for one student; retried when parallel runs found the gradebook busy."""
+    for _ in range(tries):
+        proc = nbgrader(root, "autograde", aid, "--student", student, "--force", check=False)
+        if proc.returncode == 0 or "database is locked" not in proc.stdout + proc.stderr:
+            break
+    return proc
+
+
+def autograde(root: Path, aid: str, students: list[str] | None = None, jobs: int | None = None) -> list[StudentReport]:
+    """Vet and autograde every submission of ``aid`` (or just ``students``); never stops at one bad one.
+
+    Up to ``jobs`` submissions (default: one per CPU core) are graded at once, each in its own nbgrader
+    process and kernel; the gradebook is shared.
+    """
     from nbgrader.api import Gradebook, MissingEntry
 
-    reports = []
-    for student in students or submitted_students(root, aid):
-        report = StudentReport(student, problems=vet_submission(root, aid, student))
-        unreadable = any("not a valid notebook" in p for p in report.problems)
-        if unreadable:
-            # Keep the student in the gradebook, so the export lists them (with 0) instead of dropping them.
-            with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-                gb.update_or_create_student(student)
-        else:
-            proc = nbgrader(root, "autograde", aid, "--student", student, "--force", check=False)
+    students = students or submitted_students(root, aid)
+    reports = [StudentReport(s, problems=vet_submission(root, aid, s)) for s in students]
+    gradable = [r for r in reports if not any("not a valid notebook" in p for p in r.problems)]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        # Every student gets a gradebook row up front: parallel runs then never race to create one, and
+        # a student whose notebook is unreadable is still listed (with 0) by the export.
+        for r in reports:
+            gb.update_or_create_student(r.student)
+    with ThreadPoolExecutor(max_workers=jobs or default_jobs()) as pool:
+        procs = list(pool.map(lambda r: _autograde_one(root, aid, r.student), gradable))
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for report, proc in zip(gradable, procs):
             if proc.returncode != 0:
                 tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
                 report.problems.append(f"nbgrader could not grade this submission:\n{tail}")
-            else:
-                with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-                    try:
-                        sub = gb.find_submission(aid, student)
-                        report.score, report.max_score = sub.score, sub.max_score
-                    except MissingEntry:
-                        report.problems.append("no grade was recorded for this submission.")
-                report.problems += timed_out_cells(root, aid, student)
-        reports.append(report)
+                continue
+            try:
+                sub = gb.find_submission(aid, report.student)
+                report.score, report.max_score = sub.score, sub.max_score
+            except MissingEntry:
+                report.problems.append("no grade was recorded for this submission.")
+            report.problems += timed_out_cells(root, aid, report.student)
     return reports
 
 

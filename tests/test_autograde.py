@@ -71,7 +71,7 @@ def graded(request, tmp_path_factory):
     submit("deleted_test", deleted)
     submit("not_json", raw='{"cells": [ this is not a notebook')
 
-    exit_code = cli(["--root", str(root), "autograde", aid])
+    exit_code = cli(["--root", str(root), "autograde", aid, "--jobs", "2"])  # in parallel, sharing the gradebook
     points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in source.cells if nbgrader_meta(c).get("grade")}
     return {"root": root, "aid": aid, "func": func, "points": points, "exit": exit_code}
 
