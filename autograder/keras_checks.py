@@ -50,8 +50,8 @@ def build(fn, *args, name: str | None = None, **kwargs):
         text = str(exc)
         hint = next((h for pattern, h in _BUILD_ERRORS if pattern in text), None)
         short = text if len(text) < 400 else text[:400] + " ..."
-        raise CheckFailed(f"{name} raised {type(exc).__name__}: {short}" +
-                          (f"\nLikely cause: {hint}" if hint else "")) from exc
+        raise CheckFailed(f"{name} raised {type(exc).__name__}: {short.rstrip('.')}." +
+                          (f" Likely cause: {hint}" if hint else "")) from exc
 
 
 def layers_of(model, skip_input: bool = True) -> list:
@@ -148,7 +148,7 @@ def activation_name(layer) -> str | None:
 
 
 def check_activation(name: str, layer, expected: str):
-    """Fail unless ``layer`` (Dense, Activation, Conv1D ...) applies the activation ``expected`` ("softmax", "linear" ...).
+    """Fail unless ``layer`` (Dense, Activation, Conv1D ...) applies ``expected`` ("softmax", "linear", "relu" ...).
 
     Compares the activation functions themselves (``keras.activations.get``), not strings in a summary.
     """
@@ -218,7 +218,8 @@ def check_weights(name: str, layer, expected: list, rtol: float = 1e-6, atol: fl
             _fail(f"{name}: weights[{i}]", f"shape {e.shape}", f"shape {g.shape}", hint)
         if not np.allclose(g, e, rtol=rtol, atol=atol):
             idx = np.unravel_index(np.argmax(np.abs(g - e)), e.shape)
-            _fail(f"{name}: weights[{i}]", f"{e[idx]!r} at index {tuple(int(j) for j in idx)}", f"{g[idx]!r}", hint)
+            _fail(f"{name}: weights[{i}]", f"{e[idx].item()!r} at index {tuple(int(j) for j in idx)}",
+                  f"{g[idx].item()!r}", hint)
 
 # ---------------------------------------------------------------------------- inputs, outputs, behaviour
 

@@ -28,6 +28,12 @@ def model(data_x, ix_to_char, char_to_ix, num_iterations, n_a=50, dino_names=7, 
     parameters["by"] = parameters["by"] + 1.0  # a wrong final update
     return parameters, last_dino_name
 """),
+    "w2a2_emojify": ("sentences_to_indices", """
+_correct_sentences_to_indices = sentences_to_indices
+def sentences_to_indices(X, word_to_index, max_len):
+    X_indices = _correct_sentences_to_indices(X, word_to_index, max_len)
+    return X_indices[:, ::-1].copy()  # the padding first and the words in reverse order
+"""),
     "w2a1_word_vectors": ("neutralize", """
 def neutralize(word, g, word_to_vec_map):
     return word_to_vec_map[word]  # the bias component is not removed
