@@ -1,6 +1,7 @@
 """Shared helpers for the course-level tests: notebooks, execution in a fresh kernel, scratch courses."""
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from autograder.grading import assignment_ids
+from autograder.paths import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = assignment_ids(ROOT)
@@ -30,3 +32,11 @@ def scratch_course(tmp: Path, aid: str) -> Path:
     shutil.copy2(ROOT / "nbgrader_config.py", tmp)
     shutil.copytree(ROOT / "source" / aid, tmp / "source" / aid)
     return tmp
+
+
+def data_script(folder: str, name: str = "prepare.py"):
+    """Import a data folder's build/validation script (``data/<folder>/prepare.py``) as a module."""
+    spec = importlib.util.spec_from_file_location(f"{folder}_{name[:-3]}", data_path(folder, name))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

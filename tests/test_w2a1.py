@@ -1,7 +1,6 @@
 """w2a1 Word vectors: the GloVe loader, the solutions on the real vectors, the checks, and the analogy data."""
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 from collections.abc import Mapping
@@ -12,7 +11,7 @@ import pytest
 
 from autograder.checks import CheckFailed
 from autograder.paths import data_path
-from course import nbgrader_meta
+from course import data_script, nbgrader_meta
 from notebook_code import notebook_path, solution_namespace
 from week2 import glove
 from week2.glove import GloVe, load_glove, word_matrix
@@ -336,10 +335,7 @@ def test_unfinished_functions_read_as_not_implemented():
 
 
 def _prepare_module():
-    spec = importlib.util.spec_from_file_location("analogies_prepare", data_path("analogies", "prepare.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return data_script("analogies")
 
 
 def test_the_analogy_file_is_valid_and_every_word_is_in_the_searched_vocabulary(m):

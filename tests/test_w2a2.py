@@ -4,7 +4,6 @@ V2 is never trained here (the notebook test runs it); models are built on toy vo
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 from contextlib import redirect_stdout
@@ -17,7 +16,7 @@ keras = pytest.importorskip("keras")
 
 from autograder.checks import CheckFailed  # noqa: E402
 from autograder.paths import data_path  # noqa: E402
-from course import nbgrader_meta  # noqa: E402
+from course import data_script, nbgrader_meta  # noqa: E402
 from notebook_code import notebook_path, solution_namespace  # noqa: E402
 from week2 import emojify_checks as ec  # noqa: E402
 from week2.emojify import (EMOJIS, LABELS, accuracy, confusion_matrix, convert_to_one_hot, label_to_emoji,  # noqa: E402
@@ -48,10 +47,7 @@ def splits():
 
 
 def _prepare_module():
-    spec = importlib.util.spec_from_file_location("emojify_prepare", data_path("emojify", "prepare.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return data_script("emojify")
 
 # ---------------------------------------------------------------------------- the dataset
 
