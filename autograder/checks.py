@@ -71,7 +71,8 @@ def check_close(name: str, value, expected, rtol: float = 1e-6, atol: float = 1e
     for cause, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong)
         if wrong.shape == value.shape and np.allclose(value, wrong, rtol=rtol, atol=atol):
-            _fail(name, "different values", "the values that this mistake produces", f"Likely cause: {cause}")
+            raise CheckFailed(f"{name}: wrong values, exactly those a known mistake gives. "
+                              f"Likely cause: {cause}")
     flat = np.argmax(np.abs(value - expected))
     idx = np.unravel_index(flat, expected.shape) if expected.ndim else ()
     _fail(name, f"{expected[idx].item()!r} at index {tuple(int(i) for i in idx)}",

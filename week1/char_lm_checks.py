@@ -254,7 +254,7 @@ def check_sample(sample, n_a=8, vocab=NEWLINE + LETTERS, seed=0):
         if got != expected:
             for cause, wrong in _sample_mistakes(parameters, char_to_ix, s).items():
                 if got == wrong:
-                    raise CheckFailed(f"{where}: expected different indices than this mistake produces. "
+                    raise CheckFailed(f"{where}: wrong indices, exactly those a known mistake gives. "
                                       f"Likely cause: {cause}")
             first = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
             raise CheckFailed(
