@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,3 +27,19 @@ def solution_namespace(assignment_id: str) -> dict:
         if meta.get("solution") or (meta.get("locked") and not meta.get("grade")):
             exec(compile(cell.source, f"<{assignment_id}:{meta.get('grade_id')}>", "exec"), ns)
     return ns
+
+
+def notebook_fixtures(assignment_id: str, names: tuple[str, str] = ("ns", "nb")):
+    """Two module-scoped fixtures for an assignment's tests: its solution namespace and its source notebook.
+
+    Use as ``ns, nb = notebook_fixtures(ID)`` (``names`` gives the fixtures' names).
+    """
+    @pytest.fixture(scope="module", name=names[0])
+    def namespace() -> dict:
+        return solution_namespace(assignment_id)
+
+    @pytest.fixture(scope="module", name=names[1])
+    def notebook():
+        return nbformat.read(notebook_path(assignment_id), as_version=4)
+
+    return namespace, notebook

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import time
 
-import nbformat
 import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, numerical_gradient, relative_error
-from notebook_code import notebook_path, solution_namespace
+from notebook_code import notebook_fixtures
 from week1 import rnn_checks as checks
 from week1.rnn_utils import lstm_parameters, random_arrays, rnn_inputs, rnn_parameters, sigmoid, softmax
 
@@ -20,14 +19,7 @@ GRADED = ["rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward"
           "lstm_backward"]
 
 
-@pytest.fixture(scope="module")
-def ns():
-    return solution_namespace(ID)
-
-
-@pytest.fixture(scope="module")
-def nb():
-    return nbformat.read(notebook_path(ID), as_version=4)
+ns, nb = notebook_fixtures(ID)
 
 
 def _cells(nb, **flags):

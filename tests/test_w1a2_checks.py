@@ -8,13 +8,12 @@ import importlib.util
 import re
 import string
 
-import nbformat
 import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed, numerical_gradient, relative_error
 from autograder.paths import ENV_VAR
-from notebook_code import notebook_path, solution_namespace
+from notebook_code import notebook_fixtures
 from week1 import char_lm
 from week1 import char_lm_checks as checks
 
@@ -23,14 +22,7 @@ GRADED = ["clip", "sample", "optimize", "model"]
 VOCABULARY = "\n" + string.ascii_lowercase
 
 
-@pytest.fixture(scope="module")
-def ns():
-    return solution_namespace(ID)
-
-
-@pytest.fixture(scope="module")
-def nb():
-    return nbformat.read(notebook_path(ID), as_version=4)
+ns, nb = notebook_fixtures(ID)
 
 
 def _cell(nb, grade_id):

@@ -5,14 +5,13 @@ import re
 import sys
 from collections.abc import Mapping
 
-import nbformat
 import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
 from autograder.paths import data_path
 from course import data_script, nbgrader_meta
-from notebook_code import notebook_path, solution_namespace
+from notebook_code import notebook_fixtures
 from week2 import glove
 from week2.glove import GloVe, load_glove, word_matrix
 from week2.word_vector_checks import (check_complete_analogy, check_cosine_similarity, check_equalize,
@@ -23,14 +22,7 @@ from week2.word_vectors import (ANALOGY_VOCAB_SIZE, Analogy, analogy_3cosadd, ev
 AID = "w2a1_word_vectors"
 
 
-@pytest.fixture(scope="module")
-def sol() -> dict:
-    return solution_namespace(AID)
-
-
-@pytest.fixture(scope="module")
-def notebook():
-    return nbformat.read(notebook_path(AID), as_version=4)
+sol, notebook = notebook_fixtures(AID, names=("sol", "notebook"))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import io
 import re
 from contextlib import redirect_stdout
 
-import nbformat
 import numpy as np
 import pytest
 
@@ -17,7 +16,7 @@ keras = pytest.importorskip("keras")
 from autograder.checks import CheckFailed  # noqa: E402
 from autograder.paths import data_path  # noqa: E402
 from course import data_script, nbgrader_meta  # noqa: E402
-from notebook_code import notebook_path, solution_namespace  # noqa: E402
+from notebook_code import notebook_fixtures  # noqa: E402
 from week2 import emojify_checks as ec  # noqa: E402
 from week2.emojify import (EMOJIS, LABELS, accuracy, confusion_matrix, convert_to_one_hot, label_to_emoji,  # noqa: E402
                            load_emojify, max_words, mislabelled, plot_confusion_matrix, print_predictions, softmax)
@@ -27,14 +26,7 @@ AID = "w2a2_emojify"
 L = keras.layers
 
 
-@pytest.fixture(scope="module")
-def sol():
-    return solution_namespace(AID)
-
-
-@pytest.fixture(scope="module")
-def notebook():
-    return nbformat.read(notebook_path(AID), as_version=4)
+sol, notebook = notebook_fixtures(AID, names=("sol", "notebook"))
 
 
 def _markdown(nb) -> str:
