@@ -257,6 +257,15 @@ def _builds_on(fname, inner):
 
 # ------------------------------------------------------------------ forward checks
 
+def _check_cell(fn, fname, args, expected: dict, mistakes: dict, layout, dims: dict):
+    """Shared by the one-step checks: call, return order, values (naming mistakes), cache layout, one line."""
+    out = _call(fn, fname, *args)
+    _check_order(fname, out, expected)
+    _check_values(expected, out, mistakes)
+    _check_cache("cache", out[-1], dict(zip(layout, expected["cache"])))  # the cache is returned last
+    passed(f"{fname} ({_dims(**dims)})")
+
+
 def check_rnn_cell_forward(rnn_cell_forward, n_x=3, n_a=5, n_y=2, m=10, seed=1):
     """One RNN step: return order, a_next and yt_pred values, cache layout."""
     rng = np.random.default_rng(seed)
@@ -273,11 +282,8 @@ def check_rnn_cell_forward(rnn_cell_forward, n_x=3, n_a=5, n_y=2, m=10, seed=1):
                     "the bias by is missing.": softmax(p["Wya"] @ a_next),
                     "the softmax is missing: yt_pred = softmax(Wya a_next + by).": p["Wya"] @ a_next + p["by"]}}
     expected = {"a_next": a_next, "yt_pred": yt_pred, "cache": cache}
-    out = _call(rnn_cell_forward, "rnn_cell_forward", xt, a_prev, p)
-    _check_order("rnn_cell_forward", out, expected)
-    _check_values(expected, out, mistakes)
-    _check_cache("cache", out[2], dict(zip(RNN_CACHE, cache)))
-    passed(f"rnn_cell_forward ({_dims(n_x=n_x, n_a=n_a, n_y=n_y, m=m)})")
+    _check_cell(rnn_cell_forward, "rnn_cell_forward", (xt, a_prev, p), expected, mistakes, RNN_CACHE,
+                dict(n_x=n_x, n_a=n_a, n_y=n_y, m=m))
 
 
 def check_lstm_cell_forward(lstm_cell_forward, n_x=3, n_a=5, n_y=2, m=10, seed=1):
@@ -300,11 +306,8 @@ def check_lstm_cell_forward(lstm_cell_forward, n_x=3, n_a=5, n_y=2, m=10, seed=1
         "the tanh is missing: a_next = ot * tanh(c_next).": ot * c_next,
         "a_next reads c_prev; use the new memory c_next.": ot * np.tanh(c_prev)}
     expected = {"a_next": a_next, "c_next": c_next, "yt_pred": yt_pred, "cache": cache}
-    out = _call(lstm_cell_forward, "lstm_cell_forward", xt, a_prev, c_prev, p)
-    _check_order("lstm_cell_forward", out, expected)
-    _check_values(expected, out, {"a_next": a_mistakes, "c_next": c_mistakes})
-    _check_cache("cache", out[3], dict(zip(LSTM_CACHE, cache)))
-    passed(f"lstm_cell_forward ({_dims(n_x=n_x, n_a=n_a, n_y=n_y, m=m)})")
+    _check_cell(lstm_cell_forward, "lstm_cell_forward", (xt, a_prev, c_prev, p), expected,
+                {"a_next": a_mistakes, "c_next": c_mistakes}, LSTM_CACHE, dict(n_x=n_x, n_a=n_a, n_y=n_y, m=m))
 
 
 def check_gru_cell_forward(gru_cell_forward, n_x=3, n_a=5, n_y=2, m=10, seed=1):
@@ -324,11 +327,8 @@ def check_gru_cell_forward(gru_cell_forward, n_x=3, n_a=5, n_y=2, m=10, seed=1):
         "Γu and Γr are swapped: Γr scales c_prev inside c̃, Γu mixes c̃ with c_prev.":
             gr * cct_gates_swapped + (1 - gr) * a_prev}}
     expected = {"a_next": a_next, "yt_pred": yt_pred, "cache": cache}
-    out = _call(gru_cell_forward, "gru_cell_forward", xt, a_prev, p)
-    _check_order("gru_cell_forward", out, expected)
-    _check_values(expected, out, mistakes)
-    _check_cache("cache", out[2], dict(zip(GRU_CACHE, cache)))
-    passed(f"gru_cell_forward ({_dims(n_x=n_x, n_a=n_a, n_y=n_y, m=m)})")
+    _check_cell(gru_cell_forward, "gru_cell_forward", (xt, a_prev, p), expected, mistakes, GRU_CACHE,
+                dict(n_x=n_x, n_a=n_a, n_y=n_y, m=m))
 
 
 def _check_unrolled(fname, fn, cell, p, x, states, layout, names):
