@@ -400,7 +400,7 @@ def check_bidirectional_rnn_forward(bidirectional_rnn_forward, n_x=3, n_a=5, n_y
         "y": {"y reads [a_b; a_f]; the output concatenates [a_f; a_b].": _bi_output(a_b, a_f, Wy, by)}}
     expected = {"a_f": a_f, "a_b": a_b, "y": _bi_output(a_f, a_b, Wy, by)}
     out = _call(bidirectional_rnn_forward, fname, x, a0_f, a0_b, p_f, p_b, Wy, by,
-                hint=f"Wy is (n_y, 2 n_a) and multiplies [a_f[:, :, t]; a_b[:, :, t]] of shape (2 n_a, m).")
+                hint="Wy is (n_y, 2 n_a) and multiplies [a_f[:, :, t]; a_b[:, :, t]] of shape (2 n_a, m).")
     _check_order(fname, out, expected)
     _check_values(expected, out, mistakes, hint=_builds_on(fname, "rnn_forward"))
     passed(f"{fname} ({_dims(n_x=n_x, n_a=n_a, n_y=n_y, m=m, T_x=T_x)})")
