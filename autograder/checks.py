@@ -6,11 +6,47 @@ short line (see :func:`passed`).
 """
 from __future__ import annotations
 
+import linecache
+import sys
+from pathlib import Path
+
 import numpy as np
+
+# Frames from these folders are the course's own machinery, never the student's code.
+_OWN_CODE = tuple(str(Path(__file__).resolve().parent.parent / pkg) for pkg in ("autograder", "week1", "week2", "week3"))
+_LIBRARIES = (sys.prefix, sys.base_prefix)
 
 
 class CheckFailed(AssertionError):
-    """A check found a wrong answer; the message says what to fix."""
+    """A check found a wrong answer; the message says what to fix.
+
+    In a notebook it is shown as that one sentence (IPython's ``_render_traceback_``), with no frames of the
+    check's own code.
+    """
+
+    def _render_traceback_(self):
+        return [f"\u2718 {self}"]
+
+
+def _student_line(exc: BaseException) -> str:
+    """" (line N of your code: `...`)" for the innermost frame of ``exc`` that is the student's, else ""."""
+    found = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith(_OWN_CODE) and not filename.startswith(_LIBRARIES) and not filename.startswith("<frozen"):
+            code = linecache.getline(filename, tb.tb_lineno, tb.tb_frame.f_globals).strip()
+            found = (f" (in {tb.tb_frame.f_code.co_name}, line {tb.tb_lineno} of its cell" +
+                     (f": `{code}`" if code else "") + ")")
+        tb = tb.tb_next
+    return found
+
+
+def _not_implemented(exc: NotImplementedError, name: str) -> NotImplementedError:
+    """Show an unfinished exercise as one sentence (the exception and its type are kept)."""
+    text = str(exc) or "Not implemented yet."
+    exc._render_traceback_ = lambda: [f"\u2718 {name}: {text}"]
+    return exc
 
 
 def _fail(name: str, expected: str, got: str, hint: str | None = None):
@@ -29,8 +65,8 @@ def call(fn, *args, name: str | None = None, **kwargs):
     name = name or getattr(fn, "__name__", "your function")
     try:
         return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise
+    except NotImplementedError as exc:
+        raise _not_implemented(exc, name)
     except CheckFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - report any crash in student code
@@ -38,7 +74,8 @@ def call(fn, *args, name: str | None = None, **kwargs):
         if any(word in str(exc) for word in ("matmul", "shapes", "broadcast", "align")):
             hint = (" A shape mismatch usually means a weight matrix is transposed or the inputs are"
                     " concatenated in the wrong order; print the shapes of the operands.")
-        raise CheckFailed(f"{name} raised {type(exc).__name__}: {exc}.{hint}") from exc
+        raise CheckFailed(f"{name} raised {type(exc).__name__}: {str(exc).rstrip('.')}{_student_line(exc)}.{hint}") \
+            from exc
 
 
 def check_type(name: str, value, expected_type, hint: str | None = None):

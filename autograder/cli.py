@@ -2,6 +2,8 @@
 
     release [ID ...]        regenerate release/ from source/ (all assignments by default)
     check-release [ID ...]  fail if a committed release differs from what source/ generates
+    fixtures [ID ...]       regenerate the public checks' stored expected values from the reference
+    check-fixtures [ID ...] fail if a stored fixture file differs from what the reference computes
     autograde ID [--student S ...] [--jobs N]   vet and autograde submitted/<student>/ID/ (N at once)
     feedback ID             write feedback/<student>/ID/*.html
     export [--to FILE]      write every grade to a CSV file (default grades.csv)
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", help="course directory (default: the one holding nbgrader_config.py)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("release", "check-release"):
+    for name in ("release", "check-release", "fixtures", "check-fixtures"):
         sub.add_parser(name).add_argument("ids", nargs="*")
     p = sub.add_parser("autograde")
     p.add_argument("id")
@@ -60,6 +62,18 @@ def main(argv: list[str] | None = None) -> int:
             print("Stale release notebooks (run `python -m autograder release` and commit):\n  " + "\n  ".join(stale))
             return 1
         print("release/ is in sync with source/.")
+    elif args.command in ("fixtures", "check-fixtures"):
+        from autograder import reference  # instructor-only: not in the student distribution
+        ids = [aid for aid in _known(root, args.ids) if grading.has_reference(aid)]
+        if args.command == "fixtures":
+            for aid in ids:
+                print(f"wrote {reference.write_fixtures(aid, root).relative_to(root)}")
+        else:
+            stale = [aid for aid in ids if reference.fixtures_are_stale(aid, root)]
+            if stale:
+                print("Stale fixtures (run `python -m autograder fixtures` and commit):\n  " + "\n  ".join(stale))
+                return 1
+            print("Every fixture file matches the reference.")
     elif args.command == "autograde":
         aid = _known(root, [args.id])[0]
         reports = grading.autograde(root, aid, args.student or None, jobs=args.jobs)

@@ -54,6 +54,12 @@ def assignment_ids(root: Path) -> list[str]:
     return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
+def has_reference(aid: str) -> bool:
+    """Whether the instructor reference (and so a fixture file) exists for ``aid``."""
+    import importlib.util
+    return importlib.util.find_spec(f"autograder.reference.{aid}") is not None
+
+
 def generate_release(root: Path, ids: list[str] | None = None) -> list[Path]:
     """Regenerate ``release/<id>/`` from ``source/<id>/`` with nbgrader; returns the notebooks written."""
     written = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 import keras
-from autograder.checks import CheckFailed, _fail, check_type
+from autograder.checks import CheckFailed, _fail, _not_implemented, _student_line, check_type
 
 # ---------------------------------------------------------------------------- building a model
 
@@ -44,13 +44,15 @@ def build(fn, *args, name: str | None = None, **kwargs):
     name = name or getattr(fn, "__name__", "your function")
     try:
         return fn(*args, **kwargs)
-    except (NotImplementedError, CheckFailed):
+    except NotImplementedError as exc:
+        raise _not_implemented(exc, name)
+    except CheckFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - report any crash in student code
         text = str(exc)
         hint = next((h for pattern, h in _BUILD_ERRORS if pattern in text), None)
         short = text if len(text) < 400 else text[:400] + " ..."
-        raise CheckFailed(f"{name} raised {type(exc).__name__}: {short.rstrip('.')}." +
+        raise CheckFailed(f"{name} raised {type(exc).__name__}: {short.rstrip('.')}{_student_line(exc)}." +
                           (f" Likely cause: {hint}" if hint else "")) from exc
 
 

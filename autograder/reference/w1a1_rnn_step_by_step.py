@@ -1,0 +1,335 @@
+"""Reference for w1a1 (RNN step by step): the graded functions, and the cases behind the checks in
+:mod:`week1.rnn_checks` (expected values, numerical gradients, and the values classic mistakes produce)."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checks import numerical_gradient
+from week1 import rnn_checks as checks
+from week1.rnn_utils import sigmoid, softmax
+
+CHECKS = "week1.rnn_checks"
+CONCAT_MISTAKE = checks.CONCAT_MISTAKE
+
+
+def _stack(a, x):
+    return np.vstack([a, x])  # (n_a + n_x, m)
+
+
+def _swapped(a, x):
+    return np.vstack([x, a])  # the classic wrong order, to name it
+
+
+# ------------------------------------------------------------------ the graded functions
+
+def rnn_cell_forward(xt, a_prev, p):
+    a_next = np.tanh(p["Wax"] @ xt + p["Waa"] @ a_prev + p["ba"])  # (n_a, m)
+    return a_next, softmax(p["Wya"] @ a_next + p["by"]), (a_next, a_prev, xt, p)
+
+
+def _lstm_preactivations(concat, p):
+    """The four gates' pre-activations from the stacked weights: zf, zi, zc, zo, each (n_a, m)."""
+    W = np.vstack([p["Wf"], p["Wi"], p["Wc"], p["Wo"]])  # (4 n_a, n_a + n_x)
+    b = np.vstack([p["bf"], p["bi"], p["bc"], p["bo"]])
+    return np.split(W @ concat + b, 4)
+
+
+def lstm_cell_forward(xt, a_prev, c_prev, p, stack=_stack):
+    zf, zi, zc, zo = _lstm_preactivations(stack(a_prev, xt), p)
+    ft, it, cct, ot = sigmoid(zf), sigmoid(zi), np.tanh(zc), sigmoid(zo)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    yt_pred = softmax(p["Wy"] @ a_next + p["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, p)
+
+
+def gru_cell_forward(xt, a_prev, p, stack=_stack):
+    gu = sigmoid(p["Wu"] @ stack(a_prev, xt) + p["bu"])
+    gr = sigmoid(p["Wr"] @ stack(a_prev, xt) + p["br"])
+    cct = np.tanh(p["Wc"] @ stack(gr * a_prev, xt) + p["bc"])
+    a_next = gu * cct + (1 - gu) * a_prev
+    return a_next, softmax(p["Wy"] @ a_next + p["by"]), (a_next, a_prev, xt, gu, gr, cct, p)
+
+
+def _unroll(cell, x, states, p, restart=False):
+    """Run ``cell`` over the T_x steps of x from ``states`` = (a0,) or (a0, c0).
+
+    Returns ([a] or [a, c], each (n_a, m, T_x); y (n_y, m, T_x); (cell caches, x)).
+    ``restart=True`` reproduces a classic bug: every step starts from the initial states again.
+    """
+    initial, history, ys, caches = states, [], [], []
+    for t in range(x.shape[2]):
+        *states, y_t, cache = cell(x[:, :, t], *(initial if restart else states), p)
+        history.append(states)
+        ys.append(y_t)
+        caches.append(cache)
+    return [np.stack(s, axis=2) for s in zip(*history)], np.stack(ys, axis=2), (caches, x)
+
+
+def rnn_forward(x, a0, p):
+    (a,), y, caches = _unroll(rnn_cell_forward, x, (a0,), p)
+    return a, y, caches
+
+
+def lstm_forward(x, a0, p):
+    (a, c), y, caches = _unroll(lstm_cell_forward, x, (a0, np.zeros_like(a0)), p)
+    return a, y, c, caches
+
+
+def gru_forward(x, a0, p):
+    (a,), y, caches = _unroll(gru_cell_forward, x, (a0,), p)
+    return a, y, caches
+
+
+def _rnn_states(x, a0, p):
+    return rnn_forward(x, a0, p)[0]  # (n_a, m, T_x)
+
+
+def _bi_output(a_top, a_bottom, Wy, by):
+    """softmax(Wy [a_top; a_bottom] + by) at every time step: (n_y, m, T_x)."""
+    return softmax(np.einsum("yk,kmt->ymt", Wy, np.concatenate([a_top, a_bottom])) + by[:, :, None])
+
+
+def bidirectional_rnn_forward(x, a0_f, a0_b, parameters_f, parameters_b, Wy, by):
+    a_f = _rnn_states(x, a0_f, parameters_f)
+    a_b = _rnn_states(x[:, :, ::-1], a0_b, parameters_b)[:, :, ::-1]
+    return a_f, a_b, _bi_output(a_f, a_b, Wy, by)
+
+
+def _deep(x, a0s, ps):
+    """Stacked RNN: the hidden states of every layer, and every layer's own output y."""
+    a_list, ys, inputs = [], [], x
+    for a0, p in zip(a0s, ps):
+        a, y, _ = rnn_forward(inputs, a0, p)
+        a_list.append(a)
+        ys.append(y)
+        inputs = a  # the next layer reads this layer's states
+    return a_list, ys
+
+
+def deep_rnn_forward(x, a0s, parameters_list):
+    a_list, ys = _deep(x, a0s, parameters_list)
+    return a_list, ys[-1]
+
+
+def _rnn_grads_from_dz(dz, cache):
+    """Gradients of one RNN step given dz (n_a, m), the gradient of its pre-activation."""
+    a_next, a_prev, xt, p = cache
+    return {"dxt": p["Wax"].T @ dz, "da_prev": p["Waa"].T @ dz, "dWax": dz @ xt.T, "dWaa": dz @ a_prev.T,
+            "dba": dz.sum(axis=1, keepdims=True)}
+
+
+def rnn_cell_backward(da_next, cache):
+    return _rnn_grads_from_dz(da_next * (1 - cache[0] ** 2), cache)
+
+
+def lstm_cell_backward(da_next, dc_next, cache):
+    a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, p = cache
+    tanh_c = np.tanh(c_next)
+    dc = dc_next + da_next * ot * (1 - tanh_c ** 2)  # both paths into c_next
+    dz = {"f": dc * c_prev * ft * (1 - ft), "i": dc * cct * it * (1 - it),
+          "c": dc * it * (1 - cct ** 2), "o": da_next * tanh_c * ot * (1 - ot)}
+    concat = _stack(a_prev, xt)
+    grads = {f"dW{g}": dz[g] @ concat.T for g in "fico"} | {f"db{g}": dz[g].sum(1, keepdims=True) for g in "fico"}
+    dconcat = sum(p[f"W{g}"].T @ dz[g] for g in "fico")  # (n_a + n_x, m)
+    n_a = a_prev.shape[0]
+    return grads | {"da_prev": dconcat[:n_a], "dxt": dconcat[n_a:], "dc_prev": dc * ft}
+
+
+def _bptt(cell_grads, da, cell_caches, carried):
+    """Analytic BPTT in which only the state gradients named in ``carried`` ("a", "c") flow from
+    step t+1 back to step t; leaving one out reproduces the classic bug."""
+    n_a, m, T_x = da.shape
+    flow = {"a": np.zeros((n_a, m)), "c": np.zeros((n_a, m))}  # gradients arriving from step t+1
+    totals, dx = {}, [None] * T_x
+    for t in reversed(range(T_x)):
+        g = cell_grads(da[:, :, t] + flow["a"], flow["c"], cell_caches[t])
+        flow = {s: g[f"d{s}_prev"] if s in carried else np.zeros((n_a, m)) for s in flow}
+        dx[t] = g["dxt"]
+        for key in g:
+            if key[:2] in ("dW", "db"):
+                totals[key] = totals.get(key, 0) + g[key]
+    return totals | {"dx": np.stack(dx, axis=2), "da0": g["da_prev"]}
+
+
+def _rnn_cell_grads(da_next, dc_next, cache):  # dc_next unused: the LSTM's signature
+    return rnn_cell_backward(da_next, cache)
+
+
+def rnn_backward(da, caches):
+    return _bptt(_rnn_cell_grads, da, caches[0], ("a",))
+
+
+def lstm_backward(da, caches):
+    return _bptt(lstm_cell_backward, da, caches[0], ("a", "c"))
+
+
+GRADED = {f.__name__: f for f in (rnn_cell_forward, rnn_forward, lstm_cell_forward, lstm_forward, gru_cell_forward,
+                                  gru_forward, bidirectional_rnn_forward, deep_rnn_forward, rnn_cell_backward,
+                                  rnn_backward, lstm_cell_backward, lstm_backward)}
+
+
+# ------------------------------------------------------------------ cases: forward
+
+def _numeric_grads(loss, arrays: dict) -> dict:
+    """{'d' + name: numerical gradient of loss() w.r.t. arrays[name]}; loss must read these very arrays."""
+    return {f"d{name}": numerical_gradient(loss, arr) for name, arr in arrays.items()}
+
+
+def rnn_cell_forward_case(n_x, n_a, n_y, m, seed):
+    xt, a_prev, p = checks.rnn_cell_inputs(n_x, n_a, n_y, m, seed)
+    a_next, yt_pred, cache = rnn_cell_forward(xt, a_prev, p)
+    z = p["Wax"] @ xt + p["Waa"] @ a_prev + p["ba"]  # pre-activation, (n_a, m)
+    mistakes = {
+        "a_next": {"Waa is transposed: use Waa @ a_prev.": np.tanh(z + (p["Waa"].T - p["Waa"]) @ a_prev),
+                   "the bias ba is missing.": np.tanh(z - p["ba"]),
+                   "sigmoid is used where tanh belongs: a_next = tanh(Waa a_prev + Wax xt + ba).": sigmoid(z),
+                   "the tanh is missing: a_next = tanh(Waa a_prev + Wax xt + ba).": z},
+        "yt_pred": {"yt_pred is computed from a_prev; use the new state a_next.": softmax(p["Wya"] @ a_prev + p["by"]),
+                    "the bias by is missing.": softmax(p["Wya"] @ a_next),
+                    "the softmax is missing: yt_pred = softmax(Wya a_next + by).": p["Wya"] @ a_next + p["by"]}}
+    return {"expected": {"a_next": a_next, "yt_pred": yt_pred, "cache": cache}, "mistakes": mistakes}
+
+
+def lstm_cell_forward_case(n_x, n_a, n_y, m, seed):
+    xt, a_prev, c_prev, p = checks.lstm_cell_inputs(n_x, n_a, n_y, m, seed)
+    a_next, c_next, yt_pred, cache = lstm_cell_forward(xt, a_prev, c_prev, p)
+    ft, it, cct, ot = cache[4:8]
+    zc = _lstm_preactivations(_stack(a_prev, xt), p)[2]
+    swapped = lstm_cell_forward(xt, a_prev, c_prev, p, stack=_swapped)
+    c_mistakes = {CONCAT_MISTAKE: swapped[1],
+                  "the forget gate is missing: c_next = ft * c_prev + it * cct.": c_prev + it * cct,
+                  "the input gate is missing: c_next = ft * c_prev + it * cct.": ft * c_prev + cct,
+                  "sigmoid is used where tanh belongs: cct = tanh(Wc [a_prev; xt] + bc).":
+                      ft * c_prev + it * sigmoid(zc)}
+    # a_next = ot * tanh(c_next) inherits every mistake in c_next
+    a_mistakes = {cause: ot * np.tanh(c) for cause, c in c_mistakes.items()} | {
+        CONCAT_MISTAKE: swapped[0],
+        "the tanh is missing: a_next = ot * tanh(c_next).": ot * c_next,
+        "a_next reads c_prev; use the new memory c_next.": ot * np.tanh(c_prev)}
+    return {"expected": {"a_next": a_next, "c_next": c_next, "yt_pred": yt_pred, "cache": cache},
+            "mistakes": {"a_next": a_mistakes, "c_next": c_mistakes}}
+
+
+def gru_cell_forward_case(n_x, n_a, n_y, m, seed):
+    xt, a_prev, p = checks.gru_cell_inputs(n_x, n_a, n_y, m, seed)
+    a_next, yt_pred, cache = gru_cell_forward(xt, a_prev, p)
+    gu, gr, cct = cache[3:6]
+    cct_without_gr = np.tanh(p["Wc"] @ _stack(a_prev, xt) + p["bc"])
+    cct_gates_swapped = np.tanh(p["Wc"] @ _stack(gu * a_prev, xt) + p["bc"])
+    mistakes = {"a_next": {
+        CONCAT_MISTAKE: gru_cell_forward(xt, a_prev, p, stack=_swapped)[0],
+        "Γu and 1 - Γu are swapped (PyTorch's convention); here c = Γu * c̃ + (1 - Γu) * c_prev.":
+            gu * a_prev + (1 - gu) * cct,
+        "the relevance gate is missing: c̃ reads [Γr * c_prev; xt].": gu * cct_without_gr + (1 - gu) * a_prev,
+        "Γu and Γr are swapped: Γr scales c_prev inside c̃, Γu mixes c̃ with c_prev.":
+            gr * cct_gates_swapped + (1 - gr) * a_prev}}
+    return {"expected": {"a_next": a_next, "yt_pred": yt_pred, "cache": cache}, "mistakes": mistakes}
+
+
+def _unrolled_case(cell, p, x, states, names):
+    """Expected values of a forward-over-time function (return order ``names``) and the classic loop bugs."""
+    (a, *c), y, caches = _unroll(cell, x, states, p)
+    values = {"a": a, "y": y, "y_pred": y, "c": c[0] if c else None, "caches": caches}
+    a0 = states[0]
+    mistakes = {"a": {
+        "every step starts from a0; pass each step's new state to the next step.":
+            _unroll(cell, x, states, p, restart=True)[0][0],
+        "a[:, :, t] holds the state before step t; store the state after it.":
+            np.concatenate([a0[:, :, None], a[:, :, :-1]], axis=2)}}
+    if c:
+        mistakes["a"]["c0 must start at zeros, not at a0."] = _unroll(cell, x, (a0, a0), p)[0][0]
+    return {"expected": {name: values[name] for name in names}, "mistakes": mistakes}
+
+
+def rnn_forward_case(n_x, n_a, n_y, m, T_x, seed):
+    p, x, a0 = checks.sequence_inputs("rnn", n_x, n_a, n_y, m, T_x, seed)
+    return _unrolled_case(rnn_cell_forward, p, x, (a0,), ("a", "y_pred", "caches"))
+
+
+def lstm_forward_case(n_x, n_a, n_y, m, T_x, seed):
+    p, x, a0 = checks.sequence_inputs("lstm", n_x, n_a, n_y, m, T_x, seed)
+    return _unrolled_case(lstm_cell_forward, p, x, (a0, np.zeros_like(a0)), ("a", "y", "c", "caches"))
+
+
+def gru_forward_case(n_x, n_a, n_y, m, T_x, seed):
+    p, x, a0 = checks.sequence_inputs("gru", n_x, n_a, n_y, m, T_x, seed)
+    return _unrolled_case(gru_cell_forward, p, x, (a0,), ("a", "y", "caches"))
+
+
+def bidirectional_rnn_forward_case(n_x, n_a, n_y, m, T_x, seed):
+    x, a0_f, a0_b, p_f, p_b, Wy, by = checks.bidirectional_inputs(n_x, n_a, n_y, m, T_x, seed)
+    a_f, a_b, y = bidirectional_rnn_forward(x, a0_f, a0_b, p_f, p_b, Wy, by)
+    a_b_reversed = a_b[:, :, ::-1]  # a_b_reversed[:, :, s] has read x[T_x-1-s:]
+    mistakes = {
+        "a_b": {"a_b is still in reversed order: flip it back so that a_b[:, :, t] belongs to x[:, :, t].":
+                    a_b_reversed,
+                "the backward RNN reads x in forward order; feed it x[:, :, ::-1].": _rnn_states(x, a0_b, p_b),
+                "the backward RNN uses parameters_f; it has its own parameters_b.":
+                    _rnn_states(x[:, :, ::-1], a0_b, p_f)[:, :, ::-1]},
+        "y": {"y reads [a_b; a_f]; the output concatenates [a_f; a_b].": _bi_output(a_b, a_f, Wy, by)}}
+    return {"expected": {"a_f": a_f, "a_b": a_b, "y": y}, "mistakes": mistakes}
+
+
+def deep_rnn_forward_case(n_x, n_as, n_y, m, T_x, seed):
+    x, a0s, ps = checks.deep_inputs(n_x, n_as, n_y, m, T_x, seed)
+    a_list, ys = _deep(x, a0s, ps)
+    return {"expected": {"a_list": a_list, "y": ys[-1]},
+            "mistakes": {"y": {"y comes from the first layer; the prediction uses the last layer's states and "
+                               "parameters.": ys[0]}}}
+
+
+# ------------------------------------------------------------------ cases: backward
+
+def rnn_cell_backward_case(n_x, n_a, m, seed):
+    xt, a_prev, da_next, p = checks.rnn_cell_backward_inputs(n_x, n_a, m, seed)
+    numeric = _numeric_grads(lambda: np.sum(da_next * rnn_cell_forward(xt, a_prev, p)[0]),
+                             {"xt": xt, "a_prev": a_prev, "Wax": p["Wax"], "Waa": p["Waa"], "ba": p["ba"]})
+    cache = rnn_cell_forward(xt, a_prev, p)[2]
+    dtanh = da_next * (1 - cache[0] ** 2)
+    mistakes = {
+        "the tanh derivative is missing: dtanh = (1 - a_next**2) * da_next.": _rnn_grads_from_dz(da_next, cache),
+        "tanh is applied twice: a_next already is tanh(z), so its derivative is 1 - a_next**2.":
+            _rnn_grads_from_dz(da_next * (1 - np.tanh(cache[0]) ** 2), cache),
+        "Waa is not transposed: da_prev = Waa.T @ dtanh.": {"da_prev": p["Waa"] @ dtanh}}
+    return {"cache": cache, "numeric": numeric, "mistakes": mistakes}
+
+
+def lstm_cell_backward_case(n_x, n_a, m, seed):
+    xt, a_prev, c_prev, da_next, dc_next, p = checks.lstm_cell_backward_inputs(n_x, n_a, m, seed)
+
+    def loss():
+        a_next, c_next, _, _ = lstm_cell_forward(xt, a_prev, c_prev, p)
+        return np.sum(da_next * a_next) + np.sum(dc_next * c_next)
+
+    numeric = _numeric_grads(loss, {"xt": xt, "a_prev": a_prev, "c_prev": c_prev} |
+                             {k: p[k] for k in checks.LSTM_WEIGHTS})
+    cache = lstm_cell_forward(xt, a_prev, c_prev, p)[3]
+    mistakes = {
+        "dc_next is ignored: the memory's gradient is dc_next + da_next * ot * (1 - tanh(c_next)**2).":
+            lstm_cell_backward(da_next, 0 * dc_next, cache)}
+    return {"cache": cache, "numeric": numeric, "mistakes": mistakes}
+
+
+def _bptt_case(cell, cell_grads, p, weights, x, states, da, carry_mistakes):
+    loss = lambda: np.sum(da * _unroll(cell, x, states, p)[0][0])  # noqa: E731
+    numeric = _numeric_grads(loss, {"x": x, "a0": states[0]} | {k: p[k] for k in weights})
+    caches = _unroll(cell, x, states, p)[2]
+    mistakes = {cause: _bptt(cell_grads, da, caches[0], carried) for cause, carried in carry_mistakes.items()}
+    return {"caches": caches, "numeric": numeric, "mistakes": mistakes}
+
+
+def rnn_backward_case(n_x, n_a, m, T_x, seed):
+    p, x, a0, da = checks.bptt_inputs("rnn", n_x, n_a, m, T_x, seed)
+    return _bptt_case(rnn_cell_forward, _rnn_cell_grads, p, ("Wax", "Waa", "ba"), x, (a0,), da,
+                      {checks.CARRY_A: ()})
+
+
+def lstm_backward_case(n_x, n_a, m, T_x, seed):
+    p, x, a0, da = checks.bptt_inputs("lstm", n_x, n_a, m, T_x, seed)
+    return _bptt_case(lstm_cell_forward, lstm_cell_backward, p, checks.LSTM_WEIGHTS, x, (a0, np.zeros_like(a0)), da,
+                      {checks.CARRY_A: ("c",), checks.CARRY_C: ("a",),
+                       "neither da_prev nor dc_prev from step t+1 is passed back to step t.": ()})
+
+
+CASES = {name: globals()[f"{name}_case"] for name in GRADED}
