@@ -35,3 +35,16 @@ c.Execute.kernel_name = "python3"
 
 # Student notebooks are committed without outputs; keep generated releases clean too.
 c.ClearOutput.enabled = True
+
+# Only the check's verdict decides a grade: output on stderr (a library's log line, a numpy warning, a debug
+# print) is kept as ordinary output instead of zeroing the cell (autograder/nbgrader_ext.py).
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, GetGrades,  # noqa: E402
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
+
+from autograder.nbgrader_ext import HideHiddenTests, OfflineMath, StderrIsNotAFailure  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [Execute, StderrIsNotAFailure, IgnorePattern, ClearMetadataPreprocessor,
+                                       LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+# Feedback shows the student's test cells without the hidden tests' code, with the equations as MathML.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests, OfflineMath]

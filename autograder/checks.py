@@ -167,6 +167,14 @@ def check_gradient(name: str, analytic, numeric: np.ndarray, tol: float = 1e-7, 
               hint or "Re-derive this gradient from the forward equations; check every factor of the chain rule.")
 
 
+# Set by autograder.fixtures while a check runs on a hidden case (arguments with no stored values): the
+# student's notebook shows one pass line per public check, and the feedback does not repeat it for hidden ones.
+_hidden_case = False
+
+
 def passed(what: str):
-    """The one line a passing check prints."""
-    print(f"\u2714 {what}: all checks passed.")
+    """The one line a passing check prints (nothing for a hidden test: its failure alone is shown)."""
+    global _hidden_case
+    if not _hidden_case:
+        print(f"\u2714 {what}: all checks passed.")
+    _hidden_case = False

@@ -7,10 +7,12 @@
     autograde ID [--student S ...] [--jobs N]   vet and autograde submitted/<student>/ID/ (N at once)
     feedback ID             write feedback/<student>/ID/*.html
     export [--to FILE]      write every grade to a CSV file (default grades.csv)
+    student-export DIR      write what students get (release notebooks, helpers, data, Binder files) into DIR
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -47,8 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: one per CPU core)")
     sub.add_parser("feedback").add_argument("id")
     sub.add_parser("export").add_argument("--to", default="grades.csv")
+    sub.add_parser("student-export").add_argument("dir")
     args = parser.parse_args(argv)
     root = _root(args.root)
+    # nbgrader starts `alembic` (and kernels) by name: this environment's tools, activated or not.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
 
     if args.command == "release":
         for path in grading.generate_release(root, _known(root, args.ids)):
@@ -80,8 +87,16 @@ def main(argv: list[str] | None = None) -> int:
         print(grading.format_reports(aid, reports))
         return 0 if all(r.graded for r in reports) else 2
     elif args.command == "feedback":
-        grading.nbgrader(root, "generate_feedback", _known(root, [args.id])[0], "--force")
-        print(f"feedback written under {root / 'feedback'}")
+        pages = grading.generate_feedback(root, _known(root, [args.id])[0])
+        print(f"{len(pages)} feedback page(s) written under {root / 'feedback'}")
+    elif args.command == "student-export":
+        from autograder.student_export import export
+        try:
+            files = export(root, Path(args.dir))
+        except FileExistsError as exc:
+            sys.exit(str(exc))
+        print(f"wrote the student distribution ({len(files)} files) to {args.dir}; publish it as its own "
+              f"repository for Binder (see the instructor guide in README.md).")
     elif args.command == "export":
         grading.nbgrader(root, "export", "--to", str(Path(args.to).resolve()))
         print(f"grades written to {args.to}")

@@ -69,6 +69,17 @@ def generate_release(root: Path, ids: list[str] | None = None) -> list[Path]:
     return written
 
 
+def register_assignment(root: Path, aid: str) -> None:
+    """Record ``aid``'s notebooks and graded cells in the gradebook, as nbgrader's autograde needs them.
+
+    Runs nbgrader's ``generate_assignment`` on ``source/<aid>`` into a scratch folder, so the committed
+    ``release/`` is left as it is and no prior ``make release`` is needed on a fresh clone.
+    """
+    import tempfile
+    with tempfile.TemporaryDirectory() as scratch:
+        nbgrader(root, "generate_assignment", aid, "--force", f"--CourseDirectory.release_directory={scratch}")
+
+
 def _grade_ids(nb) -> list[str]:
     return [c.metadata[GRADE_KEY]["grade_id"] for c in nb.cells
             if c.metadata.get(GRADE_KEY, {}).get("grade_id")]
@@ -165,6 +176,7 @@ def autograde(root: Path, aid: str, students: list[str] | None = None, jobs: int
     from nbgrader.api import Gradebook, MissingEntry
 
     students = students or submitted_students(root, aid)
+    register_assignment(root, aid)
     reports = [StudentReport(s, problems=vet_submission(root, aid, s)) for s in students]
     gradable = [r for r in reports if not any("not a valid notebook" in p for p in r.problems)]
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
@@ -199,6 +211,21 @@ def timed_out_cells(root: Path, aid: str, student: str) -> list[str]:
                 found.append(f"{path.name}: {gid} ran past the per-cell time limit and was stopped (an endless "
                              f"loop?); it scores 0. The limit is Execute.timeout in nbgrader_config.py.")
     return found
+
+
+def generate_feedback(root: Path, aid: str) -> list[Path]:
+    """nbgrader's HTML feedback for every autograded student, readable offline; returns the files written.
+
+    The equations are MathML already (``OfflineMath`` in nbgrader_config.py); the MathJax loader nbconvert
+    puts in every page would only fetch a script from a CDN, so it is removed.
+    """
+    from autograder.nbgrader_ext import strip_mathjax
+
+    nbgrader(root, "generate_feedback", aid, "--force")
+    pages = sorted((root / "feedback").glob(f"*/{aid}/*.html"))
+    for page in pages:
+        page.write_text(strip_mathjax(page.read_text(encoding="utf-8")), encoding="utf-8")
+    return pages
 
 
 def format_reports(aid: str, reports: list[StudentReport]) -> str:

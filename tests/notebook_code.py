@@ -51,14 +51,15 @@ def notebook_fixtures(assignment_id: str, names: tuple[str, str] = ("ns", "nb"))
 def run_test_cell(ns: dict, nb, grade_id: str) -> list[str]:
     """Run one graded test cell (hidden tests included) on a copy of ``ns``; return what it printed.
 
-    Asserts that every check call in the cell printed exactly one passing line.
+    Asserts that every public check call in the cell printed exactly one passing line, and the hidden ones none
+    (a hidden test shows only its failure).
     """
     (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(cell.source, dict(ns))
     lines = out.getvalue().splitlines()
-    calls = len(re.findall(r"^check_\w+\(", cell.source, re.M))
-    assert len(lines) == calls, f"{grade_id}: {calls} check calls printed {len(lines)} lines: {lines}"
+    calls = len(re.findall(r"^check_\w+\(", cell.source.split("### BEGIN HIDDEN TESTS")[0], re.M))
+    assert len(lines) == calls, f"{grade_id}: {calls} public check calls printed {len(lines)} lines: {lines}"
     assert all(line.startswith("\u2714") and line.endswith("all checks passed.") for line in lines), lines
     return lines

@@ -184,6 +184,12 @@ def _check_cache(label, cache, expected: dict):
 
 def _check_sequence_caches(caches, x, cell_caches, layout):
     """caches = (list of cell caches, x): every step's cache in time order."""
+    if isinstance(caches, (tuple, list)) and len(caches) == 2 and isinstance(caches[0], (tuple, list)) \
+            and len(caches[0]) != len(cell_caches):
+        got = "an empty list" if not caches[0] else f"a list of {len(caches[0])}"
+        raise CheckFailed(f"caches[0]: expected a list of the {len(cell_caches)} cell caches, one per time step, but "
+                          f"got {got}. Likely cause: the cache of each step is not appended to caches inside the loop "
+                          f"(caches.append(cache)).")
     _check_cache("caches", caches, {"cell_caches": cell_caches, "x": x})
     for t, cache in enumerate(cell_caches):
         _check_cache(f"caches[0][{t}]", caches[0][t], dict(zip(layout, cache)))
