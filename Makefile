@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test setup release check-release benchmark clean
+.PHONY: lab test setup release check-release fixtures check-fixtures autograde feedback export student-export benchmark clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,28 @@ release: setup
 
 check-release: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m autograder check-release
+
+fixtures: setup
+	$(BIN)/python -m autograder fixtures
+
+check-fixtures: setup
+	$(BIN)/python -m autograder check-fixtures
+
+# Instructor commands; ID is an assignment id, e.g. make autograde ID=w1a1_rnn_step_by_step
+autograde: setup
+	@test -n "$(ID)" || (echo "usage: make autograde ID=<assignment id> [STUDENT=<id>] [JOBS=<n>]"; exit 2)
+	$(BIN)/python -m autograder autograde $(ID) $(if $(STUDENT),--student $(STUDENT)) $(if $(JOBS),--jobs $(JOBS))
+
+feedback: setup
+	@test -n "$(ID)" || (echo "usage: make feedback ID=<assignment id>"; exit 2)
+	$(BIN)/python -m autograder feedback $(ID)
+
+export: setup
+	$(BIN)/python -m autograder export --to $(or $(TO),grades.csv)
+
+student-export: setup
+	@test -n "$(DIR)" || (echo "usage: make student-export DIR=<new folder>"; exit 2)
+	$(BIN)/python -m autograder student-export $(DIR)
 
 benchmark: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run_notebooks.py

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 HIDDEN = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.S)
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$", re.S)
@@ -22,6 +23,8 @@ _MARKDOWN_SPECIAL = {"*": "&#42;", "_": "&#95;", "\\": "&#92;", "`": "&#96;", "$
 
 class StderrIsNotAFailure(Preprocessor):
     """Turn every stderr stream of a code cell into stdout, so it never costs points."""
+
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code":
@@ -33,6 +36,8 @@ class StderrIsNotAFailure(Preprocessor):
 
 class HideHiddenTests(Preprocessor):
     """Remove the ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions from the cells' code."""
+
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
@@ -59,13 +64,16 @@ def tex_to_mathml(text: str) -> str:
 class OfflineMath(Preprocessor):
     """Markdown cells' LaTeX as MathML."""
 
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and "$" in cell.source:
             cell.source = tex_to_mathml(cell.source)
         return cell, resources
 
 
-MATHJAX_SCRIPT = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+MATHJAX_SCRIPT = re.compile(r"(<!-- Loading mathjax macro -->\s*)?<!-- Load mathjax -->.*?"
+                            r"<!-- End of mathjax configuration -->", re.S)
 
 
 def strip_mathjax(html: str) -> str:

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -41,6 +45,40 @@ def neutralize(word, g, word_to_vec_map):
 }
 
 
+# Per assignment: code appended to the cells of several graded functions (grade id -> code) that makes each of them
+# wrong, where later graded functions call or build on them. Exactly those functions' points are lost.
+CASCADE = {
+    "w1a1_rnn_step_by_step": {
+        "rnn_cell_forward": """
+def rnn_cell_forward(xt, a_prev, parameters):
+    a_next = np.tanh(parameters["Waa"] @ a_prev + parameters["Wax"] @ xt)  # the bias ba is missing
+    yt_pred = softmax(parameters["Wya"] @ a_next + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+""",
+        "rnn_cell_backward": """
+_correct_rnn_cell_backward = rnn_cell_backward
+def rnn_cell_backward(da_next, cache):
+    gradients = _correct_rnn_cell_backward(da_next, cache)
+    gradients["dxt"] = 2 * gradients["dxt"]  # a wrong derivative
+    return gradients
+""",
+    },
+}
+
+# Appended to the WRONG function's cell: the correct function, wrapped so that every call writes to stderr
+# (a debug print, a warning, a library-style log line). Output on stderr never costs points.
+NOISY = """
+import sys as _sys, warnings as _warnings
+_quiet_{f} = {f}
+def {f}(*args, **kwargs):
+    print("debug: {f} was called", file=_sys.stderr)
+    _warnings.warn("a harmless warning from {f}")
+    print("2026-01-01 00:00:00.000000: I tensorflow/core/platform/cpu_feature_guard.cc:210] a log line",
+          file=_sys.stderr)
+    return _quiet_{f}(*args, **kwargs)
+"""
+
+
 def _cell(nb, grade_id):
     return next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
 
@@ -76,6 +114,14 @@ def graded(request, tmp_path_factory):
     deleted.cells.remove(_cell(deleted, f"{func}_tests"))
     submit("deleted_test", deleted)
     submit("not_json", raw='{"cells": [ this is not a notebook')
+    noisy = nbformat.from_dict(json.loads(json.dumps(source)))
+    _cell(noisy, func).source += "\n" + NOISY.format(f=func)
+    submit("stderr_noise", noisy)
+    if aid in CASCADE:
+        cascade = nbformat.from_dict(json.loads(json.dumps(source)))
+        for gid, code in CASCADE[aid].items():
+            _cell(cascade, gid).source += "\n" + code
+        submit("cascade", cascade)
 
     exit_code = cli(["--root", str(root), "autograde", aid, "--jobs", "2"])  # in parallel, sharing the gradebook
     points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in source.cells if nbgrader_meta(c).get("grade")}
@@ -101,6 +147,36 @@ def test_a_wrong_function_loses_exactly_its_points(graded, student):
     assert _scores(graded, student) == expected
 
 
+def test_output_on_stderr_never_costs_points(graded):
+    assert _scores(graded, "stderr_noise") == graded["points"]
+
+
+def test_one_bug_costs_one_functions_points(graded):
+    """Functions that call or build on the wrong ones are graded with the reference standing in for them."""
+    if graded["aid"] not in CASCADE:
+        pytest.skip("no cascade case for this assignment")
+    wrong = CASCADE[graded["aid"]]
+    expected = dict(graded["points"], **{f"{gid}_tests": 0.0 for gid in wrong})
+    assert _scores(graded, "cascade") == expected
+
+
+def test_feedback_shows_no_hidden_test_and_renders_math_offline(graded):
+    root, aid = graded["root"], graded["aid"]
+    assert cli(["--root", str(root), "feedback", aid]) == 0
+    (page,) = (root / "feedback" / "full_marks" / aid).glob("*.html")
+    html = page.read_text()
+    assert "HIDDEN TESTS" not in html and "seed=11" not in html
+    assert "mathjax" not in html.lower() and "cdnjs" not in html
+    assert "<math" in html
+    (source,) = (root / "source" / aid).glob("*.ipynb")
+    public = 0
+    for cell in nbformat.read(source, as_version=4).cells:
+        if nbgrader_meta(cell).get("grade"):
+            public += len([line for line in cell.source.split("### BEGIN HIDDEN TESTS")[0].splitlines()
+                           if line.startswith("check_")])
+    assert html.count("all checks passed") == public  # one pass line per public check, none for hidden ones
+
+
 def test_deleted_test_cell_is_restored_and_the_original_kept(graded):
     folder = graded["root"] / "submitted" / "deleted_test" / graded["aid"]
     (original,) = folder.glob("*" + grading.ORIGINAL_SUFFIX)
@@ -118,7 +194,7 @@ def test_invalid_notebook_is_reported_and_others_still_graded(graded):
     csv = graded["root"] / "grades.csv"
     assert cli(["--root", str(graded["root"]), "export", "--to", str(csv)]) == 0
     rows = {line.split(",")[3]: line.split(",") for line in csv.read_text().splitlines()[1:]}
-    assert set(rows) == {"full_marks", "untouched_release", "one_wrong", "edited_test", "deleted_test", "not_json"}
+    assert {"full_marks", "untouched_release", "one_wrong", "edited_test", "deleted_test", "not_json"} <= set(rows)
     assert float(rows["not_json"][-2]) == 0 and float(rows["full_marks"][-2]) == float(rows["full_marks"][-1])
 
 
@@ -150,3 +226,19 @@ def test_an_endless_loop_is_stopped_and_reported(tmp_path):
     (report,) = grading.autograde(tmp_path, aid)
     assert (report.score, report.max_score) == (1, 3)
     assert any("f_tests ran past the per-cell time limit" in p for p in report.problems)
+
+
+def test_autograde_works_from_a_fresh_clone_without_release_or_activation(tmp_path):
+    """Exactly the README's command on a course with no gradebook, no prior release step and no activated
+    environment (PATH without the environment's tools)."""
+    aid = "w1a1_rnn_step_by_step"
+    root = scratch_course(tmp_path, aid)
+    shutil.copytree(ROOT / "release" / aid, root / "release" / aid)
+    (src,) = (root / "source" / aid).glob("*.ipynb")
+    (root / "submitted" / "ada" / aid).mkdir(parents=True)
+    shutil.copy2(src, root / "submitted" / "ada" / aid / src.name)
+    env = dict(os.environ, PATH="/usr/bin:/bin")
+    proc = subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), "autograde", aid], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "25 / 25" in proc.stdout

@@ -7,7 +7,8 @@ import re
 import nbformat
 import pytest
 
-from autograder.grading import release_is_stale
+from autograder.grading import has_reference, release_is_stale
+from autograder.reference import fixtures_are_stale
 from course import ASSIGNMENTS, ROOT, execute, nbgrader_meta
 from notebook_code import notebook_path
 
@@ -58,6 +59,13 @@ def test_source_notebook_runs_top_to_bottom(aid):
 def test_release_is_regenerated_from_source(aid, tmp_path):
     stale = release_is_stale(ROOT, aid, tmp_path / aid)
     assert not stale, f"stale: {stale}; run `make release` and commit release/"
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_fixtures_are_generated_from_the_reference(aid):
+    """Public checks compare with stored values: they must be what the instructor's reference computes now."""
+    assert has_reference(aid), f"add autograder/reference/{aid}.py (GRADED, CASES, CHECKS)"
+    assert not fixtures_are_stale(aid, ROOT), "stale fixtures: run `make fixtures` and commit week*/fixtures/"
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
