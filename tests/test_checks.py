@@ -59,3 +59,28 @@ def test_data_path_is_overridable_and_explains_a_missing_file(tmp_path, monkeypa
     assert data_path("x.txt") == tmp_path / "x.txt"
     with pytest.raises(FileNotFoundError, match=f"Course data not found.*{ENV_VAR}"):
         data_path("missing", "names.txt")
+
+
+def test_a_failure_is_one_sentence_in_a_notebook_without_internal_frames():
+    """In a kernel a failed check shows its sentence only; a crash names the student's line; an unfinished
+    exercise keeps its NotImplementedError and says so in one line."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = ["import numpy as np\nfrom week1.rnn_utils import softmax\n"
+             "from week1.rnn_checks import check_rnn_cell_forward, check_rnn_forward",
+             "def rnn_cell_forward(xt, a_prev, parameters):\n"
+             "    a_next = np.tanh(parameters['Waa'] @ a_prev + parameters['Wax'] @ xt)\n"
+             "    return a_next, softmax(parameters['Wya'] @ a_next + parameters['by']), (a_next, a_prev, xt, parameters)\n"
+             "check_rnn_cell_forward(rnn_cell_forward)",
+             "def rnn_forward(x, a0, parameters):\n    raise NotImplementedError('Not implemented yet: write it')\n"
+             "check_rnn_forward(rnn_forward)",
+             "def rnn_forward(x, a0, parameters):\n    return x[0] @ a0\ncheck_rnn_forward(rnn_forward)"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=120).execute()
+    (bias,), (unfinished,), (crash,) = ([o for o in c.outputs if o.output_type == "error"] for c in nb.cells[1:])
+    assert bias.traceback == ["\u2718 a_next: wrong values, exactly those a known mistake gives. "
+                              "Likely cause: the bias ba is missing."]
+    assert unfinished.ename == "NotImplementedError"
+    assert unfinished.traceback == ["\u2718 rnn_forward: Not implemented yet: write it"]
+    assert len(crash.traceback) == 1 and "line 2 of its cell: `return x[0] @ a0`" in crash.traceback[0]
