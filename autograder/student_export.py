@@ -102,12 +102,18 @@ def _course_table(readme: str) -> str:
     return "\n".join(table)
 
 
+_DROPPED_TABLES = ("[project.scripts]", "[project.optional-dependencies]", "[tool.pytest.ini_options]")
+
+
 def _student_pyproject(text: str) -> str:
-    """The course's pyproject without the instructor's console script and test extra."""
-    text = re.sub(r"\n\[project\.scripts\]\n[^\[]*", "\n", text)
-    text = re.sub(r"\n\[project\.optional-dependencies\]\n[^\[]*", "\n", text)
-    text = re.sub(r"\n\[tool\.pytest[^\]]*\]\n[^\[]*", "\n", text)
-    return text.rstrip() + "\n"
+    """The course's pyproject without the instructor's console script, test extra and pytest settings."""
+    kept, keep = [], True
+    for line in text.splitlines():
+        if re.match(r"^\[[\w.\-]+\]\s*$", line):  # a table header starts a new section
+            keep = line.strip() not in _DROPPED_TABLES
+        if keep:
+            kept.append(line)
+    return "\n".join(kept).rstrip() + "\n"
 
 
 def _imports_reference(path: Path) -> bool:

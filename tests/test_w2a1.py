@@ -1,23 +1,36 @@
-"""w2a1 Word vectors: the GloVe loader, the solutions on the real vectors, the checks, and the analogy data."""
+"""w2a1 Word vectors: the GloVe loader, the solutions on the real vectors, the checks (stored fixtures, the
+reference kept out of the student's copy, mistakes named), and the analogy data with 3CosAdd's stored results."""
 from __future__ import annotations
 
+import contextlib
+import copy
+import inspect
+import io
+import json
 import re
 import sys
+import warnings
 from collections.abc import Mapping
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
+from autograder import fixtures
 from autograder.checks import CheckFailed
+from autograder.fixtures import fixture_path
 from autograder.paths import data_path
-from course import data_script, nbgrader_meta
-from notebook_code import notebook_fixtures, run_test_cell
-from week2 import glove
+from autograder.reference import HIDDEN_MARK, fixtures_are_stale
+from autograder.reference import w2a1_word_vectors as reference
+from course import ROOT, data_script, nbgrader_meta
+from notebook_code import notebook_fixtures, notebook_path, run_test_cell
+from week2 import glove, word_vector_checks as checks, word_vectors
 from week2.glove import GloVe, load_glove, word_matrix
 from week2.word_vector_checks import (check_complete_analogy, check_cosine_similarity, check_equalize,
                                       check_neutralize, toy_analogy_map)
-from week2.word_vectors import (ANALOGY_VOCAB_SIZE, Analogy, analogy_3cosadd, evaluate_analogies, load_analogies,
-                                pca_2d, tsne_2d)
+from week2.word_vectors import (ANALOGY_VOCAB_SIZE, Analogy, analogy_results_to_json, evaluate_analogies,
+                                load_analogies, load_analogy_results, pca_2d, print_analogy_report, tsne_2d)
 
 AID = "w2a1_word_vectors"
 
@@ -155,7 +168,7 @@ def test_neutralize_and_equalize_on_the_real_vectors(sol, m):
     neutral = sol["neutralize"]("babysitter", g, m)
     assert cos(e1, neutral) == pytest.approx(cos(e2, neutral))
 
-# ---------------------------------------------------------------------------- the checks
+# ---------------------------------------------------------------------------- the checks: the solution passes
 
 
 def test_every_graded_cell_passes_on_the_solution_hidden_tests_included(sol, notebook):
@@ -175,8 +188,126 @@ def test_checks_pass_on_the_solution_for_many_inputs(sol, seed):
     check_equalize(sol["equalize"], seed=seed)
 
 
-def _analogy_variant(exclude=("a", "b", "c"), normalise=True, reverse=False, lower=True, check_unknown=True):
-    """A plain-loop complete_analogy; the flags switch on classic mistakes."""
+def _public_only(nb):
+    """A copy of the notebook whose graded cells keep only their public part (what a student can run)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade"):
+            cell.source = cell.source.split(HIDDEN_MARK)[0]
+    return nb
+
+
+def test_the_public_checks_need_no_reference(sol, notebook, monkeypatch):
+    """The student's copy has no autograder.reference: every public check call runs from the stored fixtures."""
+    monkeypatch.setattr(fixtures, "reference", lambda aid: None)
+    public = _public_only(notebook)
+    graded = [nbgrader_meta(c)["grade_id"] for c in public.cells if nbgrader_meta(c).get("grade")]
+    assert len(graded) == 4
+    for grade_id in graded:
+        assert len(run_test_cell(sol, public, grade_id)) == 1
+    with pytest.raises(CheckFailed, match="no stored expected values"):  # a hidden case needs the reference
+        check_neutralize(sol["neutralize"], seed=4)
+
+
+def test_the_stored_fixtures_are_fresh_and_small():
+    assert not fixtures_are_stale(AID, ROOT)
+    assert fixture_path(AID, ROOT).stat().st_size < 100_000
+
+
+def _recording(fn, seen: list):
+    def wrapper(*args):
+        seen.append(args[-1])
+        return fn(*args)
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+def test_the_checks_work_with_the_glove_map_and_with_plain_dicts(sol, m):
+    """The public checks hand the real GloVe map (week2.glove) and plain dicts to the student's functions."""
+    for name, check in [("complete_analogy", check_complete_analogy), ("neutralize", check_neutralize),
+                        ("equalize", check_equalize)]:
+        seen: list = []
+        check(_recording(sol[name], seen))
+        kinds = {type(x) for x in seen}
+        assert dict in kinds and any(issubclass(k, GloVe) for k in kinds), (name, kinds)
+        seen.clear()
+        check(_recording(sol[name], seen), seed=7)  # hidden toys: plain dicts
+        assert {type(x) for x in seen} == {dict}
+
+
+# ---------------------------------------------------------------------------- nothing in the student's copy solves
+
+
+def _student_functions():
+    """Every function defined in a module that students receive (week packages, the checks' autograder part)."""
+    import importlib
+    import pkgutil
+
+    import matplotlib
+    matplotlib.use("Agg")
+    names = [f"{week}.{info.name}" for week in ("week1", "week2", "week3")
+             for info in pkgutil.iter_modules([str(ROOT / week)])]
+    names += [f"autograder.{n}" for n in ("checks", "keras_checks", "fixtures", "paths")]
+    found = []
+    for module_name in names:
+        module = importlib.import_module(module_name)
+        found += [(f"{module_name}.{n}", f) for n, f in vars(module).items()
+                  if inspect.isfunction(f) and f.__module__ == module_name]
+    return found
+
+
+def test_no_function_in_the_student_distribution_passes_a_check(capsys):
+    """Finding: the week package held a complete analogy solver (analogy_3cosadd) and the reference helpers."""
+    import matplotlib.pyplot as plt
+
+    functions = _student_functions()
+    assert any(n.startswith("week2.word_vectors.") for n, _ in functions)
+    passing = []
+    for name, fn in functions:
+        for check in (check_cosine_similarity, check_complete_analogy, check_neutralize, check_equalize):
+            for seed in (None, 1, 4, 5, 17):
+                try:
+                    with np.errstate(all="ignore"), warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        check(fn, seed=seed)
+                except (CheckFailed, NotImplementedError):
+                    continue
+                finally:
+                    plt.close("all")
+                passing.append((name, check.__name__, seed))
+    capsys.readouterr()
+    assert not passing, passing
+
+
+def test_the_reference_helpers_left_the_week_package():
+    for name in ("_cos", "_proj", "_equalize", "_ref_cos"):
+        assert not hasattr(checks, name), name
+    assert not hasattr(word_vectors, "analogy_3cosadd")
+    for path in (ROOT / "week2").glob("*.py"):
+        assert "def _ref_" not in path.read_text() and "autograder.reference" not in path.read_text(), path
+    assert reference.GRADED.keys() == {"cosine_similarity", "complete_analogy", "neutralize", "equalize"}
+    for name, fn in reference.GRADED.items():  # the stand-ins have the notebook's signatures
+        (cell,) = [c for c in nbformat.read(notebook_path(AID), 4).cells if nbgrader_meta(c).get("grade_id") == name]
+        assert f"def {name}({', '.join(inspect.signature(fn).parameters)}):" in cell.source
+
+
+# ---------------------------------------------------------------------------- complete_analogy: mistakes are named
+
+
+def _analogy_variant(score="offset", exclude=("a", "b", "c"), lower=True, check_unknown=True, nan_for_zero=False):
+    """A plain-loop complete_analogy, independent of the reference; the arguments switch on classic mistakes.
+
+    score: "offset" cos(e_b - e_a, e_w - e_c) (right); "dot" (e_b - e_a).(e_w - e_c); "reversed"
+    cos(e_a - e_b, e_w - e_c); "euclidean" -||e_w - (e_b - e_a + e_c)||; "no_c" cos(e_b - e_a, e_w);
+    "no_a" cos(e_b, e_w - e_c); "3cosadd" cos(e_w, e_b - e_a + e_c); "3cosadd_unit" the same on unit vectors.
+    """
+    def cos(u, v):
+        n = np.linalg.norm(u) * np.linalg.norm(v)
+        return (np.nan if nan_for_zero else 0.0) if n == 0 else u @ v / n
+
+    def unit(e):
+        return e / np.linalg.norm(e)
+
     def complete_analogy(word_a, word_b, word_c, word_to_vec_map):
         if lower:
             word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()
@@ -184,55 +315,117 @@ def _analogy_variant(exclude=("a", "b", "c"), normalise=True, reverse=False, low
             for w in (word_a, word_b, word_c):
                 if w not in word_to_vec_map:
                     raise KeyError(f"{w} is not in the vocabulary")
-        zero = np.zeros_like(next(iter(word_to_vec_map.values())))
+        zero = np.zeros_like(word_to_vec_map[next(iter(word_to_vec_map))])
         e_a, e_b, e_c = (word_to_vec_map.get(w, zero) for w in (word_a, word_b, word_c))
         skip = {dict(a=word_a, b=word_b, c=word_c)[k] for k in exclude}
-        target = e_a - e_b if reverse else e_b - e_a
-        best, best_word = -np.inf, None
+        scores = {}
         for w in word_to_vec_map:
             if w in skip:
                 continue
-            d = word_to_vec_map[w] - e_c
-            score = d @ target
-            if normalise:
-                n = np.linalg.norm(d) * np.linalg.norm(target)
-                score = 0.0 if n == 0 else score / n
-            if score > best:
-                best, best_word = score, w
-        return best_word
+            e_w = word_to_vec_map[w]
+            scores[w] = {"offset": lambda: cos(e_b - e_a, e_w - e_c), "dot": lambda: (e_b - e_a) @ (e_w - e_c),
+                         "reversed": lambda: cos(e_a - e_b, e_w - e_c),
+                         "euclidean": lambda: -np.linalg.norm(e_w - (e_b - e_a + e_c)),
+                         "no_c": lambda: cos(e_b - e_a, e_w), "no_a": lambda: cos(e_b, e_w - e_c),
+                         "3cosadd": lambda: cos(e_w, e_b - e_a + e_c),
+                         "3cosadd_unit": lambda: cos(e_w, unit(e_b) - unit(e_a) + unit(e_c))}[score]()
+        words = list(scores)
+        return words[int(np.argmax([scores[w] for w in words]))]  # np.argmax: a nan wins
     return complete_analogy
 
 
-@pytest.mark.parametrize("seed", [None, 1, 2, 7])
+def _vectorised_with_np_where(word_a, word_b, word_c, word_to_vec_map):
+    """A right complete_analogy whose 0/0 for e_c itself makes numpy warn (RuntimeWarning on stderr)."""
+    word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()
+    for w in (word_a, word_b, word_c):
+        if w not in word_to_vec_map:
+            raise KeyError(f"{w} is not in the vocabulary")
+    words, E = word_matrix(word_to_vec_map)
+    target = word_to_vec_map[word_b] - word_to_vec_map[word_a]
+    offsets = E - word_to_vec_map[word_c]
+    dots = offsets @ target
+    norms = np.linalg.norm(offsets, axis=1) * np.linalg.norm(target)
+    scores = np.where(norms > 0, dots / norms, 0)
+    for i in np.argsort(-scores):
+        if words[i] not in (word_a, word_b, word_c):
+            return words[i]
+
+
+ANALOGY_SEEDS = [None, 1, 2, 7, 3, 11]
+
+
+@pytest.mark.parametrize("seed", ANALOGY_SEEDS)
+def test_a_right_loop_and_a_vectorised_np_where_version_pass(seed):
+    check_complete_analogy(_analogy_variant(), seed=seed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_complete_analogy(_vectorised_with_np_where, seed=seed)
+    assert any(issubclass(w.category, RuntimeWarning) for w in caught)  # the warning happened, and did not matter
+
+
+@pytest.mark.parametrize("seed", ANALOGY_SEEDS)
 @pytest.mark.parametrize("mistake, message", [
     (dict(exclude=("c",)), "input words were not excluded"),
-    (dict(normalise=False), "dot product was used without dividing by the norms"),
-    (dict(reverse=True), "a difference is reversed"),
+    (dict(exclude=()), "input words were not excluded"),
+    (dict(exclude=("a", "b"), nan_for_zero=True), r"word_c itself \('\w+'\) was returned"),
+    (dict(score="euclidean"), "use cosine similarity, not Euclidean distance"),
+    (dict(score="dot"), "dot product was used without dividing by the norms"),
+    (dict(score="reversed"), "a difference is reversed"),
+    (dict(score="no_c"), "the term - e_c is missing"),
+    (dict(score="no_a"), "the term - e_a is missing"),
+    (dict(score="3cosadd"), r"3CosAdd"),
+    (dict(score="3cosadd_unit"), r"3CosAdd"),
     (dict(lower=False), "lower-case"),
     (dict(check_unknown=False), "unknown word"),
 ])
 def test_complete_analogy_mistakes_are_named(seed, mistake, message):
-    with pytest.raises(CheckFailed, match=message):
-        check_complete_analogy(_analogy_variant(**mistake), seed=seed)
+    with pytest.raises(CheckFailed, match=message) as failure:
+        with np.errstate(all="ignore"):
+            check_complete_analogy(_analogy_variant(**mistake), seed=seed)
+    if mistake.get("score") == "no_c":  # the finding: it used to be blamed on the norms
+        assert "norms" not in str(failure.value)
 
 
-def test_a_loop_without_mistakes_passes_the_analogy_check():
-    check_complete_analogy(_analogy_variant())
-    check_complete_analogy(_analogy_variant(), seed=3)
+def test_the_instructors_3cosadd_is_rejected_by_name():
+    for seed in ANALOGY_SEEDS:
+        with pytest.raises(CheckFailed, match="3CosAdd"):
+            check_complete_analogy(reference.analogy_3cosadd, seed=seed)
+
+
+def test_a_wrong_word_that_no_mistake_explains_gets_the_generic_cause():
+    def first_filler(word_a, word_b, word_c, word_to_vec_map):
+        word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()
+        for w in (word_a, word_b, word_c):
+            if w not in word_to_vec_map:
+                raise KeyError(w)
+        return next(w for w in word_to_vec_map if w in ("apple", "river", "music", "green", "table", "cloud"))
+
+    with pytest.raises(CheckFailed, match=r"Likely cause: score every candidate w by cosine_similarity"):
+        check_complete_analogy(first_filler)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_on_every_toy_map_cosine_euclid_and_each_mistake_pick_different_words(seed):
+    """Vectors of different lengths: the Euclidean answer differs from the cosine one, and so does each mistake's."""
+    word_to_vec_map, (a, b, c) = toy_analogy_map(seed)
+    norms = sorted(np.linalg.norm(v) for v in word_to_vec_map.values())
+    assert norms[-1] > 3 * norms[0]
+    picks = {score: _analogy_variant(score=score)(a, b, c, word_to_vec_map)
+             for score in ("offset", "euclidean", "dot", "reversed", "no_c", "no_a", "3cosadd")}
+    picks["not excluded"] = _analogy_variant(exclude=())(a, b, c, word_to_vec_map)
+    assert len(set(picks.values())) == len(picks), picks
+    assert picks["not excluded"] == b
+    assert _analogy_variant(score="3cosadd_unit")(a, b, c, word_to_vec_map) == picks["3cosadd"]
+    case = reference.CASES["complete_analogy"](seed=seed)
+    assert case["answer"] == picks["offset"]
+    assert len(set(case["mistakes"].values())) == len(case["mistakes"])  # one cause per wrong word
 
 
 def test_the_real_analogies_catch_excluding_only_word_c(m):
     wrong = _analogy_variant(exclude=("c",))
     assert wrong("small", "smaller", "large", m.most_frequent(ANALOGY_VOCAB_SIZE)) == "smaller"
 
-
-@pytest.mark.parametrize("seed", range(8))
-def test_each_toy_decoy_is_what_its_mistake_returns(seed):
-    word_to_vec_map, (a, b, c), answer, decoys = toy_analogy_map(seed)
-    assert _analogy_variant()(a, b, c, word_to_vec_map) == answer
-    assert _analogy_variant(exclude=())(a, b, c, word_to_vec_map) == b
-    assert {_analogy_variant(normalise=False)(a, b, c, word_to_vec_map),
-            _analogy_variant(reverse=True)(a, b, c, word_to_vec_map)} <= set(decoys)
+# ---------------------------------------------------------------------------- cosine_similarity: mistakes are named
 
 
 def _cos_dot(u, v):
@@ -247,69 +440,132 @@ def _cos_squared(u, v):
     return float(u @ v / ((u @ u) * (v @ v)))
 
 
-@pytest.mark.parametrize("seed", [None, 3])
-@pytest.mark.parametrize("wrong, message", [(_cos_dot, "not divided by the norms"), (_cos_nan, "zero vector"),
-                                            (_cos_squared, "squared norms")])
+def _cos_only_u(u, v):
+    return float(u @ v / np.linalg.norm(u))
+
+
+def _cos_sum(u, v):
+    return float(u @ v / (np.linalg.norm(u) + np.linalg.norm(v)))
+
+
+def _cos_l1(u, v):
+    return float(u @ v / (np.abs(u).sum() * np.abs(v).sum()))
+
+
+@pytest.mark.parametrize("seed", [None, 3, 17])
+@pytest.mark.parametrize("wrong, message", [
+    (_cos_dot, "not divided by the norms"), (_cos_nan, "zero vector"), (_cos_squared, "squared norms"),
+    (_cos_only_u, r"only \|\|u\|\| was divided out"), (_cos_sum, "added instead of multiplied"),
+    (_cos_l1, r"Likely cause: compute np.dot\(u, v\) / \(np.linalg.norm\(u\)")])
 def test_cosine_similarity_mistakes_are_named(seed, wrong, message):
     with pytest.raises(CheckFailed, match=message):
         with np.errstate(all="ignore"):
             check_cosine_similarity(wrong, seed=seed)
 
-
-def _neutralize_unnormalised(word, g, word_to_vec_map):
-    e = word_to_vec_map[word]
-    return e - (e @ g) * g
+# ---------------------------------------------------------------------------- neutralize: mistakes are named
 
 
-def _neutralize_in_place(word, g, word_to_vec_map):
-    e = word_to_vec_map[word]
-    e -= (e @ g) / (g @ g) * g
-    return e
+def _neutralize(mistake=None):
+    """neutralize, independent of the reference, with one classic mistake switched on."""
+    def neutralize(word, g, word_to_vec_map):
+        e = word_to_vec_map[word]
+        component = {"unnormalised": (e @ g) * g, "norm": (e @ g) / np.linalg.norm(g) * g,
+                     "unit_direction": (e @ g) / (g @ g) * g / np.linalg.norm(g),
+                     "e_norm": (e @ g) / (e @ e) * g, "g_on_e": (g @ e) / (e @ e) * e,
+                     "g_itself": g}.get(mistake, (e @ g) / (g @ g) * g)
+        if mistake == "in_place":
+            e -= component
+            return e
+        return {"nothing": e, "component": component, "added": e + component, "half": e - component / 2,
+                }.get(mistake, e - component)
+    return neutralize
 
 
-def _neutralize_nothing(word, g, word_to_vec_map):
-    return word_to_vec_map[word]
-
-
-@pytest.mark.parametrize("seed", [None, 4])
-@pytest.mark.parametrize("wrong, message", [(_neutralize_unnormalised, "g was not normalised"),
-                                            (_neutralize_in_place, "in place"),
-                                            (_neutralize_nothing, "returned unchanged")])
-def test_neutralize_mistakes_are_named(seed, wrong, message):
+@pytest.mark.parametrize("seed", [None, 4, 12])
+@pytest.mark.parametrize("mistake, message", [
+    ("nothing", "returned unchanged"),
+    ("component", "bias component itself was returned"),
+    ("added", "added instead of subtracted"),
+    ("unnormalised", r"e.g was not divided by \|\|g\|\|\^2: g is not a unit vector"),
+    ("norm", r"divided by \|\|g\|\| instead of \|\|g\|\|\^2"),
+    ("unit_direction", r"multiplied by the unit vector"),
+    ("e_norm", r"divided by \|\|e\|\|\^2 instead of \|\|g\|\|\^2"),
+    ("g_on_e", "the wrong component was subtracted: that is the projection of g on e"),
+    ("g_itself", "g itself was subtracted"),
+    ("in_place", "in place"),
+    ("half", r"Likely cause: compute e_biascomponent = \(np.dot\(e, g\) / np.sum\(g \* g\)\) \* g"),
+])
+def test_neutralize_mistakes_are_named(seed, mistake, message):
+    check_neutralize(_neutralize())  # the independent version agrees with the check
     with pytest.raises(CheckFailed, match=message):
-        check_neutralize(wrong, seed=seed)
+        check_neutralize(_neutralize(mistake), seed=seed)
+
+# ---------------------------------------------------------------------------- equalize: mistakes are named
 
 
-def _equalize(normalise=True, norm2=True, paper=True, root=True, swap=False):
+def _equalize(mistake=None):
+    """equalize, independent of the reference, with one classic mistake switched on."""
     def equalize(pair, bias_axis, word_to_vec_map):
         e_w1, e_w2 = (np.asarray(word_to_vec_map[w], dtype=float) for w in pair)
-        if normalise:
+        if mistake != "not_unit":
             e_w1, e_w2 = e_w1 / np.linalg.norm(e_w1), e_w2 / np.linalg.norm(e_w2)
-        denom = bias_axis @ bias_axis if norm2 else 1.0
+        denom = 1.0 if mistake == "norm2" else bias_axis @ bias_axis
         mu = (e_w1 + e_w2) / 2
         mu_B = (mu @ bias_axis) / denom * bias_axis
-        mu_orth = mu - mu_B
+        mu_orth = mu if mistake == "mu_not_split" else mu - mu_B
         e_w1B, e_w2B = (e_w1 @ bias_axis) / denom * bias_axis, (e_w2 @ bias_axis) / denom * bias_axis
-        scale = np.abs(1 - mu_orth @ mu_orth) ** (0.5 if root else 1)
-        n1 = np.linalg.norm(e_w1B - mu_B) if paper else np.linalg.norm(e_w1 - mu_orth - mu_B)
-        n2 = np.linalg.norm(e_w2B - mu_B) if paper else np.linalg.norm(e_w2 - mu_orth - mu_B)
-        e1, e2 = scale * (e_w1B - mu_B) / n1 + mu_orth, scale * (e_w2B - mu_B) / n2 + mu_orth
-        return (e2, e1) if swap else (e1, e2)
+        base = mu if mistake == "scale_mu" else mu_orth
+        scale = np.abs(1 - base @ base) ** (1 if mistake == "no_root" else 0.5)
+        if mistake == "edition":
+            n1, n2 = np.linalg.norm(e_w1 - mu_orth - mu_B), np.linalg.norm(e_w2 - mu_orth - mu_B)
+        elif mistake == "no_divide":
+            n1 = n2 = 1.0
+        else:
+            n1, n2 = np.linalg.norm(e_w1B - mu_B), np.linalg.norm(e_w2B - mu_B)
+        c1, c2 = scale * (e_w1B - mu_B) / n1, scale * (e_w2B - mu_B) / n2
+        if mistake == "sign":
+            c1, c2 = -c1, -c2
+        shared = {"mu_added": mu, "minus_orth": -mu_orth}.get(mistake, mu_orth)
+        e1, e2 = c1 + shared, c2 + shared
+        if mistake == "half":
+            e1, e2 = c1 / 2 + shared, c2 / 2 + shared
+        return (e2, e1) if mistake == "swap" else (e1, e2)
     return equalize
 
 
 @pytest.mark.parametrize("seed", [None, 5, 9])
 @pytest.mark.parametrize("mistake, message", [
-    (dict(normalise=False), "not scaled to unit length"),
-    (dict(norm2=False), r"not divided by \|\|bias_axis\|\|\^2"),
-    (dict(paper=False), r"divided by \|\|e_w - mu_orth - mu_B\|\|"),
-    (dict(root=False), "square root"),
-    (dict(swap=True), "swapped"),
+    ("not_unit", "not scaled to unit length"),
+    ("norm2", r"not divided by \|\|bias_axis\|\|\^2"),
+    ("edition", r"divided by \|\|e_w - mu_orth - mu_B\|\|"),
+    ("no_root", "square root"),
+    ("swap", "swapped"),
+    ("sign", "the bias parts have the wrong sign"),
+    ("mu_not_split", "mu was used where mu_orth belongs"),
+    ("mu_added", "mu was added back instead of mu_orth"),
+    ("scale_mu", "the scale was computed from mu"),
+    ("minus_orth", "mu_orth was subtracted"),
+    ("no_divide", r"not divided by \|\|e_wB - mu_B\|\|"),
+    ("half", r"Likely cause: follow the formulas in order.*this one has length 0\.\d+"),
 ])
 def test_equalize_mistakes_are_named(seed, mistake, message):
     check_equalize(_equalize())  # the independent re-implementation agrees with the check
     with pytest.raises(CheckFailed, match=message):
-        check_equalize(_equalize(**mistake), seed=seed)
+        check_equalize(_equalize(mistake), seed=seed)
+
+
+@pytest.mark.parametrize("name", ["neutralize", "equalize"])
+@pytest.mark.parametrize("seed", [None, 4, 5, 9, 12])
+def test_each_stored_mistake_value_is_distinct_from_the_answer_and_the_others(name, seed):
+    """So that the cause a check names is the one attached to the value it received."""
+    for case in reference.CASES[name](seed=seed)["cases"]:
+        outputs = [case["expected"]] if name == "neutralize" else list(case["expected"])
+        for i, expected in enumerate(outputs):
+            values = [v if name == "neutralize" else v[i] for v in case["mistakes"].values()]
+            wrong = [v for v in values if not np.allclose(v, expected, rtol=1e-6, atol=1e-9)]
+            assert len(wrong) >= len(values) - (name == "equalize"), "a mistake that gives the right value"
+            for j, v in enumerate(wrong):
+                assert not any(np.allclose(v, w, rtol=1e-6, atol=1e-9) for w in wrong[j + 1:])
 
 
 def test_unfinished_functions_read_as_not_implemented():
@@ -381,13 +637,78 @@ def test_evaluate_analogies_scores_any_solver():
     assert seen[0] == ("a", "b", "c", "the map")  # complete_analogy's signature
 
 
-def test_both_solvers_score_as_the_readme_says(sol, m):
-    vocab = m.most_frequent(ANALOGY_VOCAB_SIZE)
+def test_the_solution_scores_as_the_readme_and_the_notebook_say(sol, m, notebook):
+    results = evaluate_analogies(sol["complete_analogy"], m.most_frequent(ANALOGY_VOCAB_SIZE))
     readme = data_path("analogies", "README.md").read_text()
-    for solver in (sol["complete_analogy"], analogy_3cosadd):
-        r = evaluate_analogies(solver, vocab)
-        assert f"{r['all']['correct']}/{r['all']['total']} ({r['all']['accuracy']:.0%})" in readme
-        assert r["all"]["accuracy"] > 0.4
+    a = results["all"]
+    assert _readme_score(readme, "offset direction") == f"{a['correct']}/{a['total']} ({a['accuracy']:.0%})"
+    assert a["accuracy"] > 0.4
+    for relation, r in results.items():
+        if relation not in ("all", "seconds"):
+            assert re.search(rf"^\| {relation} \| {r['total']} \| {r['correct']} \| \d+ \|$", readme, re.M), relation
+    assert "About half right" in _markdown(notebook) and 0.4 < a["accuracy"] < 0.6
+
+
+def _readme_score(readme: str, bullet: str) -> str:
+    """The score "n/N (p%)" that ends the README's bullet starting with ``bullet``."""
+    return re.search(rf"^- {re.escape(bullet)}.*?: (\d+/\d+ \(\d+%\))", readme, re.M | re.S).group(1)
+
+
+def _baseline_module():
+    return data_script("analogies", "baseline.py")
+
+
+def test_the_stored_3cosadd_results_are_what_the_instructor_script_writes():
+    """Finding: the notebook ran a 3CosAdd solver shipped in week2; now it reads that solver's stored results."""
+    baseline = _baseline_module()
+    path = data_path("analogies", word_vectors.BASELINE_FILE)
+    assert path == baseline.RESULTS and path.read_text() == baseline.render()
+    assert "autograder.reference" in Path(baseline.__file__).read_text()  # left out of the student distribution
+    assert path.stat().st_size < 20_000
+
+
+def test_the_stored_3cosadd_results_load_like_an_evaluation_and_match_the_readme():
+    stored = load_analogy_results()
+    questions = load_analogies()
+    relations = list(dict.fromkeys(q.relation for q in questions))
+    assert list(stored)[:-2] == relations and list(stored)[-2:] == ["all", "about"]
+    assert stored["all"]["total"] == len(questions) and stored["about"]["candidates"] == ANALOGY_VOCAB_SIZE
+    for relation in relations:
+        r = stored[relation]
+        assert r["total"] == sum(q.relation == relation for q in questions)
+        assert r["correct"] + len(r["wrong"]) == r["total"]
+        assert all(q in questions and answer != q.d for q, answer in r["wrong"])
+    readme = data_path("analogies", "README.md").read_text()
+    a = stored["all"]
+    assert _readme_score(readme, "3CosAdd") == f"{a['correct']}/{a['total']} ({a['accuracy']:.0%})"
+    assert "python data/analogies/baseline.py" in readme
+    for relation in relations:  # the per-relation table of the README
+        r = stored[relation]
+        assert re.search(rf"^\| {relation} \| {r['total']} \| \d+ \| {r['correct']} \|$", readme, re.M), relation
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        print_analogy_report(stored)
+    assert f"{a['correct']}/{a['total']}" in out.getvalue() and "s in the solver" not in out.getvalue()
+
+
+def test_the_notebook_reads_the_stored_results_and_evaluates_only_the_students_solver(notebook):
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert "analogy_3cosadd" not in code and "load_analogy_results()" in code
+    solvers = re.findall(r"evaluate_analogies\((\w+)", code)
+    assert solvers and set(solvers) == {"complete_analogy"}
+
+
+def test_analogy_results_round_trip_through_json(tmp_path):
+    questions = [Analogy("r1", "a", "b", "c", "d"), Analogy("r1", "e", "f", "g", "h"),
+                 Analogy("r2", "i", "j", "k", "l")]
+    results = evaluate_analogies(lambda a, b, c, m: "d" if a == "a" else "zzz", {}, questions)
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(analogy_results_to_json(results, solver="test")))
+    loaded = load_analogy_results(path)
+    assert loaded["about"] == {"solver": "test"}
+    for key in ("r1", "r2", "all"):
+        assert {k: loaded[key][k] for k in ("correct", "total", "accuracy", "wrong")} == \
+            {k: results[key][k] for k in ("correct", "total", "accuracy", "wrong")}
 
 # ---------------------------------------------------------------------------- the 2-D maps
 

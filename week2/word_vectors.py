@@ -1,5 +1,6 @@
 """Helpers of the word-vectors notebook that are not the lesson: 2-D maps (PCA, t-SNE), bias bar charts,
-and an analogy evaluation that scores any analogy solver on the project's questions.
+an analogy evaluation that scores any analogy solver on the project's questions, and the stored results of
+3CosAdd, the solver the notebook compares yours with (written by the instructor script ``data/analogies/baseline.py``).
 
 The analogy questions live in ``data/analogies/questions.txt`` (see its README): one question
 "a is to b as c is to d" per line, grouped under ``: relation`` headers.  Every word in it is among the
@@ -7,6 +8,7 @@ The analogy questions live in ``data/analogies/questions.txt`` (see its README):
 """
 from __future__ import annotations
 
+import json
 import time
 from typing import Callable, NamedTuple
 
@@ -79,36 +81,56 @@ def evaluate_analogies(solver: Callable, word_to_vec_map, questions: list[Analog
     return results
 
 
-def analogy_3cosadd(word_a: str, word_b: str, word_c: str, word_to_vec_map) -> str:
-    """Another analogy solver, for comparison: 3CosAdd (Mikolov et al., 2013; Levy & Goldberg, 2014).
+#: The stored results of 3CosAdd, the analogy solver the notebook compares with (see data/analogies/README.md).
+BASELINE_FILE = "baseline_3cosadd.json"
 
-    On unit vectors, the word w (other than the three inputs) closest in cosine to e_b - e_a + e_c; unlike
-    comparing offsets, this also asks e_w to be near e_c.  Same signature as ``complete_analogy``.
+
+def analogy_results_to_json(results: dict, **about) -> dict:
+    """A JSON-ready form of :func:`evaluate_analogies` results (without the timing), with ``about`` (what was run).
+
+    Per relation: correct, total, and every wrong answer as [a, b, c, d, the solver's answer].
     """
-    from week2.glove import word_matrix
+    relations = {relation: {"correct": r["correct"], "total": r["total"],
+                            "wrong": [[q.a, q.b, q.c, q.d, answer] for q, answer in r["wrong"]]}
+                 for relation, r in results.items() if relation not in ("all", "seconds")}
+    return {**about, "relations": relations}
 
-    word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()
-    e_a, e_b, e_c = (np.asarray(word_to_vec_map[w], dtype=np.float64) for w in (word_a, word_b, word_c))
-    target = e_b / np.linalg.norm(e_b) - e_a / np.linalg.norm(e_a) + e_c / np.linalg.norm(e_c)  # (n_e,)
-    words, E = word_matrix(word_to_vec_map)
-    scores = (E @ target) / np.maximum(np.linalg.norm(E, axis=1), 1e-12)  # cos up to the constant ||target||
-    for i in np.argsort(-scores, kind="stable"):
-        if words[i] not in (word_a, word_b, word_c):
-            return words[i]
-    raise ValueError("word_to_vec_map holds no word other than the three inputs")
+
+def load_analogy_results(path=None) -> dict:
+    """Stored analogy results (default: 3CosAdd's, ``data/analogies/baseline_3cosadd.json``), in the form that
+    :func:`evaluate_analogies` returns and :func:`print_analogy_report` prints (no "seconds": nothing was timed).
+
+    The file holds what ``data/analogies/baseline.py`` wrote; its other keys (the solver, the vectors, the
+    vocabulary size) come back under "about".
+    """
+    path = path or data_path("analogies", BASELINE_FILE)
+    with open(path, encoding="utf-8") as f:
+        stored = json.load(f)
+    results: dict = {}
+    total = {"correct": 0, "total": 0, "wrong": []}
+    for relation, r in stored.pop("relations").items():
+        wrong = [(Analogy(relation, a, b, c, d), answer) for a, b, c, d, answer in r["wrong"]]
+        results[relation] = {"correct": r["correct"], "total": r["total"], "wrong": wrong,
+                             "accuracy": r["correct"] / r["total"]}
+        total = {"correct": total["correct"] + r["correct"], "total": total["total"] + r["total"],
+                 "wrong": total["wrong"] + wrong}
+    results["all"] = total | {"accuracy": total["correct"] / total["total"]}
+    results["about"] = stored
+    return results
 
 
 def print_analogy_report(results: dict, examples: int = 1) -> None:
     """A table of :func:`evaluate_analogies` results, with up to ``examples`` wrong answers per relation."""
     print(f"{'relation':<24} {'correct':>8} {'accuracy':>9}   e.g. wrong")
     for relation, r in results.items():
-        if relation == "seconds":
+        if relation in ("seconds", "about"):
             continue
         shown = "; ".join(f"{q.a}:{q.b} :: {q.c}:{answer} (not {q.d})" for q, answer in r["wrong"][:examples])
         if relation == "all":
             shown = ""
         print(f"{relation:<24} {r['correct']:>3}/{r['total']:<4} {r['accuracy']:>9.0%}   {shown}")
-    print(f"({results['seconds']:.2f} s in the solver)")
+    if "seconds" in results:
+        print(f"({results['seconds']:.2f} s in the solver)")
 
 
 # ---------------------------------------------------------------------------- 2-D maps

@@ -1,0 +1,237 @@
+"""Reference for w2a1 (word vectors): the graded functions, the 3CosAdd analogy solver the notebook compares with
+(its results are stored in ``data/analogies/``, see ``data/analogies/baseline.py``), and the cases behind the
+checks in :mod:`week2.word_vector_checks` (expected values, and the values classic mistakes produce)."""
+from __future__ import annotations
+
+import numpy as np
+
+from week2 import word_vector_checks as checks
+from week2.glove import word_matrix
+from week2.word_vectors import ANALOGY_VOCAB_SIZE
+
+CHECKS = "week2.word_vector_checks"
+
+# ------------------------------------------------------------------ the graded functions
+
+
+def cosine_similarity(u, v):
+    norm_u, norm_v = np.linalg.norm(u), np.linalg.norm(v)
+    if norm_u == 0 or norm_v == 0:
+        return 0.0
+    return float(np.dot(u, v) / (norm_u * norm_v))
+
+
+def _cosines(E, target):
+    """cos(row, target) for every row of E (n_words, n_e); 0 where a row or the target is zero."""
+    norms = np.linalg.norm(E, axis=1) * np.linalg.norm(target)
+    return (E @ target) / np.where(norms == 0, 1.0, norms)
+
+
+def _best(words, scores, skip) -> str:
+    for i in np.argsort(-scores, kind="stable"):  # best first
+        if words[i] not in skip:
+            return words[i]
+    raise ValueError("word_to_vec_map holds no word other than the three inputs")
+
+
+def _analogy(word_a, word_b, word_c, word_to_vec_map, score="offset", exclude=True) -> str:
+    """The answer of complete_analogy (``score="offset"``) or of a classic mistake (the other scores below)."""
+    word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()
+    for word in (word_a, word_b, word_c):
+        if word not in word_to_vec_map:
+            raise KeyError(f"{word!r} is not in word_to_vec_map: check its spelling or choose another word")
+    e_a, e_b, e_c = (np.asarray(word_to_vec_map[w], dtype=np.float64) for w in (word_a, word_b, word_c))
+    words, E = word_matrix(word_to_vec_map)  # (n_words, n_e)
+    scores = {
+        "offset": lambda: _cosines(E - e_c, e_b - e_a),
+        "dot": lambda: (E - e_c) @ (e_b - e_a),                                  # no division by the norms
+        "reversed": lambda: _cosines(E - e_c, e_a - e_b),
+        "euclidean": lambda: -np.linalg.norm(E - (e_b - e_a + e_c), axis=1),     # nearest to e_b - e_a + e_c
+        "no_c": lambda: _cosines(np.asarray(E, dtype=np.float64), e_b - e_a),    # e_w instead of e_w - e_c
+        "no_a": lambda: _cosines(E - e_c, e_b),                                  # e_b instead of e_b - e_a
+        "3cosadd": lambda: _cosines(np.asarray(E, dtype=np.float64), e_b - e_a + e_c),
+    }[score]()
+    return _best(words, scores, (word_a, word_b, word_c) if exclude else ())
+
+
+def complete_analogy(word_a, word_b, word_c, word_to_vec_map):
+    return _analogy(word_a, word_b, word_c, word_to_vec_map)
+
+
+def neutralize(word, g, word_to_vec_map):
+    e = np.asarray(word_to_vec_map[word], dtype=np.float64)
+    return e - np.dot(e, g) / np.sum(g * g) * g
+
+
+def _equalize(e_w1, e_w2, g, mistake=None):
+    """The symmetric equalize of Bolukbasi et al. on unit vectors, or one classic mistake (see EQUALIZE_MISTAKES)."""
+    if mistake != "not_unit":
+        e_w1, e_w2 = e_w1 / np.linalg.norm(e_w1), e_w2 / np.linalg.norm(e_w2)
+    denominator = 1.0 if mistake == "norm2" else np.sum(g * g)
+
+    def proj(e):
+        return np.dot(e, g) / denominator * g
+
+    mu = (e_w1 + e_w2) / 2
+    mu_B = proj(mu)
+    mu_orth = mu - mu_B
+    if mistake == "mu_not_split":
+        mu_orth = mu
+    shared = {"mu_added": mu, "minus_orth": -mu_orth}.get(mistake, mu_orth)
+    base = mu if mistake == "scale_mu" else mu_orth
+    scale = np.abs(1 - np.sum(base * base))
+    scale = scale if mistake == "no_root" else np.sqrt(scale)
+
+    def corrected(e_w):
+        part = proj(e_w) - mu_B
+        if mistake == "no_divide":
+            return scale * part
+        if mistake == "edition":
+            return scale * part / np.linalg.norm(e_w - mu_orth - mu_B)
+        return scale * part / np.linalg.norm(part)
+
+    e1, e2 = corrected(e_w1) + shared, corrected(e_w2) + shared
+    return (e2, e1) if mistake == "swap" else (e1, e2)
+
+
+def equalize(pair, bias_axis, word_to_vec_map):
+    e_w1, e_w2 = (np.asarray(word_to_vec_map[w], dtype=np.float64) for w in pair)
+    return _equalize(e_w1, e_w2, np.asarray(bias_axis, dtype=np.float64))
+
+
+GRADED = {"cosine_similarity": cosine_similarity, "complete_analogy": complete_analogy, "neutralize": neutralize,
+          "equalize": equalize}
+
+# ------------------------------------------------------------------ the comparison solver (instructor-only)
+
+
+def analogy_3cosadd(word_a: str, word_b: str, word_c: str, word_to_vec_map) -> str:
+    """3CosAdd (Mikolov et al., 2013; Levy & Goldberg, 2014), the solver the notebook compares with.
+
+    On unit vectors, the word w (other than the three inputs) closest in cosine to e_b - e_a + e_c; unlike
+    comparing offsets, this also asks e_w to be near e_c.  Same signature as ``complete_analogy``.
+    """
+    word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()
+    e_a, e_b, e_c = (np.asarray(word_to_vec_map[w], dtype=np.float64) for w in (word_a, word_b, word_c))
+    target = e_b / np.linalg.norm(e_b) - e_a / np.linalg.norm(e_a) + e_c / np.linalg.norm(e_c)  # (n_e,)
+    words, E = word_matrix(word_to_vec_map)
+    scores = (E @ target) / np.maximum(np.linalg.norm(E, axis=1), 1e-12)  # cos up to the constant ||target||
+    return _best(words, scores, (word_a, word_b, word_c))
+
+# ------------------------------------------------------------------ the cases behind the checks
+
+
+def _cosine_mistakes(u, v) -> dict:
+    nu, nv, dot = np.linalg.norm(u), np.linalg.norm(v), float(u @ v)
+    return {
+        "the dot product was not divided by the norms ||u|| ||v||.": dot,
+        "only ||u|| was divided out; divide by ||v|| too.": dot / nu,
+        "only ||v|| was divided out; divide by ||u|| too.": dot / nv,
+        "the squared norms (u.u and v.v) were used instead of the norms.": dot / (nu ** 2 * nv ** 2),
+        "the norms were added instead of multiplied.": dot / (nu + nv),
+    }
+
+
+def cosine_similarity_case(seed=None) -> dict:
+    pairs = checks.cosine_inputs(seed)
+    return {"expected": [cosine_similarity(u, v) for u, v in pairs],
+            "mistakes": [_cosine_mistakes(u, v) for u, v in pairs]}
+
+
+NOT_EXCLUDED = ("the input words were not excluded: word_b is often the closest candidate; skip all three of word_a, "
+                "word_b and word_c.")
+#: {score of _analogy: the cause named when a word is what that score picks}
+ANALOGY_MISTAKES = {
+    "euclidean": "the word nearest to e_b - e_a + e_c in Euclidean distance was chosen; use cosine similarity, not "
+                 "Euclidean distance: the best w maximises cos(e_b - e_a, e_w - e_c), whatever the lengths.",
+    "dot": "the dot product was used without dividing by the norms; long offsets then win. Use cosine similarity, "
+           "cos(e_b - e_a, e_w - e_c).",
+    "reversed": "a difference is reversed: compare e_b - e_a with e_w - e_c (the same order in both).",
+    "no_c": "the term - e_c is missing: compare e_b - e_a with the offset e_w - e_c, not with e_w itself.",
+    "no_a": "the term - e_a is missing: compare the offset e_b - e_a, not e_b itself, with e_w - e_c.",
+    "3cosadd": "e_w was compared with e_b - e_a + e_c (3CosAdd, another analogy method); this exercise compares "
+               "offsets: cos(e_b - e_a, e_w - e_c).",
+}
+
+
+def _analogy_case(question, word_to_vec_map, inputs_returned: bool) -> dict:
+    """The answer of ``question`` on ``word_to_vec_map``, and {cause: word} for each mistake that returns another."""
+    answer = complete_analogy(*question, word_to_vec_map)
+    picks = {NOT_EXCLUDED: _analogy(*question, word_to_vec_map, exclude=False)}
+    if inputs_returned:  # a zero offset e_c - e_c scored as nan wins np.argmax
+        a, _, c = question
+        picks[f"word_c itself ({c!r}) was returned: exclude the three input words."] = c
+        picks[f"word_a itself ({a!r}) was returned: exclude the three input words."] = a
+    picks |= {cause: _analogy(*question, word_to_vec_map, score=score) for score, cause in ANALOGY_MISTAKES.items()}
+    return {"answer": answer, "mistakes": {cause: word for cause, word in picks.items() if word != answer}}
+
+
+def complete_analogy_case(seed=None) -> dict:
+    word_to_vec_map, question = checks.toy_analogy_map(0 if seed is None else seed)
+    case = _analogy_case(question, word_to_vec_map, inputs_returned=True)
+    glove = []
+    if seed is None:
+        vocab = checks._glove().most_frequent(ANALOGY_VOCAB_SIZE)
+        glove = [_analogy_case(q, vocab, inputs_returned=False) for q in checks.GLOVE_ANALOGIES]
+    return case | {"glove": glove}
+
+
+def _neutralize_mistakes(e, g) -> dict:
+    gg, ee, norm_g = g @ g, e @ e, np.linalg.norm(g)
+    proj = (e @ g) / gg * g
+    return {
+        "the vector was returned unchanged; subtract its component along g.": e,
+        "the bias component itself was returned; return e minus it: e - (e.g / ||g||^2) g.": proj,
+        "the bias component was added instead of subtracted.": e + proj,
+        "e.g was not divided by ||g||^2: g is not a unit vector, so the component of e along it is "
+        "(e.g / ||g||^2) g.": e - (e @ g) * g,
+        "e.g was divided by ||g|| instead of ||g||^2.": e - (e @ g) / norm_g * g,
+        "the coefficient e.g / ||g||^2 was multiplied by the unit vector g / ||g||; multiply it by g itself.":
+            e - (e @ g) / gg * (g / norm_g),
+        "e.g was divided by ||e||^2 instead of ||g||^2.": e - (e @ g) / ee * g,
+        "the wrong component was subtracted: that is the projection of g on e; subtract the projection of e on g, "
+        "(e.g / ||g||^2) g.": e - (e @ g) / ee * e,
+        "g itself was subtracted; subtract the component of e along g, (e.g / ||g||^2) g.": e - g,
+    }
+
+
+def neutralize_case(seed=None) -> dict:
+    cases = []
+    for word, g, word_to_vec_map in checks.neutralize_inputs(seed):
+        e = np.asarray(word_to_vec_map[word], dtype=np.float64)
+        cases.append({"expected": neutralize(word, g, word_to_vec_map), "mistakes": _neutralize_mistakes(e, g)})
+    return {"cases": cases}
+
+
+#: {mistake of _equalize: the cause named when e1 or e2 is what it gives}
+EQUALIZE_MISTAKES = {
+    "not_unit": "the two vectors were not scaled to unit length first; the formula assumes ||e_w1|| = ||e_w2|| = 1 "
+                "(divide each by its norm).",
+    "norm2": "the projections on bias_axis were not divided by ||bias_axis||^2.",
+    "edition": "the correction was divided by ||e_w - mu_orth - mu_B||; divide by ||e_wB - mu_B||, the length of "
+               "the bias part only, so that the results are unit vectors.",
+    "no_root": "the square root of |1 - ||mu_orth||^2| is missing.",
+    "swap": "e1 and e2 are swapped, or the bias parts have the wrong sign: e1 belongs to pair[0], and its corrected "
+            "bias part points along e_w1B - mu_B.",
+    "mu_not_split": "mu was used where mu_orth belongs: split mu into mu_B, its projection on bias_axis, and "
+                    "mu_orth = mu - mu_B; the scale and the sum use mu_orth.",
+    "mu_added": "mu was added back instead of mu_orth: e1 = corrected e_w1B + mu_orth.",
+    "scale_mu": "the scale was computed from mu; use sqrt(|1 - ||mu_orth||^2|), with mu_orth = mu - mu_B.",
+    "minus_orth": "mu_orth was subtracted; add it: e1 = corrected e_w1B + mu_orth.",
+    "no_divide": "the bias parts were not divided by ||e_wB - mu_B||, so their length is not "
+                 "sqrt(|1 - ||mu_orth||^2|).",
+}
+
+
+def equalize_case(seed=None) -> dict:
+    cases = []
+    for pair, g, word_to_vec_map in checks.equalize_inputs(seed):
+        e_w1, e_w2 = (np.asarray(word_to_vec_map[w], dtype=np.float64) for w in pair)
+        cases.append({"expected": _equalize(e_w1, e_w2, g),
+                      "mistakes": {cause: _equalize(e_w1, e_w2, g, mistake)
+                                   for mistake, cause in EQUALIZE_MISTAKES.items()}})
+    return {"cases": cases}
+
+
+CASES = {"cosine_similarity": cosine_similarity_case, "complete_analogy": complete_analogy_case,
+         "neutralize": neutralize_case, "equalize": equalize_case}
