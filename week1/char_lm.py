@@ -97,8 +97,21 @@ def initialize_parameters(n_a: int, n_x: int, n_y: int, seed: int = 1) -> dict:
             "b": np.zeros((n_a, 1)), "by": np.zeros((n_y, 1))}
 
 
-def initial_loss(vocab_size: int, seq_length: int) -> float:
-    """The loss of guessing uniformly over the vocabulary for ``seq_length`` characters: -log(1/vocab) * length."""
+def characters_per_name(names) -> float:
+    """The average number of characters the model predicts per name: its letters plus the newline that ends it.
+
+    (Spaces around a name are not counted, as the training loop strips them.)
+    """
+    names = [name.strip() for name in names]
+    return sum(len(name) + 1 for name in names) / len(names)
+
+
+def initial_loss(vocab_size: int, seq_length: float) -> float:
+    """The loss of guessing uniformly over the vocabulary for ``seq_length`` characters: -log(1/vocab) * length.
+
+    ``seq_length`` is a number of characters predicted, e.g. ``characters_per_name(names)`` for the loss per name
+    of a model that has learnt nothing yet (which is where a training curve starts).
+    """
     return -np.log(1.0 / vocab_size) * seq_length
 
 
@@ -156,7 +169,7 @@ def rnn_forward(X, Y, a0, parameters):
     T = len(X)
     inputs = Wax.T[[0 if ix is None else ix for ix in X]] + b  # (T_x, n_a): Wax @ one_hot(ix) is column ix
     inputs[[t for t, ix in enumerate(X) if ix is None]] = b    # the zero input contributes nothing
-    states = np.empty((T + 1, Waa.shape[0]))  # row t + 1 is a<t>; row 0 is a0
+    states = np.empty((T + 1, Waa.shape[0]))  # row t + 1: the state after reading X[t]; row 0: a0
     states[0] = np.reshape(a0, -1)
     rows, a = list(states), states[0]
     for t in range(T):  # the only part that must go step by step
@@ -171,7 +184,10 @@ def rnn_backward(X, Y, parameters, cache):
     """Backpropagation through time for `rnn_forward`.
 
     Returns gradients (dict: dWax (n_a, vocab), dWaa (n_a, n_a), dWya (vocab, n_a), db (n_a, 1), dby (vocab, 1))
-    and a, the hidden states, shape (T_x, n_a, 1): a[t] is a<t>, so a[len(X) - 1] is the last one.
+    and a, the hidden states, shape (T_x, n_a, 1): one per time step, a[t] being the state after reading X[t]
+    (a<t+1> in the notebook's equations, which count from 1). So a[0] is the state after the first input,
+    a[len(X) - 1] (= a[-1]) the state after the last character, and there is no a[len(X)]; the initial state a0
+    is not in it.
     """
     X, states, y_hat, targets = cache
     Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]

@@ -2,12 +2,14 @@
 
 ``check_<function>(<function>, sizes..., seed=...)`` builds its own small seeded inputs (never square where a
 transposed weight could hide), calls the function on private copies, and compares type -> shape -> values with
-the private reference implementations below. When a wrong answer is exactly what a classic mistake produces,
-the message names that mistake. The global numpy random state is restored after every check.
+the values stored for those inputs in ``week1/fixtures/w1a2_dinosaur_island.json`` (see :mod:`autograder.fixtures`).
+When a wrong answer is exactly what a classic mistake produces (its stored output, or the error it raises), the
+message names that mistake. The global numpy random state is restored after every check.
 
-``optimize`` and ``model`` call functions written earlier in the notebook (``clip``; ``optimize`` and
-``sample``). Their checks run them with the reference versions of those functions swapped in, so each
-function is judged on its own and a mistake is reported once, by the check of the function that has it.
+``optimize`` and ``model`` call functions written earlier in the notebook (``clip``; ``optimize`` and ``sample``).
+While grading, the instructor's versions of those stand in for them, so each function is judged on its own and a
+mistake is reported once, by the check of the function that has it. In your copy a check runs your own versions,
+and says so when one of them is the likely cause.
 """
 from __future__ import annotations
 
@@ -19,13 +21,16 @@ import numbers
 import numpy as np
 
 from autograder.checks import CheckFailed, call, check_close, check_keys, check_shape, check_tuple, check_type, passed
-from week1.char_lm import (GRADIENT_NAMES, LETTERS, NEWLINE, PARAMETER_NAMES, build_vocabulary,
-                           indices_to_name, initial_loss, initialize_parameters, parse_losses, rnn_backward,
-                           rnn_forward, update_parameters)
-from week1.rnn_utils import softmax
+from autograder.fixtures import Fixtures
+from week1.char_lm import GRADIENT_NAMES, LETTERS, NEWLINE, PARAMETER_NAMES, build_vocabulary, parse_losses
+
+FIXTURES = Fixtures("w1a2_dinosaur_island")
 
 MAX_LENGTH = 50  # sample stops after this many characters
 CLIP_VALUE = 5   # optimize clips the gradients to [-5, 5]
+HARD_CODED_BOUNDS = (1, 5, 10)  # bounds a clip might use instead of its argument maxValue
+NOT_CLIPPED = ("the gradients were not clipped: gradients = clip(gradients, 5) after rnn_backward (clip returns a "
+               "new dict: keep it).")
 TRAIN_NAMES = ("aardonyx", "abelisaurus", "baryonyx", "camarasaurus", "deinonychus", "edmontosaurus",
                "gallimimus", "herrerasaurus", "iguanodon", "jobaria", "kentrosaurus", "lambeosaurus", "mei",
                "nigersaurus", "oviraptor", "pachycephalosaurus", "qantassaurus", "rugops", "stegosaurus",
@@ -44,28 +49,17 @@ def _global_rng_kept():
         np.random.set_state(state)
 
 
-@contextlib.contextmanager
-def _reference_helpers(fn, **helpers):
-    """While inside, the names in ``helpers`` that ``fn``'s module (the notebook) defines are the reference ones."""
-    namespace = getattr(fn, "__globals__", {})
-    saved = {name: namespace[name] for name in helpers if name in namespace}
-    namespace.update({name: helpers[name] for name in saved})
-    try:
-        yield
-    finally:
-        namespace.update(saved)
-
-
 def _differ(value, expected, rtol=1e-6, atol=1e-8) -> bool:
     value, expected = np.asarray(value), np.asarray(expected)
     return value.shape != expected.shape or not np.allclose(value, expected, rtol=rtol, atol=atol)
 
 
-def _compare(name, value, expected, mistakes=lambda: {}, rtol=1e-6, atol=1e-8, hint=None):
-    """check_close, computing the (possibly slow) mistake oracles only when the value is wrong."""
-    if _differ(value, expected, rtol, atol):
-        check_close(name, value, expected, rtol=rtol, atol=atol, mistakes=mistakes(), hint=hint)
-    check_close(name, value, expected, rtol=rtol, atol=atol, hint=hint)  # type and shape, when the values agree
+def _own(fn, names) -> list[str]:
+    """Which of the functions ``names`` that ``fn`` reaches through its globals are the student's own (not the
+    instructor's stand-ins): the ones a failure may come from."""
+    namespace = getattr(fn, "__globals__", {})
+    return [name for name in names if callable(namespace.get(name))
+            and not getattr(namespace[name], "__module__", "").startswith("autograder.reference")]
 
 
 def _vocabulary(chars=NEWLINE + LETTERS, scrambled=True):
@@ -79,100 +73,87 @@ def _vocabulary(chars=NEWLINE + LETTERS, scrambled=True):
     return char_to_ix, ix_to_char
 
 
-# ------------------------------------------------------------------ reference implementations
-
-def _ref_clip(gradients, maxValue, lower=True, upper=True):
-    lo, hi = (-maxValue if lower else -np.inf), (maxValue if upper else np.inf)
-    return {name: np.clip(gradients[name], lo, hi) for name in GRADIENT_NAMES}
-
-
-def _ref_sample(parameters, char_to_ix, seed, *, stop_at_newline=True, limit=True, end_with_newline=True,
-                seed_step=1, fresh_x=True, carry_a=True, max_steps=5000):
-    """The reference sampler; the keyword flags switch on one classic mistake each (to recognise it)."""
-    Wax, Waa, Wya, by, b = (parameters[k] for k in ("Wax", "Waa", "Wya", "by", "b"))
-    vocab_size, n_a = by.shape[0], Waa.shape[1]
-    x, a_prev = np.zeros((vocab_size, 1)), np.zeros((n_a, 1))
-    newline = char_to_ix[NEWLINE]
-    indices, idx, counter = [], -1, 0
-    while (idx != newline or not stop_at_newline) and (counter != MAX_LENGTH or not limit) and counter < max_steps:
-        a = np.tanh(Wax @ x + Waa @ a_prev + b)
-        y = softmax(Wya @ a + by)
-        np.random.seed(counter + seed)
-        idx = int(np.random.choice(range(vocab_size), p=y.ravel()))
-        indices.append(idx)
-        if fresh_x:
-            x = np.zeros((vocab_size, 1))
-        x[idx] = 1
-        if carry_a:
-            a_prev = a
-        seed += seed_step
-        counter += 1
-    if end_with_newline and idx != newline:
-        indices.append(newline)
-    return indices
+def _crash_cause(failure: CheckFailed, crashes: dict) -> str | None:
+    """The stored cause of the error behind ``failure``, when it is the error a known mistake raises."""
+    exc = failure.__cause__
+    return None if exc is None else crashes.get(f"{type(exc).__name__}: {exc}")
 
 
-def _ref_optimize(X, Y, a_prev, parameters, learning_rate=0.01):
-    loss, cache = rnn_forward(X, Y, a_prev, parameters)
-    gradients, a = rnn_backward(X, Y, parameters, cache)
-    gradients = _ref_clip(gradients, CLIP_VALUE)
-    update_parameters(parameters, gradients, learning_rate)
-    return loss, gradients, a[len(X) - 1]
+# ------------------------------------------------------------------ the checks' inputs (seeded)
+
+def clip_inputs(maxValue, n_a, vocab_size, seed):
+    """Gradients of the five shapes, many entries outside [-maxValue, maxValue]. The first two entries of each are
+    beyond every bound a clip could use (+far, -far), so that every known mistake gives its own values."""
+    rng = np.random.RandomState(seed)
+    shapes = {"dWax": (n_a, vocab_size), "dWaa": (n_a, n_a), "dWya": (vocab_size, n_a), "db": (n_a, 1),
+              "dby": (vocab_size, 1)}
+    gradients = {name: rng.randn(*shape) * 2 * maxValue for name, shape in shapes.items()}
+    far = 2.0 * max(maxValue, *HARD_CODED_BOUNDS)
+    for gradient in gradients.values():
+        gradient.reshape(-1)[:2] = far, -far  # n_a, vocab_size >= 2: every gradient has two entries
+    return gradients
 
 
-def _ref_model(data_x, ix_to_char, char_to_ix, num_iterations, n_a=50, dino_names=7, vocab_size=27, *,
-               shuffle=True, carry_state=False, first_loss=None, new_weight=0.001, decode=None):
-    """The reference training loop. Returns (parameters, last name, the smoothed losses it prints).
-    The keyword flags reproduce classic mistakes."""
-    parameters = initialize_parameters(n_a, vocab_size, vocab_size)
-    loss = initial_loss(vocab_size, dino_names) if first_loss is None else first_loss
-    examples = [name.strip() for name in data_x]
-    with _global_rng_kept():
-        if shuffle:
-            np.random.seed(0)
-            np.random.shuffle(examples)
-        a_prev, last_dino_name, printed = np.zeros((n_a, 1)), "", []
-        for j in range(num_iterations):
-            X = [None] + [char_to_ix[ch] for ch in examples[j % len(examples)]]
-            Y = X[1:] + [char_to_ix[NEWLINE]]
-            curr_loss, _, a_last = _ref_optimize(X, Y, a_prev if carry_state else np.zeros((n_a, 1)), parameters)
-            a_prev = a_last
-            loss = loss * (1 - new_weight) + curr_loss * new_weight
-            if j % 2000 == 0:
-                printed.append(loss)
-                for seed in range(dino_names):
-                    indices = _ref_sample(parameters, char_to_ix, seed)
-                    last_dino_name = (decode or indices_to_name)(indices, ix_to_char)
-    return parameters, last_dino_name, printed
+def _sampling_parameters(n_a, vocab_size, newline, rng, newline_bias):
+    parameters = {"Wax": rng.randn(n_a, vocab_size), "Waa": rng.randn(n_a, n_a) * 0.5,
+                  "Wya": rng.randn(vocab_size, n_a) * 1.5, "b": rng.randn(n_a, 1) * 0.3,
+                  "by": rng.randn(vocab_size, 1) * 0.5}
+    parameters["by"][newline] += newline_bias  # > 0: short names; < 0: names that reach the 50-character limit
+    return parameters
+
+
+def sample_inputs(vocab, n_a, seed):
+    """(parameter sets, char_to_ix): set 0 favours the newline (names that often end early), set 1 disfavours it
+    (names that often reach the 50-character limit). The stored case says which set and which seed each sampled
+    name uses: the seeds of ``sample_seeds`` for each set, and one seed whose name ends exactly at the limit."""
+    char_to_ix, _ = _vocabulary(vocab)
+    rng = np.random.RandomState(seed)
+    sets = [_sampling_parameters(n_a, len(vocab), char_to_ix[NEWLINE], rng, bias) for bias in (2.0, -3.0)]
+    return sets, char_to_ix
+
+
+def sample_seeds(seed):
+    """The seeds sample is called with for each parameter set (the stored case may add one more)."""
+    return seed, seed + 1, seed + 5
+
+
+def optimize_inputs(n_a, vocab_size, length, seed):
+    """X, Y (a name of ``length`` steps over few characters: big gradients, clipped), a_prev and parameters."""
+    rng = np.random.RandomState(seed)
+    parameters = {"Wax": rng.randn(n_a, vocab_size) * 0.8, "Waa": rng.randn(n_a, n_a) * 0.5,
+                  "Wya": rng.randn(vocab_size, n_a), "b": rng.randn(n_a, 1) * 0.2, "by": rng.randn(vocab_size, 1) * 0.5}
+    letters = rng.choice(np.arange(1, vocab_size), size=3, replace=False)  # few characters: big, clipped gradients
+    X = [None] + [int(i) for i in rng.choice(letters, size=length - 1)]
+    Y = X[1:] + [0]  # index 0 is the newline
+    a_prev = rng.randn(n_a, 1) * 0.5
+    return X, Y, a_prev, parameters
+
+
+def model_inputs(n_names, seed):
+    """(names, char_to_ix, ix_to_char): ``n_names`` training names, and the vocabulary in a scrambled dict order."""
+    rng = np.random.RandomState(seed)
+    names = [TRAIN_NAMES[i] for i in rng.choice(len(TRAIN_NAMES), size=n_names, replace=False)]
+    char_to_ix, ix_to_char = _vocabulary()
+    return names, char_to_ix, ix_to_char
 
 
 # ------------------------------------------------------------------ clip
 
 def check_clip(clip, maxValue=10, n_a=5, vocab_size=4, seed=1):
     """clip returns a new dict of the five gradients clipped to [-maxValue, maxValue], caller's arrays untouched."""
-    rng = np.random.RandomState(seed)
-    shapes = {"dWax": (n_a, vocab_size), "dWaa": (n_a, n_a), "dWya": (vocab_size, n_a), "db": (n_a, 1),
-              "dby": (vocab_size, 1)}
-    gradients = {name: rng.randn(*shape) * 2 * maxValue for name, shape in shapes.items()}  # many out of range
+    case = FIXTURES.case("clip", maxValue=maxValue, n_a=n_a, vocab_size=vocab_size, seed=seed)
+    gradients = clip_inputs(maxValue, n_a, vocab_size, seed)
     given = dict(gradients)                      # the caller's arrays, to see whether they were changed
     before = copy.deepcopy(gradients)
-    result = call(clip, gradients, maxValue)
+    with FIXTURES.stand_ins(clip, "clip"):
+        result = call(clip, gradients, maxValue)
     check_type("clip(...)", result, dict, hint="Return the dict of clipped gradients.")
     check_keys("clip(...)", result, GRADIENT_NAMES)
-    expected = _ref_clip(before, maxValue)
     for name in GRADIENT_NAMES:
-        def mistakes(name=name):
-            found = {"the clipped values were thrown away: np.clip returns a new array unless you pass "
-                     "out=..., so store its result (or clip with out=gradient).": before[name],
-                     "only the upper bound was applied: clip to [-maxValue, maxValue].":
-                         _ref_clip(before, maxValue, lower=False)[name],
-                     "only the lower bound was applied: clip to [-maxValue, maxValue].":
-                         _ref_clip(before, maxValue, upper=False)[name]}
-            for bound in (1, 5, 10):
-                if bound != maxValue:
-                    found[f"the bound {bound} is hard-coded: use the argument maxValue."] = _ref_clip(before, bound)[name]
-            return found
-        _compare(f"clip(...)['{name}']", result[name], expected[name], mistakes)
+        check_close(f"clip(...)['{name}']", result[name], case["expected"][name], mistakes=case["mistakes"][name],
+                    hint="Likely cause: not every entry was clipped to [-maxValue, maxValue] (above maxValue "
+                         "becomes maxValue, below -maxValue becomes -maxValue, the others stay as they are): "
+                         "np.clip(gradient, -maxValue, maxValue, out=gradient).")
     for name in GRADIENT_NAMES:
         if gradients.get(name) is not given[name] or not np.array_equal(given[name], before[name]):
             raise CheckFailed(
@@ -197,50 +178,15 @@ _CRASH_HINTS = {
 }
 
 
-def _sampling_parameters(n_a, vocab_size, newline, rng, newline_bias):
-    parameters = {"Wax": rng.randn(n_a, vocab_size), "Waa": rng.randn(n_a, n_a) * 0.5,
-                  "Wya": rng.randn(vocab_size, n_a) * 1.5, "b": rng.randn(n_a, 1) * 0.3,
-                  "by": rng.randn(vocab_size, 1) * 0.5}
-    parameters["by"][newline] += newline_bias  # > 0: short names; < 0: names that reach the 50-character limit
-    return parameters
-
-
-def _sample_cases(vocab, n_a, seed):
-    """[(parameters, char_to_ix, seed)]: names that end at a newline, and names long enough to hit the limit."""
-    char_to_ix, _ = _vocabulary(vocab)
-    rng = np.random.RandomState(seed)
-    cases = []
-    for bias in (2.0, -3.0):
-        parameters = _sampling_parameters(n_a, len(vocab), char_to_ix[NEWLINE], rng, bias)
-        cases += [(parameters, char_to_ix, s) for s in (seed, seed + 1, seed + 5)]
-    return cases
-
-
-def _sample_mistakes(parameters, char_to_ix, s):
-    def ref(**flag):
-        with _global_rng_kept():
-            return _ref_sample(parameters, char_to_ix, s, **flag)
-    return {
-        "the loop does not stop at the newline: stop as soon as you draw char_to_ix['\\n'].": ref(stop_at_newline=False),
-        "the loop has no 50-character limit: stop after 50 characters (counter != 50).": ref(limit=False),
-        "a name cut at 50 characters must still end with the newline: append char_to_ix['\\n'] after the loop.":
-            ref(end_with_newline=False),
-        "the seed must change as in the reference: np.random.seed(counter + seed) before each draw, then "
-        "seed += 1 and counter += 1.": ref(seed_step=0),
-        "x must become the one-hot vector of the drawn index: start again from zeros before setting x[idx] = 1.":
-            ref(fresh_x=False),
-        "the hidden state is not carried: after each step, a_prev = a.": ref(carry_a=False),
-    }
-
-
 def check_sample(sample, n_a=8, vocab=NEWLINE + LETTERS, seed=0):
-    """sample returns the list of drawn indices, reproducibly: newline stop, 50-character limit, reseeding."""
-    for parameters, char_to_ix, s in _sample_cases(vocab, n_a, seed):
-        with _global_rng_kept():
-            expected = _ref_sample(parameters, char_to_ix, s)
-        with _global_rng_kept():
+    """sample returns the list of drawn indices, reproducibly: seeded once, newline stop, 50-character limit."""
+    case = FIXTURES.case("sample", n_a=n_a, vocab=vocab, seed=seed)
+    sets, char_to_ix = sample_inputs(vocab, n_a, seed)
+    for run in case["runs"]:
+        s = run["seed"]
+        with _global_rng_kept(), FIXTURES.stand_ins(sample, "sample"):
             try:
-                got = call(sample, copy.deepcopy(parameters), dict(char_to_ix), s)
+                got = call(sample, copy.deepcopy(sets[run["set"]]), dict(char_to_ix), s)
             except CheckFailed as failure:
                 hint = next((h for key, h in _CRASH_HINTS.items() if key in str(failure)), None)
                 if hint:
@@ -250,68 +196,82 @@ def check_sample(sample, n_a=8, vocab=NEWLINE + LETTERS, seed=0):
         check_type(where, got, list, hint="Return the Python list `indices`.")
         if not all(isinstance(i, numbers.Integral) for i in got):
             raise CheckFailed(f"{where}: expected a list of integer indices but got {got[:5]}...")
-        got = [int(i) for i in got]
-        if got != expected:
-            for cause, wrong in _sample_mistakes(parameters, char_to_ix, s).items():
-                if got == wrong:
-                    raise CheckFailed(f"{where}: wrong indices, exactly those a known mistake gives. "
-                                      f"Likely cause: {cause}")
-            first = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
-            raise CheckFailed(
-                f"{where}: expected {len(expected)} indices {expected} but got {len(got)} indices {got}; they first "
-                f"differ at position {first}. Check the forward step (tanh, then softmax of Wya a + by), the "
-                "reseeding before each draw, and that the drawn character is the next input.")
+        got, expected = [int(i) for i in got], run["expected"]
+        if got == expected:
+            continue
+        for cause, wrong in run["mistakes"].items():
+            if got == wrong:
+                raise CheckFailed(f"{where}: wrong indices, exactly those a known mistake gives. Likely cause: {cause}")
+        first = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
+        raise CheckFailed(
+            f"{where}: expected {len(expected)} indices {expected} but got {len(got)} indices {got}; they first "
+            f"differ at position {first}. Likely cause: the forward step (a = tanh(Wax x + Waa a_prev + b), then "
+            "y = softmax(Wya a + by)), the seeding (np.random.seed(seed) once, before the first draw, and nothing "
+            "else drawing random numbers), or the drawn character not becoming the next input.")
     passed(f"sample (vocabulary of {len(vocab)}, n_a={n_a})")
 
 
 # ------------------------------------------------------------------ optimize
 
-def _optimize_case(n_a, vocab_size, length, seed):
-    rng = np.random.RandomState(seed)
-    parameters = {"Wax": rng.randn(n_a, vocab_size) * 0.8, "Waa": rng.randn(n_a, n_a) * 0.5,
-                  "Wya": rng.randn(vocab_size, n_a), "b": rng.randn(n_a, 1) * 0.2, "by": rng.randn(vocab_size, 1) * 0.5}
-    letters = rng.choice(np.arange(1, vocab_size), size=3, replace=False)  # few characters: big, clipped gradients
-    X = [None] + [int(i) for i in rng.choice(letters, size=length - 1)]
-    Y = X[1:] + [0]  # index 0 is the newline
-    a_prev = rng.randn(n_a, 1) * 0.5
-    return X, Y, a_prev, parameters
+def _wrong_clip(fn, case) -> bool:
+    """True when the clip that ``fn`` (optimize) calls gets the stored gradients wrong (the student's own clip)."""
+    clip = getattr(fn, "__globals__", {}).get("clip")
+    if not callable(clip) or not _own(fn, ["clip"]):
+        return False
+    # the unclipped gradients (stored as that mistake's values where they differ from the clipped ones)
+    raw = {name: case["mistakes"]["gradients"][name].get(NOT_CLIPPED, case["gradients"][name])
+           for name in GRADIENT_NAMES}
+    try:
+        with _global_rng_kept(), contextlib.redirect_stdout(io.StringIO()):
+            got = clip(copy.deepcopy(raw), CLIP_VALUE)
+        return any(_differ(got[name], case["gradients"][name]) for name in GRADIENT_NAMES)
+    except Exception:  # noqa: BLE001 - a clip that crashes is wrong too
+        return True
 
 
 def check_optimize(optimize, n_a=6, vocab_size=27, length=12, learning_rate=None, seed=2):
     """optimize returns (loss, clipped gradients, last hidden state) and updates the caller's parameters."""
-    X, Y, a_prev, parameters = _optimize_case(n_a, vocab_size, length, seed)
-    lr = 0.01 if learning_rate is None else learning_rate
-    loss, cache = rnn_forward(X, Y, a_prev, parameters)
-    raw, a = rnn_backward(X, Y, parameters, cache)
-    clipped = _ref_clip(raw, CLIP_VALUE)
-    updated = {k: parameters[k] - lr * clipped["d" + k] for k in PARAMETER_NAMES}
-
+    case = FIXTURES.case("optimize", n_a=n_a, vocab_size=vocab_size, length=length, learning_rate=learning_rate,
+                         seed=seed)
+    X, Y, a_prev, parameters = optimize_inputs(n_a, vocab_size, length, seed)
     theirs = copy.deepcopy(parameters)
     kwargs = {} if learning_rate is None else {"learning_rate": learning_rate}
-    with _reference_helpers(optimize, clip=_ref_clip):
-        out = call(optimize, list(X), list(Y), a_prev.copy(), theirs, **kwargs)
+    with FIXTURES.stand_ins(optimize, "optimize"):
+        try:
+            out = call(optimize, list(X), list(Y), a_prev.copy(), theirs, **kwargs)
+        except CheckFailed as failure:
+            cause = _crash_cause(failure, case["crashes"])
+            if cause:
+                raise CheckFailed(f"{failure} Likely cause: {cause}") from failure
+            raise
+        clip_hint = ("Likely cause: your clip, which optimize calls, does not clip these gradients correctly: make "
+                     "check_clip pass first." if _wrong_clip(optimize, case) else "")
     check_tuple("optimize(...)", out, 3, ["loss", "gradients", "a_last"])
     got_loss, gradients, a_last = out
+    mistakes = case["mistakes"]
+    if clip_hint:  # wrong gradients come from the clip, whatever optimize's own mistakes they look like
+        mistakes = {**mistakes, "gradients": {name: {} for name in GRADIENT_NAMES},
+                    "parameters": {k: {} for k in PARAMETER_NAMES}}
     check_type("loss", got_loss, (float, np.floating, np.ndarray))
-    _compare("loss", got_loss, loss, hint="The loss is the one rnn_forward returns.")
+    check_close("loss", got_loss, case["loss"], hint="Likely cause: the loss is not the one rnn_forward returns "
+                                                     "(run rnn_forward on X, Y and a_prev before the update).")
     check_type("gradients", gradients, dict)
     check_keys("gradients", gradients, GRADIENT_NAMES)
     for name in GRADIENT_NAMES:
-        _compare(f"gradients['{name}']", gradients[name], clipped[name], lambda name=name: {
-            "the gradients were not clipped: call clip(gradients, 5) after rnn_backward.": raw[name],
-            "the gradients were clipped to [-1, 1]: optimize clips to [-5, 5].": _ref_clip(raw, 1)[name]})
+        check_close(f"gradients['{name}']", gradients[name], case["gradients"][name],
+                    mistakes=mistakes["gradients"][name],
+                    hint=clip_hint or "Likely cause: the gradients are not rnn_backward's, clipped with "
+                                      "clip(gradients, 5).")
     check_shape("a_last", a_last, (n_a, 1),
-                hint="a_last is the hidden state of the last step, a[len(X) - 1], shape (n_a, 1).")
-    _compare("a_last", a_last, a[len(X) - 1], lambda: {
-        "this is the first hidden state: return a[len(X) - 1], the last one.": a[0],
-        "this is the a_prev you were given: return the last hidden state of rnn_backward's a.": a_prev})
+                hint="a_last is the hidden state after the last character, a[len(X) - 1], shape (n_a, 1).")
+    check_close("a_last", a_last, case["a_last"], mistakes=mistakes["a_last"],
+                hint="Likely cause: a[t] is the hidden state after reading X[t], so the state after the last "
+                     "character is a[len(X) - 1].")
     for k in PARAMETER_NAMES:
-        _compare(f"parameters['{k}'] after optimize", theirs[k], updated[k], lambda k=k: {
-            "the caller's parameters were not updated: update them in place with update_parameters(parameters, "
-            "gradients, learning_rate) (model relies on it).": parameters[k],
-            "the update used the unclipped gradients: clip first, then update.": parameters[k] - lr * raw["d" + k],
-            "the learning rate is ignored (0.01 is used): pass learning_rate to update_parameters.":
-                parameters[k] - 0.01 * clipped["d" + k]})
+        check_close(f"parameters['{k}'] after optimize", theirs[k], case["parameters"][k],
+                    mistakes=mistakes["parameters"][k],
+                    hint=clip_hint or "Likely cause: the update is not parameters[k] -= learning_rate * clipped "
+                                      "gradient, in place: update_parameters(parameters, gradients, learning_rate).")
     passed(f"optimize (n_a={n_a}, vocab_size={vocab_size}, {length} steps)")
 
 
@@ -319,21 +279,16 @@ def check_optimize(optimize, n_a=6, vocab_size=27, length=12, learning_rate=None
 
 def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, seed=0):
     """model trains on a small list of names and returns (parameters, last sampled name) like the reference."""
-    rng = np.random.RandomState(seed)
-    names = [TRAIN_NAMES[i] for i in rng.choice(len(TRAIN_NAMES), size=n_names, replace=False)]
-    char_to_ix, ix_to_char = _vocabulary()
+    case = FIXTURES.case("model", n_names=n_names, n_a=n_a, dino_names=dino_names, num_iterations=num_iterations,
+                         seed=seed)
+    names, char_to_ix, ix_to_char = model_inputs(n_names, seed)
     data_x = list(names)
     printed = io.StringIO()
-    with _global_rng_kept(), contextlib.redirect_stdout(printed):
-        with _reference_helpers(model, optimize=_ref_optimize, sample=_ref_sample, clip=_ref_clip):
-            out = call(model, data_x, dict(ix_to_char), dict(char_to_ix), num_iterations, n_a=n_a,
-                       dino_names=dino_names)
-    expected, expected_name, expected_losses = _ref_model(names, ix_to_char, char_to_ix, num_iterations, n_a,
-                                                          dino_names)
-
-    def variant(**flag):
-        return _ref_model(names, ix_to_char, char_to_ix, num_iterations, n_a, dino_names, **flag)
-
+    with _global_rng_kept(), contextlib.redirect_stdout(printed), FIXTURES.stand_ins(model, "model"):
+        out = call(model, data_x, dict(ix_to_char), dict(char_to_ix), num_iterations, n_a=n_a,
+                   dino_names=dino_names)
+        own = _own(model, ("optimize", "clip", "sample"))
+    mistakes = case["mistakes"]
     check_tuple("model(...)", out, 2, ["parameters", "last_dino_name"])
     parameters, last_dino_name = out
     check_type("parameters", parameters, dict)
@@ -341,30 +296,32 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, se
     if data_x != names:
         raise CheckFailed("model(...): the caller's list of names was reordered. Shuffle a copy: "
                           "examples = [name.strip() for name in data_x], then np.random.shuffle(examples).")
+    steps = ("a step differs from the instructions: the shuffled copy (np.random.seed(0)), X and Y of name "
+             "j % len(examples), optimize from a zero state with learning rate 0.01.")
+    helpers = [f for f in ("optimize", "clip") if f in own]
+    hint = ("Likely cause: " + (f"model calls your {' and '.join(helpers)}: if "
+                                f"{' or '.join(f'check_{f}' for f in helpers)} fails, fix that first; otherwise "
+                                if helpers else "") + steps)
     for k in PARAMETER_NAMES:
-        _compare(f"parameters['{k}'] after {num_iterations} iterations", parameters[k], expected[k], lambda k=k: {
-            "the names were not shuffled: np.random.seed(0), then np.random.shuffle(examples), before the loop.":
-                variant(shuffle=False)[0][k],
-            "the hidden state was carried over from the previous name: start every name from a zero state "
-            "(np.zeros((n_a, 1))), as sample does.": variant(carry_state=True)[0][k]}, rtol=1e-5)
+        check_close(f"parameters['{k}'] after {num_iterations} iterations", parameters[k], case["parameters"][k],
+                    mistakes=mistakes["parameters"][k], rtol=1e-5,
+                    hint=hint)
     check_type("last_dino_name", last_dino_name, str)
+    expected_name = case["last_dino_name"]
     if last_dino_name != expected_name:
-        keys_order = {i: ch for i, ch in enumerate(char_to_ix)}  # the classic mistake, to recognise it
-        wrong = variant(decode=lambda ix, _: indices_to_name(ix, keys_order))[1]
-        cause = ("Likely cause: the characters were looked up in the order of char_to_ix's keys (or of a set) "
-                 "instead of with ix_to_char: use indices_to_name(sampled_indices, ix_to_char)."
-                 if last_dino_name == wrong else
-                 "It is the last of the dino_names names sampled (seeds 0, 1, ...) at the last report, turned "
-                 "into text with indices_to_name(sampled_indices, ix_to_char).")
-        raise CheckFailed(f"last_dino_name: expected {expected_name!r} but got {last_dino_name!r}. {cause}")
-    losses = parse_losses(printed.getvalue())[1]
+        cause = next((c for c, wrong in mistakes["last_dino_name"].items() if last_dino_name == wrong), None)
+        if cause is None:
+            cause = (("model calls your sample: if check_sample fails, fix that first; otherwise " if "sample" in own
+                      else "") + "last_dino_name is not the last of the dino_names names sampled (seeds 0, 1, "
+                     "...) at the last report, turned into text with indices_to_name(sampled_indices, ix_to_char).")
+        raise CheckFailed(f"last_dino_name: expected {expected_name!r} but got {last_dino_name!r}. "
+                          f"Likely cause: {cause}")
+    losses, expected_losses = parse_losses(printed.getvalue())[1], case["losses"]
     if len(losses) != len(expected_losses) or _differ(losses, expected_losses, rtol=0, atol=2e-6):
-        found = {"the smoothed loss must start at initial_loss(vocab_size, dino_names).":
-                     variant(first_loss=0.0)[2],
-                 "the smoothing weights are swapped: loss = smooth_loss(loss, curr_loss) keeps 0.999 of the old "
-                 "value.": variant(new_weight=0.999)[2]}
-        cause = next((c for c, wrong in found.items() if not _differ(losses, wrong, rtol=0, atol=2e-6)),
-                     "Smooth the loss with loss = smooth_loss(loss, curr_loss) every iteration.")
-        raise CheckFailed(f"model printed the smoothed losses {losses} but expected {[round(float(x), 6) for x in expected_losses]}."
-                          f" Likely cause: {cause}")
+        cause = next((c for c, wrong in mistakes["losses"].items()
+                      if len(wrong) == len(losses) and not _differ(losses, wrong, rtol=0, atol=2e-6)),
+                     "start at initial_loss(vocab_size, characters_per_name(data_x)), then loss = "
+                     "smooth_loss(loss, curr_loss) every iteration, and print it every 2,000 iterations.")
+        raise CheckFailed(f"model printed the smoothed losses {losses} but expected "
+                          f"{[round(float(x), 6) for x in expected_losses]}. Likely cause: {cause}")
     passed(f"model ({n_names} names, {num_iterations} iterations, n_a={n_a})")

@@ -68,16 +68,17 @@ def write_fixtures(aid: str, root: Path) -> Path:
 
 
 def _same(a, b) -> bool:
-    """Equal structure and values; floats to 1e-12 relative (another BLAS may round the last bit differently)."""
+    """Equal structure and values; floats to 1e-9 relative (another BLAS rounds differently, and the 2,001
+    training steps of w1a2's model case amplify that), far below any change of the reference itself."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
-                and a.dtype == b.dtype and np.allclose(a, b, rtol=1e-12, atol=1e-14, equal_nan=True))
+                and a.dtype == b.dtype and np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     if isinstance(a, float) and isinstance(b, float):
-        return bool(np.isclose(a, b, rtol=1e-12, atol=1e-14, equal_nan=True))
+        return bool(np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True))
     return a == b
 
 

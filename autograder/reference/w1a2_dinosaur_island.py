@@ -1,0 +1,311 @@
+"""Reference for w1a2 (Dinosaur Island): the graded functions, and the cases behind the checks in
+:mod:`week1.char_lm_checks` (expected values, and the values or errors that classic mistakes produce)."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from week1 import char_lm_checks as checks
+from week1.char_lm import (GRADIENT_NAMES, NEWLINE, PARAMETER_NAMES, characters_per_name, indices_to_name,
+                           initial_loss, initialize_parameters, rnn_backward, rnn_forward, smooth_loss,
+                           update_parameters)
+from week1.rnn_utils import softmax
+
+CHECKS = "week1.char_lm_checks"
+MAX_LENGTH, CLIP_VALUE = checks.MAX_LENGTH, checks.CLIP_VALUE
+REPORT_EVERY = 2000  # model prints the smoothed loss and samples names every 2,000 iterations
+NO_LIMIT_STEPS = 1000  # how far the sampler without a length limit goes (a name that long is not stored)
+
+
+# ------------------------------------------------------------------ the graded functions
+
+def _clip(gradients, lo, hi):
+    return {name: np.clip(gradients[name], lo, hi) for name in GRADIENT_NAMES}  # np.clip returns new arrays
+
+
+def clip(gradients, maxValue):
+    return _clip(gradients, -maxValue, maxValue)
+
+
+def _sample(parameters, char_to_ix, seed, *, stop_at_newline=True, limit=True, append="if_missing", seeding="once",
+            fresh_x=True, carry_a=True, max_steps=NO_LIMIT_STEPS):
+    """The reference sampler; each keyword switches on one classic mistake (to recognise it):
+
+    append -- when the newline is appended after the loop: "if_missing" (the last index drawn is not the newline:
+              right), "at_limit" (whenever 50 characters were drawn), "always", "never";
+    seeding -- "once" (np.random.seed(seed) before the loop: right), "per_draw" (np.random.seed(counter + seed)
+               before every draw and seed += 1 after it: an older version of this exercise, whose consecutive seeds
+               give shifted copies of one stream), "same" (np.random.seed(seed) before every draw).
+    """
+    Wax, Waa, Wya, by, b = (parameters[k] for k in ("Wax", "Waa", "Wya", "by", "b"))
+    vocab_size, n_a = by.shape[0], Waa.shape[1]
+    x, a_prev = np.zeros((vocab_size, 1)), np.zeros((n_a, 1))
+    newline = char_to_ix[NEWLINE]
+    indices, idx, counter = [], -1, 0
+    if seeding == "once":
+        np.random.seed(seed)
+    while (idx != newline or not stop_at_newline) and (counter != MAX_LENGTH or not limit) and counter < max_steps:
+        a = np.tanh(Wax @ x + Waa @ a_prev + b)
+        y = softmax(Wya @ a + by)
+        if seeding != "once":
+            np.random.seed(counter + seed if seeding == "per_draw" else seed)
+        idx = int(np.random.choice(range(vocab_size), p=y.ravel()))
+        indices.append(idx)
+        if fresh_x:
+            x = np.zeros((vocab_size, 1))
+        x[idx] = 1
+        if carry_a:
+            a_prev = a
+        if seeding == "per_draw":
+            seed += 1
+        counter += 1
+    if {"if_missing": idx != newline, "at_limit": counter == MAX_LENGTH, "always": True, "never": False}[append]:
+        indices.append(newline)
+    return indices
+
+
+def sample(parameters, char_to_ix, seed):
+    return _sample(parameters, char_to_ix, seed)
+
+
+def _optimize(X, Y, a_prev, parameters, learning_rate=0.01):
+    """optimize, also returning the unclipped gradients and all the hidden states (for the cases)."""
+    loss, cache = rnn_forward(X, Y, a_prev, parameters)
+    raw, a = rnn_backward(X, Y, parameters, cache)
+    gradients = clip(raw, CLIP_VALUE)
+    update_parameters(parameters, gradients, learning_rate)
+    return loss, gradients, a[len(X) - 1], raw, a
+
+
+def optimize(X, Y, a_prev, parameters, learning_rate=0.01):
+    return _optimize(X, Y, a_prev, parameters, learning_rate)[:3]
+
+
+def _train(data_x, char_to_ix, num_iterations, n_a, dino_names, vocab_size, *, shuffle=True, carry_state=False,
+           verbose=False, report=None):
+    """The training loop of model. Returns (parameters, the loss of every iteration, the names sampled at each
+    report as lists of indices); ``report(j, losses so far, sampled)`` is called at each report. The keywords
+    reproduce classic mistakes: names not shuffled, the hidden state carried from one name to the next."""
+    parameters = initialize_parameters(n_a, vocab_size, vocab_size)
+    examples = [name.strip() for name in data_x]
+    if shuffle:
+        np.random.seed(0)
+        np.random.shuffle(examples)
+    a_prev, losses, reports = np.zeros((n_a, 1)), [], []
+    for j in range(num_iterations):
+        X = [None] + [char_to_ix[ch] for ch in examples[j % len(examples)]]
+        Y = X[1:] + [char_to_ix[NEWLINE]]
+        curr_loss, _, a_last = optimize(X, Y, a_prev if carry_state else np.zeros((n_a, 1)), parameters)
+        a_prev = a_last
+        losses.append(curr_loss)
+        if verbose and j in (0, len(examples) - 1, len(examples)):
+            print(f"j = {j}, name number {j % len(examples)}: X = {X}, Y = {Y}")
+        if j % REPORT_EVERY == 0:
+            reports.append([sample(parameters, char_to_ix, seed) for seed in range(dino_names)])
+            if report:
+                report(j, losses, reports[-1])
+    return parameters, losses, reports
+
+
+def _smoothed(losses, start, smooth=smooth_loss) -> list[float]:
+    """The smoothed loss that model prints at each report, starting from ``start``."""
+    printed, loss = [], start
+    for j, curr_loss in enumerate(losses):
+        loss = smooth(loss, curr_loss)
+        if j % REPORT_EVERY == 0:
+            printed.append(loss)
+    return printed
+
+
+def model(data_x, ix_to_char, char_to_ix, num_iterations, n_a=50, dino_names=7, vocab_size=27, verbose=False):
+    def report(j, losses, sampled):
+        print(f"Iteration: {j}, Loss: {_smoothed(losses, start)[-1]:f}")
+        for indices in sampled:
+            print(indices_to_name(indices, ix_to_char))
+        print()
+
+    start = initial_loss(vocab_size, characters_per_name(data_x))
+    parameters, _, reports = _train(data_x, char_to_ix, num_iterations, n_a, dino_names, vocab_size,
+                                    verbose=verbose, report=report)
+    sampled = [indices for names in reports for indices in names]
+    return parameters, (indices_to_name(sampled[-1], ix_to_char) if sampled else "")
+
+
+GRADED = {f.__name__: f for f in (clip, sample, optimize, model)}
+
+
+# ------------------------------------------------------------------ cases
+
+def _distinct(expected, mistakes: dict, same) -> dict:
+    """The mistakes whose value differs from the expected one and from every other mistake's: a value that two
+    mistakes share could be either, so it names neither."""
+    return {cause: wrong for cause, wrong in mistakes.items()
+            if not same(wrong, expected) and not any(same(wrong, other) for c, other in mistakes.items() if c != cause)}
+
+
+def _same_array(a, b) -> bool:
+    return not checks._differ(a, b)
+
+
+def clip_case(maxValue, n_a, vocab_size, seed):
+    gradients = checks.clip_inputs(maxValue, n_a, vocab_size, seed)
+    expected = clip(gradients, maxValue)
+    mistakes = {"the values were not clipped at all: clip each of the five gradients, and keep np.clip's result "
+                "(it returns a new array unless you pass out=gradient).": _clip(gradients, -np.inf, np.inf),
+                "only the upper bound was applied (entries below -maxValue were kept): clip to "
+                "[-maxValue, maxValue].": _clip(gradients, -np.inf, maxValue),
+                "only the lower bound was applied (entries above maxValue were kept): clip to "
+                "[-maxValue, maxValue].": _clip(gradients, -maxValue, np.inf)}
+    for bound in checks.HARD_CODED_BOUNDS:
+        mistakes[f"the bound {bound} is hard-coded: use the argument maxValue."] = clip(gradients, bound)
+    return {"expected": expected,
+            "mistakes": {name: _distinct(expected[name], {c: m[name] for c, m in mistakes.items()}, _same_array)
+                         for name in GRADIENT_NAMES}}
+
+
+_SAMPLE_MISTAKES = {
+    "the loop does not stop at the newline: stop as soon as you draw char_to_ix['\\n'].": {"stop_at_newline": False},
+    "the loop has no 50-character limit: stop after 50 characters (counter != 50).": {"limit": False},
+    "a name cut at 50 characters must still end with the newline: after the loop, append char_to_ix['\\n'] when "
+    "the last index drawn is not the newline.": {"append": "never"},
+    "the newline was appended although the 50th character drawn already is the newline: append it only when the "
+    "last index drawn is not the newline.": {"append": "at_limit"},
+    "the newline was appended after a name that already ends with it: append it only when the last index drawn is "
+    "not the newline.": {"append": "always"},
+    "the generator is reseeded before every draw (np.random.seed(counter + seed), then seed += 1, as in an older "
+    "version of this exercise): seed it once, np.random.seed(seed), before the loop.": {"seeding": "per_draw"},
+    "np.random.seed(seed) is called before every draw, so every draw uses the same random number: call it once, "
+    "before the loop.": {"seeding": "same"},
+    "x must become the one-hot vector of the drawn index: start again from zeros before setting x[idx] = 1.":
+        {"fresh_x": False},
+    "the hidden state is not carried: after each step, a_prev = a.": {"carry_a": False},
+}
+
+
+def _edge_seed(parameters, char_to_ix, start, tries=20000, batch=2000):
+    """A seed from ``start`` on whose 50th draw is the newline (the name ends exactly at the limit), or None.
+
+    Runs a batch of seeds at once: np.random.choice(range(n), p=p) draws cdf.searchsorted(random_sample(),
+    side="right") with one random number per draw, so seed s draws with the first numbers of RandomState(s).
+    A candidate is confirmed with the sampler itself."""
+    Wax, Waa, Wya, by, b = (parameters[k] for k in ("Wax", "Waa", "Wya", "by", "b"))
+    newline = char_to_ix[NEWLINE]
+    for first in range(start, start + tries, batch):
+        seeds = np.arange(first, first + batch)
+        uniforms = np.array([np.random.RandomState(s).random_sample(MAX_LENGTH) for s in seeds])  # (batch, 50)
+        a, x = np.zeros((Waa.shape[0], batch)), np.zeros((by.shape[0], batch))
+        first_newline = np.full(batch, MAX_LENGTH)
+        for t in range(MAX_LENGTH):
+            a = np.tanh(Wax @ x + Waa @ a + b)
+            cdf = np.cumsum(softmax(Wya @ a + by), axis=0)
+            idx = np.minimum((cdf / cdf[-1] <= uniforms[:, t]).sum(axis=0), by.shape[0] - 1)
+            first_newline[(idx == newline) & (first_newline == MAX_LENGTH)] = t
+            x = np.zeros_like(x)
+            x[idx, np.arange(batch)] = 1
+        for s in seeds[first_newline == MAX_LENGTH - 1]:
+            drawn = _sample(parameters, char_to_ix, int(s), append="never")
+            if len(drawn) == MAX_LENGTH and drawn[-1] == newline:
+                return int(s)
+    return None
+
+
+def sample_case(n_a, vocab, seed):
+    sets, char_to_ix = checks.sample_inputs(vocab, n_a, seed)
+    runs = [(i, s) for i in range(len(sets)) for s in checks.sample_seeds(seed)]
+    with checks._global_rng_kept():
+        edge = _edge_seed(sets[1], char_to_ix, seed + 100)
+        if edge is not None:
+            runs.append((1, edge))  # a name whose 50th character is the newline: nothing is appended
+        cases, named = [], set()
+        for i, s in runs:
+            expected = _sample(sets[i], char_to_ix, s)
+            # a mistake already named by an earlier name never gets here: it cannot be confused with another
+            mistakes = {cause: _sample(sets[i], char_to_ix, s, **flags) for cause, flags in _SAMPLE_MISTAKES.items()
+                        if cause not in named}
+            mistakes = {cause: wrong for cause, wrong in mistakes.items() if len(wrong) < NO_LIMIT_STEPS}  # whole
+            cases.append({"set": i, "seed": s, "expected": expected,
+                          "mistakes": _distinct(expected, mistakes, lambda a, b: a == b)})
+            named |= set(cases[-1]["mistakes"])
+    return {"runs": cases}
+
+
+def _per_key(expected: dict, mistakes: dict) -> dict:
+    """{key: {cause: that mistake's value of key}}, keeping for each key only the mistakes it can tell apart."""
+    return {key: _distinct(want, {cause: wrong[key] for cause, wrong in mistakes.items()}, _same_array)
+            for key, want in expected.items()}
+
+
+def optimize_case(n_a, vocab_size, length, learning_rate, seed):
+    X, Y, a_prev, parameters = checks.optimize_inputs(n_a, vocab_size, length, seed)
+    lr = 0.01 if learning_rate is None else learning_rate
+    updated = copy.deepcopy(parameters)
+    loss, clipped, a_last, raw, a = _optimize(X, Y, a_prev, updated, lr)
+    gradient_mistakes = {checks.NOT_CLIPPED: raw,
+                         "the gradients were clipped to [-1, 1]: optimize clips to [-5, 5].": clip(raw, 1)}
+    parameter_mistakes = {
+        "the caller's parameters were not updated: update them in place with update_parameters(parameters, "
+        "gradients, learning_rate) (model relies on it).": parameters,
+        "the update used the unclipped gradients: clip first, then update.":
+            {k: parameters[k] - lr * raw["d" + k] for k in PARAMETER_NAMES},
+        "the learning rate is ignored (0.01 is used): pass learning_rate to update_parameters.":
+            {k: parameters[k] - 0.01 * clipped["d" + k] for k in PARAMETER_NAMES}}
+    a_last_mistakes = {"this is the first hidden state: return a[len(X) - 1], the last one.": a[0],
+                       "this is the a_prev you were given: return the last hidden state of rnn_backward's a.": a_prev}
+    try:  # the classic off-by-one, a[len(X)]: the error it raises names it
+        a[len(X)]
+        crashes = {}
+    except IndexError as exc:
+        crashes = {f"{type(exc).__name__}: {exc}": (
+            f"a_last = a[len(X)]: rnn_backward's a holds one hidden state per time step, a[0] to a[len(X) - 1] "
+            f"(a[t] is the state after reading X[t]; the initial state a_prev is not in it), so the state after the "
+            f"last character is a[len(X) - 1] (here a[{len(X) - 1}]).")}
+    return {"loss": loss, "gradients": clipped, "a_last": a_last, "parameters": updated,
+            "mistakes": {"gradients": _per_key(clipped, gradient_mistakes),
+                         "a_last": _distinct(a_last, a_last_mistakes, _same_array),
+                         "parameters": _per_key(updated, parameter_mistakes)},
+            "crashes": crashes}
+
+
+def model_case(n_names, n_a, dino_names, num_iterations, seed):
+    names, char_to_ix, ix_to_char = checks.model_inputs(n_names, seed)
+    vocab_size = len(char_to_ix)
+
+    def run(**flags):
+        with checks._global_rng_kept():
+            return _train(names, char_to_ix, num_iterations, n_a, dino_names, vocab_size, **flags)
+
+    parameters, losses, reports = run()
+    last = reports[-1][-1]
+    start = initial_loss(vocab_size, characters_per_name(names))
+    parameter_mistakes = {
+        "the names were not shuffled: np.random.seed(0), then np.random.shuffle(examples), before the loop.":
+            run(shuffle=False)[0],
+        "the hidden state was carried over from the previous name: start every name from a zero state "
+        "(np.zeros((n_a, 1))), as sample does.": run(carry_state=True)[0]}
+    keys_order = {i: ch for i, ch in enumerate(char_to_ix)}  # char_to_ix's keys in their (scrambled) dict order
+    name_mistakes = {"the characters were looked up in the order of char_to_ix's keys (or of a set) instead of "
+                     "with ix_to_char: use indices_to_name(sampled_indices, ix_to_char).":
+                         indices_to_name(last, keys_order)}
+    loss_mistakes = {
+        "the smoothed loss starts at initial_loss(vocab_size, dino_names), but dino_names is the number of names "
+        "printed, not a length: start at initial_loss(vocab_size, characters_per_name(data_x)), the loss of "
+        "guessing uniformly over the characters of an average name.":
+            _smoothed(losses, initial_loss(vocab_size, dino_names)),
+        "the smoothed loss must start at initial_loss(vocab_size, characters_per_name(data_x)), not at 0.":
+            _smoothed(losses, 0.0),
+        "the smoothing weights are swapped: loss = smooth_loss(loss, curr_loss) keeps 0.999 of the old value.":
+            _smoothed(losses, start, lambda loss, curr: smooth_loss(curr, loss))}
+    expected_losses = _smoothed(losses, start)
+    expected_name = indices_to_name(last, ix_to_char)
+    return {"parameters": parameters, "last_dino_name": expected_name, "losses": expected_losses,
+            "mistakes": {"parameters": _per_key(parameters, parameter_mistakes),
+                         "last_dino_name": _distinct(expected_name, name_mistakes, lambda a, b: a == b),
+                         "losses": _distinct(expected_losses, loss_mistakes, _same_losses)}}
+
+
+def _same_losses(a, b) -> bool:
+    return len(a) == len(b) and not checks._differ(a, b, rtol=0, atol=2e-6)
+
+
+CASES = {"clip": clip_case, "sample": sample_case, "optimize": optimize_case, "model": model_case}
