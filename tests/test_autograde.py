@@ -63,6 +63,17 @@ def rnn_cell_backward(da_next, cache):
     return gradients
 """,
     },
+    "w1a2_dinosaur_island": {  # optimize calls clip; model calls sample, optimize and clip
+        "clip": """
+def clip(gradients, maxValue):
+    return {name: value.copy() for name, value in gradients.items()}  # nothing is clipped
+""",
+        "sample": """
+_correct_sample = sample
+def sample(parameters, char_to_ix, seed):
+    return _correct_sample(parameters, char_to_ix, seed + 1)  # the wrong seed
+""",
+    },
 }
 
 # Appended to the WRONG function's cell: the correct function, wrapped so that every call writes to stderr
