@@ -32,7 +32,7 @@ from autograder.paths import COURSE_ROOT
 def encode(value):
     """A JSON-ready form of arrays, numbers, strings, tuples, lists and dicts (exact: arrays as raw bytes)."""
     if isinstance(value, np.ndarray):
-        data = np.ascontiguousarray(value)
+        data = value if value.flags.c_contiguous else value.copy(order="C")  # (ascontiguousarray makes 0-d 1-d)
         return {"__array__": base64.b64encode(data.tobytes()).decode("ascii"), "dtype": data.dtype.str,
                 "shape": list(data.shape)}
     if isinstance(value, np.generic):

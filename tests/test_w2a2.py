@@ -4,8 +4,15 @@ V2 is never trained here (the notebook test runs it); models are built on toy vo
 """
 from __future__ import annotations
 
+import copy
+import inspect
 import io
+import json
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -13,10 +20,15 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+import autograder.fixtures  # noqa: E402
 from autograder.checks import CheckFailed  # noqa: E402
+from autograder.fixtures import fixture_path  # noqa: E402
 from autograder.paths import data_path  # noqa: E402
-from course import data_script, nbgrader_meta  # noqa: E402
+from autograder.reference import fixtures_are_stale  # noqa: E402
+from autograder.reference import w2a2_emojify as reference  # noqa: E402
+from course import ROOT, data_script, nbgrader_meta  # noqa: E402
 from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402
+from week2 import emojify as emojify_module  # noqa: E402
 from week2 import emojify_checks as ec  # noqa: E402
 from week2.emojify import (EMOJIS, LABELS, accuracy, confusion_matrix, convert_to_one_hot, label_to_emoji,  # noqa: E402
                            load_emojify, max_words, mislabelled, plot_confusion_matrix, print_predictions, softmax)
@@ -24,6 +36,8 @@ from week2.glove import load_glove  # noqa: E402
 
 AID = "w2a2_emojify"
 L = keras.layers
+GRADED = ("sentence_to_avg", "model", "sentences_to_indices", "pretrained_embedding_layer", "Emojify_V2")
+CHECKS = {name: getattr(ec, f"check_{name}") for name in GRADED}
 
 
 sol, notebook = notebook_fixtures(AID, names=("sol", "notebook"))
@@ -239,7 +253,7 @@ def test_every_graded_cell_passes_on_the_solution_hidden_tests_included(sol, not
     assert [nbgrader_meta(c)["points"] for c in graded] == [2, 4, 3, 3, 3]
     assert "5 graded functions, 15 points" in notebook.cells[0].source
     lines = [line for c in graded for line in run_test_cell(sol, notebook, nbgrader_meta(c)["grade_id"])]
-    assert len(lines) == 15
+    assert len(lines) == 5  # one pass line per public check; the hidden tests show only a failure
 
 
 @pytest.mark.parametrize("seed", [None, 0, 1, 7, 17, 30])
@@ -323,7 +337,7 @@ def _model_variant(accumulate=None, bias=True, seed_inside=True, sign=1.0, pred_
         A = np.array([avg(s, word_to_vec_map) for s in X])
         dW, db = np.zeros_like(W), np.zeros_like(b)
         for _ in range(num_iterations):
-            if accumulate == "epoch":  # the reference edition's starter code
+            if accumulate == "epoch":  # reset every epoch, yet added up within it
                 dW, db = np.zeros_like(W), np.zeros_like(b)
             for i in range(m):
                 z = W.dot(A[i]) + b
@@ -367,12 +381,12 @@ def test_a_model_that_does_not_seed_itself_fails():
 # ---------------------------------------------------------------------------- sentences_to_indices mistakes
 
 
-def _indices_variant(lower=True, unknown="skip", pad="post", truncate=True):
+def _indices_variant(lower=True, unknown="skip", pad="post", truncate=True, dtype=np.int64):
     """unknown: "skip", "zero" (0 in place), "unk_index" (the index of an 'unk' word in place), "string"
     ('<unk>' stored in an object array), "raise" (look every word up)."""
     def sentences_to_indices(X, word_to_index, max_len):
         m = len(X)
-        X_indices = np.zeros((m, max_len), dtype=object if unknown == "string" else np.int64)
+        X_indices = np.zeros((m, max_len), dtype=object if unknown == "string" else dtype)
         for i in range(m):
             idx = []
             for w in (X[i].lower() if lower else X[i]).split():
@@ -445,15 +459,20 @@ def test_embedding_mistakes_are_named(seed, mistake, message):
 
 
 def _v2_variant(sol, order=("lstm_seq", "drop", "lstm", "drop", "dense", "softmax"), first_sequences=True,
-                trainable_embedding=False, dense_activation=None, units=128, rate=0.5, dtype="int32", final="softmax"):
+                trainable_embedding=False, dense_activation=None, units=128, rate=0.5, dtype="int32", final="softmax",
+                mask_zero=False):
     def Emojify_V2(input_shape, word_to_vec_map, word_to_index):
         inputs = keras.Input(shape=input_shape, dtype=dtype)
         emb = sol["pretrained_embedding_layer"](word_to_vec_map, word_to_index)
+        if mask_zero:  # the same weights in a layer that masks the padding index 0
+            weights, emb = emb.get_weights(), L.Embedding(emb.input_dim, emb.output_dim, mask_zero=True)
+            emb.build((None,))
+            emb.set_weights(weights)
         emb.trainable = trainable_embedding
         x = emb(inputs)
         make = {"lstm_seq": lambda: L.LSTM(units, return_sequences=first_sequences), "lstm": lambda: L.LSTM(units),
                 "drop": lambda: L.Dropout(rate), "dense": lambda: L.Dense(5, activation=dense_activation),
-                "softmax": lambda: L.Activation(final)}
+                "softmax": lambda: L.Activation(final), "softmax_layer": lambda: L.Softmax()}
         for name in order:
             x = make[name]()(x)
         return keras.Model(inputs, x)
@@ -469,11 +488,22 @@ def test_an_independent_v2_passes(sol):
     (dict(order=("lstm_seq", "lstm", "drop", "drop", "dense", "softmax")),
      "layers in the wrong order: layer 3 should be a Dropout, not a LSTM"),
     (dict(first_sequences=False), "ValueError.*Likely cause: .*return_sequences=True"),
-    (dict(order=("lstm_seq", "drop", "lstm", "drop", "dense")), "a missing Activation layer"),
-    (dict(order=("lstm_seq", "drop", "lstm", "drop", "dense")), "expected the layers Embedding -> LSTM -> Dropout"),
+    (dict(order=("lstm_seq", "drop", "lstm", "drop", "dense")),
+     "Dense: expected the activation 'softmax' but got 'linear'. Likely cause: the final softmax is missing"),
+    (dict(order=("lstm_seq", "drop", "lstm", "drop", "dense"), dense_activation="relu"),
+     "Dense: expected the activation 'softmax' but got 'relu'. Likely cause: the final softmax is missing"),
+    (dict(order=("lstm_seq", "drop", "lstm", "dense"), dense_activation="softmax"),
+     r"a missing Dropout layer \(layer 5 of 6\)"),
     (dict(final="relu"), "Activation: expected the activation 'softmax' but got 'relu'"),
     (dict(dense_activation="softmax"), "Dense.activation|Dense: expected the activation 'linear' but got 'softmax'"),
     (dict(trainable_embedding=True), "expected a frozen layer"),
+    (dict(trainable_embedding=True, mask_zero=True), "expected a frozen layer"),
+    (dict(first_sequences=False, mask_zero=True, order=("lstm_seq", "drop", "lstm", "drop", "dense"),
+          dense_activation="softmax"), "ValueError.*Likely cause: .*return_sequences=True"),
+    (dict(units=64, dense_activation="softmax", order=("lstm_seq", "drop", "lstm", "drop", "dense")),
+     r"LSTM 1.units: expected 128 but got 64"),
+    (dict(final="softmax", dense_activation="softmax", mask_zero=True),
+     "Dense: expected the activation 'linear' but got 'softmax'.*applied twice"),
     (dict(units=64), r"LSTM 1.units: expected 128 but got 64"),
     (dict(rate=0.2), r"Dropout 1.rate: expected 0.5 but got 0.2"),
     (dict(dtype="float32"), "input dtype: expected 'int32' but got 'float32'"),
@@ -492,3 +522,175 @@ def test_a_v2_with_a_new_random_embedding_fails(sol):
         return keras.Model(inputs, L.Activation("softmax")(L.Dense(5)(x)))
     with pytest.raises(CheckFailed, match="the Embedding layer: expected row .* Likely cause: the weights look random"):
         ec.check_Emojify_V2(Emojify_V2)
+
+# ---------------------------------------------------------------------------- every correct answer passes
+
+
+@pytest.mark.parametrize("variant", [
+    dict(order=("lstm_seq", "drop", "lstm", "drop", "dense"), dense_activation="softmax"),  # Dense(5, softmax)
+    dict(mask_zero=True),                                                                  # padding masked
+    dict(mask_zero=True, order=("lstm_seq", "drop", "lstm", "drop", "dense"), dense_activation="softmax"),
+    dict(order=("lstm_seq", "drop", "lstm", "drop", "dense", "softmax_layer")),            # a Softmax layer
+])
+@pytest.mark.parametrize("seed", [None, 5])
+def test_every_correct_v2_passes(sol, variant, seed):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        ec.check_Emojify_V2(_v2_variant(sol, **variant), seed=seed)
+    assert out.getvalue() == ("\u2714 Emojify_V2: all checks passed.\n" if seed is None else "")
+
+
+def test_a_v2_with_masking_prints_nothing_but_the_verdict():
+    """In a fresh process (TensorFlow logs some lines once per process): a correct V2 whose Embedding masks the
+    padding makes TensorFlow's C++ code log "E0000 ... oneDNN supports DT_BOOL only ..." on some CPUs; the check
+    must show its pass line and nothing else, on stdout or stderr."""
+    script = textwrap.dedent('''
+        import os, sys
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # as the notebook's setup cell
+        sys.path[:0] = [sys.argv[1]]
+        import numpy as np
+        import keras
+        from week2 import emojify_checks as ec
+        L = keras.layers
+
+        def Emojify_V2(input_shape, word_to_vec_map, word_to_index):
+            n_e = len(next(iter(word_to_vec_map.values())))
+            E = np.zeros((len(word_to_index) + 1, n_e), dtype=np.float32)
+            for w, i in word_to_index.items():
+                E[i] = word_to_vec_map[w]
+            emb = L.Embedding(len(E), n_e, mask_zero=True, trainable=False)
+            emb.build((None,))
+            emb.set_weights([E])
+            inputs = keras.Input(shape=input_shape, dtype="int32")
+            x = L.Dropout(0.5)(L.LSTM(128, return_sequences=True)(emb(inputs)))
+            x = L.Dropout(0.5)(L.LSTM(128)(x))
+            return keras.Model(inputs, L.Dense(5, activation="softmax")(x))
+
+        sys.stdout.flush()
+        print("--- the check starts ---", file=sys.stderr, flush=True)
+        print("--- the check starts ---", flush=True)
+        ec.check_Emojify_V2(Emojify_V2)
+    ''')
+    proc = subprocess.run([sys.executable, "-c", script, str(ROOT)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("--- the check starts ---\n")[1] == "\u2714 Emojify_V2: all checks passed.\n"
+    assert proc.stderr.split("--- the check starts ---\n")[1] == ""
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.int32, np.int64, np.uint16, np.uint32, np.intp])
+def test_any_integer_dtype_of_indices_passes(dtype):
+    ec.check_sentences_to_indices(_indices_variant(dtype=dtype))
+    ec.check_sentences_to_indices(_indices_variant(dtype=dtype), seed=4)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("seed", [None, 9])
+def test_float_indices_are_rejected(dtype, seed):
+    with pytest.raises(CheckFailed, match=r"expected an array of integers \(word indices\) but got an array of "
+                       r"float.*an Embedding layer looks up a row by its integer index.*integer dtype"):
+        ec.check_sentences_to_indices(_indices_variant(dtype=dtype), seed=seed)
+
+# ---------------------------------------------------------------------------- no reference in the student's copy
+
+
+def test_no_reference_implementation_ships_with_the_checks():
+    for name in ("_ref_avg", "_ref_indices", "_ref_model", "_expected_matrix", "_toy_glove"):
+        assert not hasattr(ec, name), name
+    for path in (ROOT / "week2").glob("*.py"):
+        assert "def _ref_" not in path.read_text(encoding="utf-8"), path
+    source = inspect.getsource(ec)
+    assert "np.outer" not in source and "np.random.randn" not in source  # no SGD step, no initial weights
+
+
+def test_the_reference_defines_the_graded_functions_with_the_notebooks_signatures(sol):
+    assert reference.CHECKS == ec.__name__
+    assert tuple(reference.GRADED) == GRADED and tuple(reference.CASES) == GRADED
+    for name in GRADED:
+        assert inspect.signature(reference.GRADED[name]) == inspect.signature(sol[name]), name
+
+
+@pytest.mark.parametrize("seed", [None, 3, 12])
+def test_the_reference_passes_every_check(seed):
+    with redirect_stdout(io.StringIO()):
+        for name, check in CHECKS.items():
+            check(reference.GRADED[name], seed=seed)
+
+
+def test_the_fixture_file_is_fresh_and_small():
+    path = fixture_path(AID, ROOT)
+    assert path.stat().st_size < 100_000
+    assert not fixtures_are_stale(AID, ROOT)
+    assert set(json.loads(path.read_text())) == set(GRADED)
+
+
+def test_the_public_checks_use_the_stored_values(sol, monkeypatch):
+    """A public check compares with the fixture file: change a stored expected value and the solution fails."""
+    stored = copy.deepcopy(ec.FIXTURES.stored())
+    key = next(iter(stored["sentence_to_avg"]))
+    case = autograder.fixtures.decode(stored["sentence_to_avg"][key])
+    case[0]["avg"], case[0]["mistakes"] = case[0]["avg"] + 1.0, {}
+    stored["sentence_to_avg"][key] = autograder.fixtures.encode(case)
+    monkeypatch.setattr(ec.FIXTURES, "_stored", stored)
+    monkeypatch.setattr(autograder.fixtures, "reference", lambda aid: None)
+    with pytest.raises(CheckFailed, match=r"sentence_to_avg\('I love pizza', ...\): expected"):
+        ec.check_sentence_to_avg(sol["sentence_to_avg"])
+
+
+def test_public_checks_work_without_the_reference(sol, notebook, monkeypatch):
+    """The student's copy has no autograder/reference: every public call of every test cell still passes on the
+    solution, from the stored fixtures alone; other arguments say that they have no stored values."""
+    monkeypatch.setattr(autograder.fixtures, "reference", lambda aid: None)
+    public = copy.deepcopy(notebook)
+    grade_ids = []
+    for cell in public.cells:
+        if nbgrader_meta(cell).get("grade"):
+            cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+            grade_ids.append(nbgrader_meta(cell)["grade_id"])
+    lines = [line for gid in grade_ids for line in run_test_cell(sol, public, gid)]
+    assert lines == [f"\u2714 {name}: all checks passed." for name in GRADED]
+    for name, check in CHECKS.items():
+        with pytest.raises(CheckFailed, match=f"check_{name} has no stored expected values for seed=5"):
+            check(sol[name], seed=5)
+
+
+def test_no_function_of_the_student_modules_passes_a_check():
+    """Whatever a student imports from week2.emojify or week2.emojify_checks, it does not pass a graded check."""
+    functions = [f for module in (ec, emojify_module) for _, f in inspect.getmembers(module, inspect.isfunction)
+                 if f.__module__ == module.__name__]
+    assert len(functions) > 20
+    for name, check in CHECKS.items():
+        for fn in functions:
+            with redirect_stdout(io.StringIO()), pytest.raises(CheckFailed):
+                check(fn)
+
+# ---------------------------------------------------------------------------- the notebook's texts
+
+
+def _student_texts(notebook) -> dict:
+    texts = {"source notebook": "\n".join(c.source for c in notebook.cells)}
+    for path in [*(ROOT / "week2").glob("emojify*.py"), *(ROOT / "release" / AID).glob("*.ipynb")]:
+        texts[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def test_no_other_edition_is_mentioned(notebook):
+    for where, text in _student_texts(notebook).items():
+        assert not re.search(r"edition|best-known", text, re.I), where
+
+
+def test_the_notebook_explains_post_padding_and_masking(notebook):
+    text = _markdown(notebook)
+    assert "**Why after the words, and what masking does.**" in text
+    assert "`mask_zero=True`" in text and "skip" in text
+    assert "either way" in text  # masked or not, the check accepts it
+    assert 'Dense(5, activation="softmax")' in text  # the one-layer softmax is accepted too
+
+
+def test_the_freezing_claim_is_the_measured_one(notebook):
+    text = _markdown(notebook)
+    assert "model would lose what GloVe knows" not in text  # the old, unmeasured claim
+    assert "benchmarks/emojify_frozen_vs_trainable.py" in text
+    assert (ROOT / "benchmarks" / "emojify_frozen_vs_trainable.py").exists()
+    for claim in ("a trainable embedding scored", "frozen", "times as long"):
+        assert claim in text, claim

@@ -3,25 +3,34 @@
 Each ``check_*`` takes the student's function. With ``seed=None`` it uses the public inputs: a small toy
 vocabulary of 20 words with 4-dimensional vectors (and, for ``sentence_to_avg``, one sentence on the real GloVe
 vectors); with an integer ``seed`` it draws another toy vocabulary (other words, sizes and dimensions, indices
-in another order), as the hidden tests do. Expected values come from the private reference implementations
-below; when a wrong answer is exactly what a classic mistake produces, the message names the mistake. The
-Keras checks use :mod:`autograder.keras_checks`: structure and behaviour, never printed summaries.
+in another order), as the hidden tests do. The inputs are drawn here; what a correct function returns on them,
+and what each classic mistake returns (to name it), is stored in ``week2/fixtures/w2a2_emojify.json`` (see
+:mod:`autograder.fixtures`). The Keras checks use :mod:`autograder.keras_checks`: structure and behaviour, never
+printed summaries.
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import os
+import re
+import sys
+import tempfile
 
 import numpy as np
 
 import keras
 from autograder.checks import CheckFailed, call, check_close, check_shape, check_tuple, check_type, passed
+from autograder.fixtures import Fixtures
 from autograder.keras_checks import (build, check_activation, check_frozen, check_input, check_layer,
                                      check_layer_config, check_layer_sequence, check_output_shape,
-                                     check_param_counts, check_probabilities, check_return_sequences, predict)
+                                     check_param_counts, check_probabilities, check_return_sequences, layers_of,
+                                     predict)
 from autograder.keras_checks import check_model as check_keras_model  # check_model below checks `model`
-from week2.emojify import N_CLASSES, convert_to_one_hot, softmax
+from week2.emojify import N_CLASSES
 from week2.glove import GloVe, load_glove
+
+FIXTURES = Fixtures("w2a2_emojify")
 
 # The public toy vocabulary (its first 20 words) and the pool the hidden ones are drawn from.
 _POOL = ["i", "you", "love", "my", "the", "is", "not", "so", "happy", "sad", "pizza", "eat", "ball", "play",
@@ -30,10 +39,63 @@ _POOL = ["i", "you", "love", "my", "the", "is", "not", "so", "happy", "sad", "pi
          "laugh", "tired"]
 _UNKNOWN = ["xylophone", "zebra", "quantum", "nebula", "origami", "kayak"]  # never in a toy vocabulary
 LSTM_UNITS = 128
+DROPOUT_RATE = 0.5
 
 
 def _fail(message: str):
     raise CheckFailed(message)
+
+
+def _call(fn, fname: str, label: str, *args, hints: dict | None = None, **kwargs):
+    """Call the student's ``fname`` (while grading, the reference stands in for the other graded functions it
+    calls); a crash becomes one sentence, followed by the hint for its exception type when ``hints`` has one."""
+    try:
+        with FIXTURES.stand_ins(fn, fname):
+            return call(fn, *args, name=label, **kwargs)
+    except CheckFailed as exc:
+        cause = exc.__cause__
+        for exc_type, hint in (hints or {}).items():
+            if isinstance(cause, exc_type):
+                hint = hint(cause) if callable(hint) else hint
+                if hint:
+                    raise CheckFailed(f"{exc} {hint}") from cause
+        raise
+
+
+# TensorFlow's own log lines ("E0000 00:00:... util.cc:131] ..."), written by its C++ code straight to the
+# process's stderr (file descriptor 2), where a notebook shows them in red under the check's verdict.
+_NATIVE_LOG_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+\s+\S+:\d+\]")
+
+
+@contextlib.contextmanager
+def _native_logs_dropped():
+    """Run a Keras check without TensorFlow's C++ log lines on stderr.
+
+    A correct model can make TensorFlow log a line such as "E0000 ... oneDNN supports DT_BOOL only on platforms
+    with AVX-512" (a masked LSTM on some CPUs): an implementation note, not a wrong answer. Shown under the check,
+    it reads as a failure; only the check's verdict (its pass line, or CheckFailed) should speak. Anything else
+    written to stderr meanwhile is passed on to ``sys.stderr``.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, AttributeError, ValueError):  # no file descriptor 2 to redirect: nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            kept = [line for line in tmp.read().decode("utf-8", "replace").splitlines()
+                    if not _NATIVE_LOG_LINE.match(line)]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+
+# ---------------------------------------------------------------------------- the checks' inputs (seeded)
 
 
 def toy_vocabulary(seed: int | None = None) -> tuple[dict, dict]:
@@ -54,7 +116,7 @@ def toy_vocabulary(seed: int | None = None) -> tuple[dict, dict]:
     return ({w: vectors[i] for i, w in enumerate(words)}, {w: int(indices[i]) for i, w in enumerate(words)})
 
 
-def _toy_glove(seed: int | None = None) -> tuple[GloVe, dict]:
+def toy_glove(seed: int | None = None) -> tuple[GloVe, dict]:
     """A toy vocabulary as a GloVe map (vectors in one float32 matrix) and its matching 1-based word_to_index."""
     word_to_vec_map, word_to_index = toy_vocabulary(seed)
     words = sorted(word_to_index, key=word_to_index.get)  # row i = index i + 1
@@ -76,179 +138,33 @@ def _sentences(word_to_index: dict, rng, n: int, min_words: int = 1, max_words: 
         out.append(" ".join(words))
     return out
 
-# ---------------------------------------------------------------------------- sentence_to_avg
 
-
-def _ref_avg(sentence: str, word_to_vec_map, lower=True, count_unknown=False, divide=True) -> np.ndarray:
-    """The average of the known words' vectors; the flags switch on classic mistakes."""
-    n_e = len(next(iter(word_to_vec_map.values())))
-    words = (sentence.lower() if lower else sentence).split()
-    known = [np.asarray(word_to_vec_map[w], dtype=np.float64) for w in words if w in word_to_vec_map]
-    if not known:
-        return np.zeros(n_e)
-    total = np.sum(known, axis=0)
-    return total / (len(words) if count_unknown else len(known)) if divide else total
-
-
-def check_sentence_to_avg(sentence_to_avg, seed=None):
-    """sentence_to_avg(sentence, word_to_vec_map): mean vector of the known words, lower-cased; zeros if none."""
-    name = "sentence_to_avg"
+def sentence_to_avg_inputs(seed: int | None) -> list[tuple[str, dict]]:
+    """The (sentence, word_to_vec_map) pairs of check_sentence_to_avg."""
     word_to_vec_map, word_to_index = toy_vocabulary(seed)
     if seed is None:
-        cases = [("I love pizza", word_to_vec_map), ("I LOVE my Pizza so very much", word_to_vec_map),
-                 ("happy", word_to_vec_map), ("xylophone zebra", word_to_vec_map),
-                 ("Morrocan couscous is my favorite dish", load_glove()[3])]
-    else:
-        rng = np.random.default_rng(seed)
-        cases = [(s, word_to_vec_map) for s in _sentences(word_to_index, rng, 4)]
-        cases.append((" ".join(rng.choice(_UNKNOWN, size=2)), word_to_vec_map))
-    for sentence, vectors in cases:
-        n_e = len(next(iter(vectors.values())))
-        label = f"{name}({sentence!r}, ...)"
-        try:
-            with np.errstate(all="ignore"):
-                got = sentence_to_avg(sentence, vectors)
-        except NotImplementedError:
-            raise
-        except KeyError as exc:
-            _fail(f"{label} raised KeyError: {exc}. Lower-case the sentence before splitting it, and skip the "
-                  "words that are not in word_to_vec_map (test `w in word_to_vec_map`).")
-        except ZeroDivisionError as exc:
-            _fail(f"{label} raised ZeroDivisionError: {exc}. When no word of the sentence is known, return the "
-                  "zero vector instead of dividing by 0.")
-        except Exception as exc:  # noqa: BLE001 - report any crash in student code
-            raise CheckFailed(f"{label} raised {type(exc).__name__}: {exc}.") from exc
-        expected = _ref_avg(sentence, vectors)
-        check_shape(label, got, (n_e,),
-                    hint=f"Return one vector of shape ({n_e},): the mean over the words, np.zeros({n_e}) when no "
-                         "word is known.")
-        if not np.all(np.isfinite(got)):
-            _fail(f"{label}: expected {expected.round(4)} but got {got}. Likely cause: no word of this sentence is "
-                  "known, so the average divided by zero; return the zero vector when no word is known.")
-        check_close(label, got, expected, rtol=1e-5, atol=1e-6, mistakes={
-            "the words were not lower-cased: GloVe's words are lower-case, so 'I' or 'LOVE' were skipped.":
-                _ref_avg(sentence, vectors, lower=False),
-            "the sum was divided by the number of all words, unknown ones included; divide by the number of "
-            "known words.": _ref_avg(sentence, vectors, count_unknown=True),
-            "the sum of the vectors was returned; divide it by the number of known words.":
-                _ref_avg(sentence, vectors, divide=False),
-        })
-    passed(name)
-
-# ---------------------------------------------------------------------------- model (averaging + softmax, SGD)
+        return [("I love pizza", word_to_vec_map), ("I LOVE my Pizza so very much", word_to_vec_map),
+                ("happy", word_to_vec_map), ("xylophone zebra", word_to_vec_map),
+                ("Morrocan couscous is my favorite dish", load_glove()[3])]
+    rng = np.random.default_rng(seed)
+    cases = [(s, word_to_vec_map) for s in _sentences(word_to_index, rng, 4)]
+    cases.append((" ".join(rng.choice(_UNKNOWN, size=2)), word_to_vec_map))
+    return cases
 
 
-def _ref_model(X, Y, word_to_vec_map, learning_rate, num_iterations, mistake=None):
-    """Softmax regression on the sentence averages, per-example SGD, as the notebook asks.
-
-    mistake: None, "accumulate" (the reference edition's bug: dW, db summed over the epoch while updating at
-    every example), "accumulate_all" (the same, never reset), "no_bias" (b never updated), "sign" (dz = Y - a).
-    """
-    np.random.seed(1)
-    m, n_y = Y.shape[0], N_CLASSES
-    n_h = len(next(iter(word_to_vec_map.values())))
-    W = np.random.randn(n_y, n_h) / np.sqrt(n_h)
-    b = np.zeros((n_y,))
-    Y_oh = convert_to_one_hot(Y, C=n_y)
-    avgs = np.array([_ref_avg(s, word_to_vec_map) for s in X])  # (m, n_h)
-    dW_sum, db_sum = 0.0, 0.0
-    for _ in range(num_iterations):
-        if mistake == "accumulate":
-            dW_sum, db_sum = 0.0, 0.0
-        for i in range(m):
-            a = softmax(W @ avgs[i] + b)                    # (n_y,)
-            dz = (Y_oh[i] - a) if mistake == "sign" else (a - Y_oh[i])
-            dW, db = np.outer(dz, avgs[i]), dz              # (n_y, n_h), (n_y,)
-            if mistake in ("accumulate", "accumulate_all"):
-                dW_sum, db_sum = dW_sum + dW, db_sum + db
-                dW, db = dW_sum, db_sum
-            W = W - learning_rate * dW
-            if mistake != "no_bias":
-                b = b - learning_rate * db
-    pred = np.argmax(avgs @ W.T + b, axis=1).reshape(m, 1)
-    return pred, W, b
-
-
-_SGD_STEPS = ("For every example: a = softmax(W avg + b), dz = a - Y_oh[i], dW = outer(dz, avg), db = dz, then "
-              "W -= learning_rate * dW and b -= learning_rate * db. If sentence_to_avg passed its check, compare "
-              "your loop with these steps.")
-_MODEL_MISTAKES = {
-    "accumulate": "the gradients were added up over the epoch (dW += ..., db += ...) while W and b were also "
-                  "updated at every example, so each update repeats all the earlier ones. Per-example SGD uses "
-                  "this example's gradient only: dW = outer(dz, avg), db = dz.",
-    "accumulate_all": "the gradients were added up across examples and epochs (dW += ..., db += ...) while W and "
-                      "b were updated at every example. Use this example's gradient only: dW = outer(dz, avg).",
-    "no_bias": "b was never updated: add b = b - learning_rate * db after updating W.",
-    "sign": "dz has the wrong sign (Y_oh[i] - a): with it, the updates climb the cost instead of descending; "
-            "dz = a - Y_oh[i].",
-}
-
-
-def _toy_training_set(seed):
+def model_inputs(seed: int | None):
+    """(X, Y, word_to_vec_map, learning_rate, num_iterations) of check_model: a toy training set, every class."""
     word_to_vec_map, word_to_index = toy_vocabulary(seed)
     rng = np.random.default_rng(7 if seed is None else seed + 1)
     m = 10 if seed is None else int(rng.integers(8, 16))
     X = np.array(_sentences(word_to_index, rng, m, max_words=6))
     Y = rng.permutation(np.arange(m) % N_CLASSES)  # every class present
-    return X, Y, word_to_vec_map
+    learning_rate, num_iterations = (0.5, 3) if seed is None else (0.3, 4)
+    return X, Y, word_to_vec_map, learning_rate, num_iterations
 
 
-def check_model(model, seed=None):
-    """model(X, Y, word_to_vec_map, learning_rate, num_iterations) -> (pred, W, b), compared with per-example SGD."""
-    name = "model"
-    X, Y, word_to_vec_map = _toy_training_set(seed)
-    n_h, m = len(next(iter(word_to_vec_map.values()))), len(X)
-    lr, iters = (0.5, 3) if seed is None else (0.3, 4)
-    np.random.seed(12345)  # model must seed itself (np.random.seed(1)), whatever the caller did before
-    with contextlib.redirect_stdout(io.StringIO()):  # the cost printouts
-        got = call(model, X.copy(), Y.copy(), word_to_vec_map, learning_rate=lr, num_iterations=iters, name=name)
-    check_tuple(name, got, 3, ["pred", "W", "b"])
-    pred, W, b = got
-    exp_pred, exp_W, exp_b = _ref_model(X, Y, word_to_vec_map, lr, iters)
-    wrong = {k: _ref_model(X, Y, word_to_vec_map, lr, iters, mistake=k) for k in _MODEL_MISTAKES}
-    label = f"{name}(..., learning_rate={lr}, num_iterations={iters})"
-    check_shape(f"{label}: W", W, (N_CLASSES, n_h), hint=f"W has one row per class: shape (n_y, n_h) = "
-                f"({N_CLASSES}, {n_h}). Keep the initialisation given in the cell.")
-    check_shape(f"{label}: b", b, (N_CLASSES,), hint=f"b has one value per class: shape (n_y,) = ({N_CLASSES},).")
-    check_close(f"{label}: W", W, exp_W, rtol=1e-6, atol=1e-8, hint=_SGD_STEPS,
-                mistakes={_MODEL_MISTAKES[k]: v[1] for k, v in wrong.items()})
-    check_close(f"{label}: b", b, exp_b, rtol=1e-6, atol=1e-8, hint=_SGD_STEPS,
-                mistakes={_MODEL_MISTAKES[k]: v[2] for k, v in wrong.items()})
-    check_shape(f"{label}: pred", np.asarray(pred), (m, 1),
-                hint="pred holds one predicted label per sentence of X, shape (m, 1).")
-    check_close(f"{label}: pred", np.asarray(pred, dtype=np.float64), exp_pred.astype(np.float64), hint=
-                "pred[i] is the index of the largest score of sentence i with the trained W and b: "
-                "np.argmax(W @ avg + b).")
-    # The defaults of the signature: learning_rate=0.01, num_iterations=400.
-    with contextlib.redirect_stdout(io.StringIO()):
-        _, W_default, _ = call(model, X.copy(), Y.copy(), word_to_vec_map, name=name)
-    check_close(f"{name} with its default arguments: W", np.asarray(W_default),
-                _ref_model(X, Y, word_to_vec_map, 0.01, 400)[1], rtol=1e-5, atol=1e-7,
-                hint="Keep the defaults of the signature: learning_rate=0.01, num_iterations=400.")
-    passed(name)
-
-# ---------------------------------------------------------------------------- sentences_to_indices
-
-
-def _ref_indices(X, word_to_index, max_len, lower=True, unknown="skip", pad="post") -> np.ndarray:
-    """Indices of the known words, post-padded with 0 and truncated; the flags switch on classic mistakes.
-
-    unknown: "skip" (right), "zero" (0 in the word's place), "keep" (-1 marks the word's place).
-    """
-    out = np.zeros((len(X), max_len), dtype=np.int64)
-    for i, sentence in enumerate(X):
-        words = (str(sentence).lower() if lower else str(sentence)).split()
-        idx = [word_to_index[w] if w in word_to_index else {"skip": None, "zero": 0, "keep": -1}[unknown]
-               for w in words]
-        idx = [j for j in idx if j is not None][:max_len]
-        if pad == "post":
-            out[i, :len(idx)] = idx
-        elif idx:
-            out[i, -len(idx):] = idx
-    return out
-
-
-def _indices_cases(seed):
+def sentences_to_indices_inputs(seed: int | None):
+    """(X, word_to_index, max_len) of check_sentences_to_indices."""
     word_to_vec_map, word_to_index = toy_vocabulary(seed)
     if seed is None:
         X = np.array(["I love pizza", "you are VERY funny", "Play the ball game my day so happy",
@@ -261,50 +177,128 @@ def _indices_cases(seed):
     return np.array(X), word_to_index, max_len
 
 
+def embedding_inputs(seed: int | None) -> list[tuple]:
+    """The (word_to_vec_map, word_to_index, kind) vocabularies of check_pretrained_embedding_layer."""
+    return [(*toy_vocabulary(seed), "dict"), (*toy_glove(None if seed is None else seed + 100), "GloVe")]
+
+
+def lookup_words(word_to_index: dict) -> list[str]:
+    """The two words whose indices (followed by the padding index 0) are looked up through the layer."""
+    return sorted(word_to_index)[:2]
+
+
+def emojify_v2_inputs(seed: int | None):
+    """(word_to_vec_map, word_to_index, max_len) of check_Emojify_V2."""
+    word_to_vec_map, word_to_index = toy_vocabulary(seed)
+    max_len = 6 if seed is None else int(np.random.default_rng(seed).integers(3, 11))
+    return word_to_vec_map, word_to_index, max_len
+
+# ---------------------------------------------------------------------------- sentence_to_avg
+
+
+def check_sentence_to_avg(sentence_to_avg, seed=None):
+    """sentence_to_avg(sentence, word_to_vec_map): mean vector of the known words, lower-cased; zeros if none."""
+    name = "sentence_to_avg"
+    case = FIXTURES.case(name, seed=seed)
+    hints = {KeyError: "Lower-case the sentence before splitting it, and skip the words that are not in "
+                       "word_to_vec_map (test `w in word_to_vec_map`).",
+             ZeroDivisionError: "When no word of the sentence is known, return the zero vector instead of "
+                                "dividing by 0."}
+    for (sentence, vectors), expected in zip(sentence_to_avg_inputs(seed), case):
+        n_e = len(next(iter(vectors.values())))
+        label = f"{name}({sentence!r}, ...)"
+        with np.errstate(all="ignore"):
+            got = _call(sentence_to_avg, name, label, sentence, vectors, hints=hints)
+        check_shape(label, got, (n_e,),
+                    hint=f"Return one vector of shape ({n_e},): the mean over the words, np.zeros({n_e}) when no "
+                         "word is known.")
+        if not np.all(np.isfinite(got)):
+            _fail(f"{label}: expected {expected['avg'].round(4)} but got {got}. Likely cause: no word of this "
+                  "sentence is known, so the average divided by zero; return the zero vector when no word is known.")
+        check_close(label, got, expected["avg"], rtol=1e-5, atol=1e-6, mistakes=expected["mistakes"])
+    passed(name)
+
+# ---------------------------------------------------------------------------- model (averaging + softmax, SGD)
+
+
+_SGD_STEPS = ("For every example: a = softmax(W avg + b), dz = a - Y_oh[i], dW = outer(dz, avg), db = dz, then "
+              "W -= learning_rate * dW and b -= learning_rate * db. If sentence_to_avg passed its check, compare "
+              "your loop with these steps.")
+
+
+def check_model(model, seed=None):
+    """model(X, Y, word_to_vec_map, learning_rate, num_iterations) -> (pred, W, b), compared with per-example SGD."""
+    name = "model"
+    case = FIXTURES.case(name, seed=seed)
+    X, Y, word_to_vec_map, lr, iters = model_inputs(seed)
+    n_h, m = len(next(iter(word_to_vec_map.values()))), len(X)
+    np.random.seed(12345)  # model must seed itself (np.random.seed(1)), whatever the caller did before
+    with contextlib.redirect_stdout(io.StringIO()):  # the cost printouts
+        got = _call(model, name, name, X.copy(), Y.copy(), word_to_vec_map, learning_rate=lr, num_iterations=iters)
+    check_tuple(name, got, 3, ["pred", "W", "b"])
+    pred, W, b = got
+    label = f"{name}(..., learning_rate={lr}, num_iterations={iters})"
+    check_shape(f"{label}: W", W, (N_CLASSES, n_h), hint=f"W has one row per class: shape (n_y, n_h) = "
+                f"({N_CLASSES}, {n_h}). Keep the initialisation given in the cell.")
+    check_shape(f"{label}: b", b, (N_CLASSES,), hint=f"b has one value per class: shape (n_y,) = ({N_CLASSES},).")
+    check_close(f"{label}: W", W, case["W"], rtol=1e-6, atol=1e-8, hint=_SGD_STEPS,
+                mistakes={cause: wrong["W"] for cause, wrong in case["mistakes"].items()})
+    check_close(f"{label}: b", b, case["b"], rtol=1e-6, atol=1e-8, hint=_SGD_STEPS,
+                mistakes={cause: wrong["b"] for cause, wrong in case["mistakes"].items()})
+    check_shape(f"{label}: pred", np.asarray(pred), (m, 1),
+                hint="pred holds one predicted label per sentence of X, shape (m, 1).")
+    check_close(f"{label}: pred", np.asarray(pred, dtype=np.float64), case["pred"].astype(np.float64), hint=
+                "pred[i] is the index of the largest score of sentence i with the trained W and b: "
+                "np.argmax(W @ avg + b).")
+    # The defaults of the signature: learning_rate=0.01, num_iterations=400.
+    with contextlib.redirect_stdout(io.StringIO()):
+        _, W_default, _ = _call(model, name, name, X.copy(), Y.copy(), word_to_vec_map)
+    check_close(f"{name} with its default arguments: W", np.asarray(W_default), case["W_default"], rtol=1e-5,
+                atol=1e-7, hint="Keep the defaults of the signature: learning_rate=0.01, num_iterations=400.")
+    passed(name)
+
+# ---------------------------------------------------------------------------- sentences_to_indices
+
+
+def _conversion_hint(exc) -> str | None:
+    if "could not convert" in str(exc) or "invalid literal" in str(exc):
+        return ("An unknown word was given a string such as '<unk>'; X_indices holds numbers only: skip unknown "
+                "words instead.")
+    return None
+
+
 def check_sentences_to_indices(sentences_to_indices, seed=None):
-    """sentences_to_indices(X, word_to_index, max_len) -> (m, max_len) indices: lower-cased, unknown words
+    """sentences_to_indices(X, word_to_index, max_len) -> (m, max_len) integer indices: lower-cased, unknown words
     skipped, post-padded with 0, truncated to max_len."""
     name = "sentences_to_indices"
-    X, word_to_index, max_len = _indices_cases(seed)
+    case = FIXTURES.case(name, seed=seed)
+    X, word_to_index, max_len = sentences_to_indices_inputs(seed)
     label = f"{name}(X of {len(X)} sentences, word_to_index, max_len={max_len})"
-    try:
-        got = sentences_to_indices(X.copy(), word_to_index, max_len)
-    except NotImplementedError:
-        raise
-    except KeyError as exc:
-        _fail(f"{label} raised KeyError: {exc}. Lower-case each sentence, and skip the words that are not in "
-              "word_to_index (test `w in word_to_index`) instead of looking them up.")
-    except IndexError as exc:
-        _fail(f"{label} raised IndexError: {exc}. A sentence has more known words than max_len: stop after "
-              "max_len words (truncate).")
-    except ValueError as exc:
-        hint = (" An unknown word was given a string such as '<unk>'; X_indices holds numbers only: skip unknown "
-                "words instead." if "could not convert" in str(exc) or "invalid literal" in str(exc) else "")
-        _fail(f"{label} raised ValueError: {exc}.{hint}")
-    except Exception as exc:  # noqa: BLE001 - report any crash in student code
-        raise CheckFailed(f"{label} raised {type(exc).__name__}: {exc}.") from exc
+    got = _call(sentences_to_indices, name, label, X.copy(), dict(word_to_index), max_len, hints={
+        KeyError: "Lower-case each sentence, and skip the words that are not in word_to_index (test "
+                  "`w in word_to_index`) instead of looking them up.",
+        IndexError: "A sentence has more known words than max_len: stop after max_len words (truncate).",
+        ValueError: _conversion_hint})
     check_type(label, got, np.ndarray, hint="Return the numpy array X_indices.")
     if not np.issubdtype(got.dtype, np.number):
         _fail(f"{label}: expected numbers (word indices) but got an array of {got.dtype}. Likely cause: unknown "
               "words were stored as a string such as '<unk>'; skip unknown words instead.")
+    if not np.issubdtype(got.dtype, np.integer):
+        _fail(f"{label}: expected an array of integers (word indices) but got an array of {got.dtype}. Likely "
+              f"cause: np.zeros((m, max_len)) makes {got.dtype} numbers unless told otherwise; indices are integers "
+              "(an Embedding layer looks up a row by its integer index), so create X_indices with an integer dtype: "
+              "np.zeros((m, max_len), dtype=np.int32).")
     check_shape(label, got, (len(X), max_len), hint="One row per sentence, max_len columns: np.zeros((m, max_len)).")
-    expected = _ref_indices(X, word_to_index, max_len)
+    expected = case["indices"]
     if np.array_equal(got, expected):
         passed(name)
         return
-    keep = _ref_indices(X, word_to_index, max_len, unknown="keep")
-    placed = keep >= 0
-    cause = None
-    if np.array_equal(got, _ref_indices(X, word_to_index, max_len, unknown="zero")):
-        cause = ("unknown words were written as 0 in their place, which leaves holes inside the sentence and "
-                 "takes a place of max_len; skip them instead (the next known word takes the next column).")
-    elif np.array_equal(got[placed], keep[placed]) and (keep < 0).any():
-        cause = (f"unknown words were given an index ({sorted(set(got[keep < 0].tolist()))}) in their place; "
+    cause = next((c for c, wrong in case["mistakes"].items() if np.array_equal(got, wrong)), None)
+    in_place = case["unknown_in_place"]  # the word indices where they stand in the sentence, -1 for unknown words
+    placed = in_place >= 0
+    if cause is None and (~placed).any() and np.array_equal(got[placed], in_place[placed]):
+        cause = (f"unknown words were given an index ({sorted(set(got[~placed].tolist()))}) in their place; "
                  "skip them instead: an unknown word adds nothing to X_indices.")
-    elif np.array_equal(got, _ref_indices(X, word_to_index, max_len, pad="pre")):
-        cause = "the padding is at the start (pre-padding); put the word indices first and the zeros after them."
-    elif np.array_equal(got, _ref_indices(X, word_to_index, max_len, lower=False)):
-        cause = "the words were not lower-cased, so capitalised words ('I', 'VERY') were skipped as unknown."
     row = int(np.flatnonzero((got != expected).any(axis=1))[0])
     _fail(f"{label}: expected row {row} ({str(X[row])!r}) to be {expected[row].tolist()} but got {got[row].tolist()}." +
           (f" Likely cause: {cause}" if cause else " Lower-case, skip unknown words, write index word_to_index[w] "
@@ -313,19 +307,14 @@ def check_sentences_to_indices(sentences_to_indices, seed=None):
 # ---------------------------------------------------------------------------- pretrained_embedding_layer
 
 
-def _expected_matrix(word_to_vec_map, word_to_index) -> np.ndarray:
-    n_e = len(next(iter(word_to_vec_map.values())))
-    E = np.zeros((len(word_to_index) + 1, n_e), dtype=np.float32)
-    for w, i in word_to_index.items():
-        E[i] = word_to_vec_map[w]
-    return E
+def _check_embedding(name: str, layer, matrix: np.ndarray, word_to_index):
+    """An Embedding of the vocabulary: frozen, row 0 zeros (padding), row word_to_index[w] = w's vector.
 
-
-def _check_embedding(name: str, layer, word_to_vec_map, word_to_index):
-    """An Embedding of the vocabulary: frozen, row 0 zeros (padding), row word_to_index[w] = w's vector."""
+    ``matrix`` is the stored expected weight matrix. Masking the padding (mask_zero=True) is allowed.
+    """
     check_layer(name, layer, keras.layers.Embedding)
     V = len(word_to_index)
-    E = _expected_matrix(word_to_vec_map, word_to_index)
+    E = matrix
     check_layer_config(name, layer, input_dim=V + 1, hint=f"The vocabulary has {V} words plus the padding index 0: "
                        "input_dim = len(word_to_index) + 1." if layer.input_dim == V else None)
     check_layer_config(name, layer, output_dim=E.shape[1], hint="output_dim is the dimension of the word vectors.")
@@ -355,25 +344,21 @@ def check_pretrained_embedding_layer(pretrained_embedding_layer, seed=None):
     """A frozen Embedding with input_dim = vocabulary + 1, row 0 = padding zeros, row index = the word's vector;
     for a plain dict map and for a GloVe map."""
     name = "pretrained_embedding_layer"
-    for word_to_vec_map, word_to_index, kind in [(*toy_vocabulary(seed), "dict"),
-                                                 (*_toy_glove(None if seed is None else seed + 100), "GloVe")]:
-        label = f"{name}(a {kind} map of {len(word_to_index)} words, word_to_index)"
-        layer = build(pretrained_embedding_layer, word_to_vec_map, word_to_index, name=label)
-        _check_embedding(label, layer, word_to_vec_map, word_to_index)
-        # Behaviour: looking up two words and a padding index gives their vectors and zeros.
-        w1, w2 = sorted(word_to_index)[:2]
-        x = np.array([[word_to_index[w1], word_to_index[w2], 0]], dtype=np.int32)
-        out = predict(layer, x)
-        expected = np.stack([word_to_vec_map[w1], word_to_vec_map[w2], np.zeros(len(word_to_vec_map[w1]))])[None]
-        check_close(f"{label}: output on [[index of {w1!r}, index of {w2!r}, 0]]", out, expected, rtol=1e-5,
-                    atol=1e-6)
+    case = FIXTURES.case(name, seed=seed)
+    with _native_logs_dropped():
+        for (word_to_vec_map, word_to_index, kind), expected in zip(embedding_inputs(seed), case):
+            label = f"{name}(a {kind} map of {len(word_to_index)} words, word_to_index)"
+            with FIXTURES.stand_ins(pretrained_embedding_layer, name):
+                layer = build(pretrained_embedding_layer, word_to_vec_map, dict(word_to_index), name=label)
+            _check_embedding(label, layer, expected["matrix"], word_to_index)
+            # Behaviour: looking up two words and a padding index gives their vectors and zeros.
+            w1, w2 = lookup_words(word_to_index)
+            x = np.array([[word_to_index[w1], word_to_index[w2], 0]], dtype=np.int32)
+            check_close(f"{label}: output on [[index of {w1!r}, index of {w2!r}, 0]]", predict(layer, x),
+                        expected["lookup"], rtol=1e-5, atol=1e-6)
     passed(name)
 
 # ---------------------------------------------------------------------------- Emojify_V2
-
-
-V2_LAYERS = [keras.layers.Embedding, keras.layers.LSTM, keras.layers.Dropout, keras.layers.LSTM,
-             keras.layers.Dropout, keras.layers.Dense, keras.layers.Activation]
 
 
 def lstm_params(n_in: int, units: int) -> int:
@@ -381,39 +366,67 @@ def lstm_params(n_in: int, units: int) -> int:
     return 4 * (units * (n_in + units) + units)
 
 
+_HEAD = [keras.layers.Embedding, keras.layers.LSTM, keras.layers.Dropout, keras.layers.LSTM, keras.layers.Dropout,
+         keras.layers.Dense]
+_SOFTMAX_MISSING = ("Likely cause: the final softmax is missing; give the last layer activation=\"softmax\" "
+                    "(Dense(5, activation=\"softmax\")), or follow Dense(5) with Activation(\"softmax\").")
+
+
+def _expected_layers(model) -> list:
+    """The layer types expected in order. The model ends with Dense(5) and a softmax: either the Dense's own
+    activation, or a separate Activation (or Softmax) layer after a linear Dense; its last layer says which."""
+    last = layers_of(model)[-1] if layers_of(model) else None
+    if isinstance(last, keras.layers.Activation):
+        return _HEAD + [keras.layers.Activation]
+    if isinstance(last, keras.layers.Softmax):
+        return _HEAD + [keras.layers.Softmax]
+    return list(_HEAD)
+
+
 def check_Emojify_V2(Emojify_V2, seed=None):
-    """Emojify_V2(input_shape, word_to_vec_map, word_to_index): Input(int32) -> frozen pretrained Embedding ->
-    LSTM(128, return_sequences) -> Dropout(0.5) -> LSTM(128) -> Dropout(0.5) -> Dense(5) -> softmax."""
+    """Emojify_V2(input_shape, word_to_vec_map, word_to_index): Input(int32) -> frozen pretrained Embedding
+    (padding masked or not) -> LSTM(128, return_sequences) -> Dropout(0.5) -> LSTM(128) -> Dropout(0.5) -> Dense(5)
+    -> softmax (the Dense's activation, or a separate Activation layer)."""
     name = "Emojify_V2"
-    word_to_vec_map, word_to_index = toy_vocabulary(seed)
-    max_len = 6 if seed is None else int(np.random.default_rng(seed).integers(3, 11))
+    case = FIXTURES.case(name, seed=seed)
+    word_to_vec_map, word_to_index, max_len = emojify_v2_inputs(seed)
     V, n_e = len(word_to_index), len(next(iter(word_to_vec_map.values())))
-    model = build(Emojify_V2, (max_len,), word_to_vec_map, word_to_index, name=name)
-    check_keras_model(name, model)
-    check_input(name, model, (None, max_len), dtype="int32")
-    check_layer_sequence(name, model, V2_LAYERS)
-    emb, lstm1, drop1, lstm2, drop2, dense, act = [layer for layer in model.layers
-                                                  if not isinstance(layer, keras.layers.InputLayer)]
-    _check_embedding(f"{name}: the Embedding layer", emb, word_to_vec_map, word_to_index)
-    for i, (lstm, seq) in enumerate([(lstm1, True), (lstm2, False)], start=1):
-        check_layer_config(f"{name}: LSTM {i}", lstm, units=LSTM_UNITS)
-        check_return_sequences(f"{name}: LSTM {i}", lstm, seq)
-    for i, drop in enumerate([drop1, drop2], start=1):
-        check_layer_config(f"{name}: Dropout {i}", drop, rate=0.5, hint="Use Dropout(0.5): rate is the fraction "
-                           "of values dropped during training.")
-    check_layer_config(f"{name}: Dense", dense, units=N_CLASSES, hint=f"One output per class: Dense({N_CLASSES}).")
-    check_activation(f"{name}: Dense", dense, "linear")
-    check_activation(f"{name}: Activation", act, "softmax")
-    check_param_counts(name, model,
-                       trainable=lstm_params(n_e, LSTM_UNITS) + lstm_params(LSTM_UNITS, LSTM_UNITS)
-                       + LSTM_UNITS * N_CLASSES + N_CLASSES,
-                       non_trainable=(V + 1) * n_e)
-    check_output_shape(name, model, (None, N_CLASSES))
-    # Behaviour: a batch of index rows (padding included) gives one probability distribution per row.
-    rng = np.random.default_rng(0 if seed is None else seed)
-    x = rng.integers(0, V + 1, size=(3, max_len)).astype(np.int32)
-    x[0, max_len // 2:] = 0
-    probs = predict(model, x)
-    check_shape(f"{name}: output on 3 sentences", probs, (3, N_CLASSES))
-    check_probabilities(f"{name}: output on 3 sentences", probs)
+    with _native_logs_dropped():
+        with FIXTURES.stand_ins(Emojify_V2, name):
+            model = build(Emojify_V2, (max_len,), word_to_vec_map, dict(word_to_index), name=name)
+        check_keras_model(name, model)
+        check_input(name, model, (None, max_len), dtype="int32")
+        check_layer_sequence(name, model, _expected_layers(model))
+        emb, lstm1, drop1, lstm2, drop2, dense, *final = layers_of(model)
+        _check_embedding(f"{name}: the Embedding layer", emb, case["embedding"], word_to_index)
+        for i, (lstm, seq) in enumerate([(lstm1, True), (lstm2, False)], start=1):
+            check_layer_config(f"{name}: LSTM {i}", lstm, units=LSTM_UNITS)
+            check_return_sequences(f"{name}: LSTM {i}", lstm, seq)
+        for i, drop in enumerate([drop1, drop2], start=1):
+            check_layer_config(f"{name}: Dropout {i}", drop, rate=DROPOUT_RATE, hint="Use Dropout(0.5): rate is "
+                               "the fraction of values dropped during training.")
+        check_layer_config(f"{name}: Dense", dense, units=N_CLASSES, hint=f"One output per class: Dense({N_CLASSES}).")
+        if not final:  # Dense(5, activation="softmax")
+            try:
+                check_activation(f"{name}: Dense", dense, "softmax")
+            except CheckFailed as exc:
+                raise CheckFailed(f"{str(exc).split(' Likely cause:')[0]} {_SOFTMAX_MISSING}") from None
+        else:  # Dense(5), then a separate softmax layer
+            check_activation(f"{name}: Dense", dense, "linear")
+            if isinstance(final[0], keras.layers.Activation):
+                check_activation(f"{name}: Activation", final[0], "softmax")
+            elif final[0].axis not in (-1, 1):
+                _fail(f"{name}: Softmax.axis: expected -1 (the classes) but got {final[0].axis!r}.")
+        check_param_counts(name, model,
+                           trainable=lstm_params(n_e, LSTM_UNITS) + lstm_params(LSTM_UNITS, LSTM_UNITS)
+                           + LSTM_UNITS * N_CLASSES + N_CLASSES,
+                           non_trainable=(V + 1) * n_e)
+        check_output_shape(name, model, (None, N_CLASSES))
+        # Behaviour: a batch of index rows (padding included) gives one probability distribution per row.
+        rng = np.random.default_rng(0 if seed is None else seed)
+        x = rng.integers(0, V + 1, size=(3, max_len)).astype(np.int32)
+        x[0, max_len // 2:] = 0
+        probs = predict(model, x)
+        check_shape(f"{name}: output on 3 sentences", probs, (3, N_CLASSES))
+        check_probabilities(f"{name}: output on 3 sentences", probs)
     passed(name)
