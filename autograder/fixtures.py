@@ -88,6 +88,7 @@ class Fixtures:
     def __init__(self, aid: str):
         self.aid = aid
         self._stored = None
+        self._computed: dict = {}
 
     def stored(self) -> dict:
         if self._stored is None:
@@ -107,7 +108,10 @@ class Fixtures:
             raise CheckFailed(f"check_{check} has no stored expected values for {shown}. Run the check with the "
                               f"arguments the notebook gives it (restore the test cell from the assignment if you "
                               f"changed it).")
-        return decode(json.loads(json.dumps(encode(ref.CASES[check](**args)))))
+        key = (check, case_key(args))
+        if key not in self._computed:  # a hidden case costs one reference run per process
+            self._computed[key] = json.dumps(encode(ref.CASES[check](**args)))
+        return decode(json.loads(self._computed[key]))
 
     @contextlib.contextmanager
     def stand_ins(self, fn, name: str):
