@@ -29,7 +29,12 @@ class CheckFailed(AssertionError):
 
 
 def _student_line(exc: BaseException) -> str:
-    """" (line N of your code: `...`)" for the innermost frame of ``exc`` that is the student's, else ""."""
+    """" (line N of your code: `...`)" for the innermost frame of ``exc`` that is the student's, else "".
+
+    An exception that comes from the student's sandboxed kernel carries that text with it (``_student_line``).
+    """
+    if hasattr(exc, "_student_line"):
+        return exc._student_line
     found = ""
     tb = exc.__traceback__
     while tb is not None:

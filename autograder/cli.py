@@ -4,7 +4,8 @@
     check-release [ID ...]  fail if a committed release differs from what source/ generates
     fixtures [ID ...]       regenerate the public checks' stored expected values from the reference
     check-fixtures [ID ...] fail if a stored fixture file differs from what the reference computes
-    autograde ID [--student S ...] [--jobs N]   vet and autograde submitted/<student>/ID/ (N at once)
+    autograde ID [--student S ...] [--jobs N] [--unsafe-no-sandbox]
+                            autograde submitted/<student>/ID/, N at once, each in a sandbox
     feedback ID             write feedback/<student>/ID/*.html
     export [--to FILE]      write every grade to a CSV file (default grades.csv)
     student-export DIR      write what students get (release notebooks, helpers, data, Binder files) into DIR
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("id")
     p.add_argument("--student", action="append", default=[])
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: one per CPU core)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="UNSAFE: run student code without the bubblewrap sandbox (only for a trusted class)")
     sub.add_parser("feedback").add_argument("id")
     sub.add_parser("export").add_argument("--to", default="grades.csv")
     sub.add_parser("student-export").add_argument("dir")
@@ -83,7 +86,16 @@ def main(argv: list[str] | None = None) -> int:
             print("Every fixture file matches the reference.")
     elif args.command == "autograde":
         aid = _known(root, [args.id])[0]
-        reports = grading.autograde(root, aid, args.student or None, jobs=args.jobs)
+        if args.unsafe_no_sandbox:
+            print("WARNING: --unsafe-no-sandbox: student code runs WITHOUT the sandbox, with your user's rights, "
+                  "and can read and change your files and other students' work. Use it only for a trusted class.",
+                  file=sys.stderr)
+        try:
+            reports = grading.autograde(root, aid, args.student or None, jobs=args.jobs,
+                                        sandbox=not args.unsafe_no_sandbox)
+        except grading.SandboxUnavailable as exc:
+            print(exc, file=sys.stderr)
+            return 2
         print(grading.format_reports(aid, reports))
         return 0 if all(r.graded for r in reports) else 2
     elif args.command == "feedback":

@@ -1,27 +1,22 @@
-"""The grading pipeline: regenerate student notebooks, vet submissions, autograde, feedback, export.
+"""The grading pipeline: regenerate student notebooks, autograde, feedback, export.
 
-A thin layer over nbgrader that adds what a large class needs: a submission that is not a valid
-notebook is reported by name while every other student is still graded; a deleted test cell is put
-back (nbgrader then fills in the original test, hidden parts included) so no credit is earned by
-deleting a test; a cell that runs forever is cut off by the per-cell timeout in nbgrader_config.py.
-Submitted files are never changed in place without a copy of the original beside them.
+nbgrader keeps the course's records (the gradebook, releases, feedback pages, the grade export); autograding is the
+course's own (:mod:`autograder.autograde`): every submission runs in a sandbox, its test cells run in the grader,
+and only the grader writes the gradebook. A submission that is not a valid notebook is reported by name while every
+other student is still graded; deleted, edited or duplicated test cells are restored from the release; a cell that
+runs forever is cut off. Submitted files are never changed.
 """
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 
-GRADE_KEY = "nbgrader"
-ORIGINAL_SUFFIX = ".as-submitted"
 
 
 @dataclass
@@ -80,65 +75,6 @@ def register_assignment(root: Path, aid: str) -> None:
         nbgrader(root, "generate_assignment", aid, "--force", f"--CourseDirectory.release_directory={scratch}")
 
 
-def _grade_ids(nb) -> list[str]:
-    return [c.metadata[GRADE_KEY]["grade_id"] for c in nb.cells
-            if c.metadata.get(GRADE_KEY, {}).get("grade_id")]
-
-
-def restore_deleted_cells(submitted, release) -> list[str]:
-    """Put back every locked or graded cell of ``release`` that ``submitted`` lacks.
-
-    Each one goes right after the nbgrader cell that precedes it in the release (or at the top).
-    Returns the restored grade ids; ``submitted`` is changed in place.
-    """
-    present = set(_grade_ids(submitted))
-    restored = []
-    for i, cell in enumerate(release.cells):
-        meta = cell.metadata.get(GRADE_KEY, {})
-        gid = meta.get("grade_id")
-        if not gid or gid in present or not (meta.get("grade") or meta.get("locked")):
-            continue
-        anchor = next((c.metadata[GRADE_KEY]["grade_id"] for c in reversed(release.cells[:i])
-                       if c.metadata.get(GRADE_KEY, {}).get("grade_id") in present), None)
-        pos = 0 if anchor is None else 1 + next(j for j, c in enumerate(submitted.cells)
-                                                if c.metadata.get(GRADE_KEY, {}).get("grade_id") == anchor)
-        submitted.cells.insert(pos, copy.deepcopy(cell))
-        present.add(gid)
-        restored.append(gid)
-    return restored
-
-
-def vet_submission(root: Path, aid: str, student: str) -> list[str]:
-    """Check one student's notebooks before grading; repair what can be repaired, report the rest.
-
-    Returns the problems found.  An unreadable notebook is left untouched and reported.
-    """
-    problems = []
-    for rel_path in sorted((root / "release" / aid).glob("*.ipynb")):
-        sub_path = root / "submitted" / student / aid / rel_path.name
-        if not sub_path.exists():
-            problems.append(f"{rel_path.name} is missing from the submission: scored 0 for this notebook.")
-            continue
-        try:
-            submitted = nbformat.read(sub_path, as_version=4)
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not raised
-            reason = str(exc).splitlines()[0][:200]
-            problems.append(
-                f"{rel_path.name} is not a valid notebook ({type(exc).__name__}: {reason}); it was not graded. "
-                f"The file is kept as submitted at {sub_path}; ask the student to re-submit (JupyterLab: "
-                f"File > Revert Notebook to Checkpoint, or re-download the release and copy their answers).")
-            continue
-        release = nbformat.read(rel_path, as_version=4)
-        restored = restore_deleted_cells(submitted, release)
-        if restored:
-            shutil.copy2(sub_path, sub_path.with_name(sub_path.name + ORIGINAL_SUFFIX))
-            nbformat.write(submitted, sub_path)
-            problems.append(f"{rel_path.name}: deleted test cell(s) {', '.join(restored)} were restored and graded "
-                            f"with the original tests (the file as submitted is kept beside it with suffix "
-                            f"{ORIGINAL_SUFFIX}).")
-    return problems
-
-
 def submitted_students(root: Path, aid: str) -> list[str]:
     sub = root / "submitted"
     return sorted(p.name for p in sub.iterdir() if (p / aid).is_dir()) if sub.is_dir() else []
@@ -158,59 +94,65 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def _autograde_one(root: Path, aid: str, student: str, tries: int = 3) -> subprocess.CompletedProcess:
-    """nbgrader autograde for one student; retried when parallel runs found the gradebook busy."""
-    for _ in range(tries):
-        proc = nbgrader(root, "autograde", aid, "--student", student, "--force", check=False)
-        if proc.returncode == 0 or "database is locked" not in proc.stdout + proc.stderr:
-            break
-    return proc
+def limits_from_config(root: Path):
+    """The sandbox limits, with the per-cell timeout of nbgrader_config.py (``Execute.timeout``)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.sandbox import Limits
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+        timeout = int(config.Execute.timeout) if "timeout" in config.Execute else Limits.cell_seconds
+    except Exception:  # noqa: BLE001 - a broken config file is nbgrader's to report; use the default
+        timeout = Limits.cell_seconds
+    return Limits(cell_seconds=timeout)
 
 
-def autograde(root: Path, aid: str, students: list[str] | None = None, jobs: int | None = None) -> list[StudentReport]:
-    """Vet and autograde every submission of ``aid`` (or just ``students``); never stops at one bad one.
+def autograde(root: Path, aid: str, students: list[str] | None = None, jobs: int | None = None,
+              sandbox: bool = True, limits=None) -> list[StudentReport]:
+    """Autograde every submission of ``aid`` (or just ``students``); never stops at one bad one.
 
-    Up to ``jobs`` submissions (default: one per CPU core) are graded at once, each in its own nbgrader
-    process and kernel; the gradebook is shared.
+    Each submission runs in its own sandbox (:mod:`autograder.sandbox`), ``jobs`` at once (default: one per CPU
+    core); its test cells run in the grader (:mod:`autograder.remote`); this process alone writes the gradebook.
+    A submission graded before, unchanged and with unchanged tests, is not graded again. ``sandbox=False`` runs
+    kernels without bubblewrap: only for a trusted class.
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from autograder import autograde as pipeline
+    from autograder.sandbox import INSTALL_HINT, bwrap_available
 
+    if sandbox and not bwrap_available():
+        raise SandboxUnavailable(INSTALL_HINT)
+    root = Path(root)
     students = students or submitted_students(root, aid)
     register_assignment(root, aid)
-    reports = [StudentReport(s, problems=vet_submission(root, aid, s)) for s in students]
-    gradable = [r for r in reports if not any("not a valid notebook" in p for p in r.problems)]
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        # Every student gets a gradebook row up front: parallel runs then never race to create one, and
-        # a student whose notebook is unreadable is still listed (with 0) by the export.
-        for r in reports:
-            gb.update_or_create_student(r.student)
-    with ThreadPoolExecutor(max_workers=jobs or default_jobs()) as pool:
-        procs = list(pool.map(lambda r: _autograde_one(root, aid, r.student), gradable))
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for report, proc in zip(gradable, procs):
-            if proc.returncode != 0:
-                tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
-                report.problems.append(f"nbgrader could not grade this submission:\n{tail}")
-                continue
-            try:
-                sub = gb.find_submission(aid, report.student)
-                report.score, report.max_score = sub.score, sub.max_score
-            except MissingEntry:
-                report.problems.append("no grade was recorded for this submission.")
-            report.problems += timed_out_cells(root, aid, report.student)
+    done = pipeline.run(root, aid, students, jobs or default_jobs(), limits or limits_from_config(root), sandbox)
+    reports = []
+    for student in students:
+        results, reused = done[student]
+        report = StudentReport(student)
+        if results is None:  # unchanged since it was graded
+            report.problems = list(reused) + ["unchanged since it was last graded: the recorded grade stands."]
+        else:
+            report.problems = [p for r in results for p in r.problems]
+        try:
+            found = scores(root, aid, student)
+            report.score, report.max_score = sum(v or 0 for v in found.values()), _max_score(root, aid)
+        except Exception:  # noqa: BLE001 - nothing recorded
+            report.problems.append("no grade was recorded for this submission.")
+        if any("it was not graded" in p for p in report.problems):
+            report.score = None  # reported as NOT GRADED; the gradebook lists the student with 0
+        reports.append(report)
     return reports
 
 
-def timed_out_cells(root: Path, aid: str, student: str) -> list[str]:
-    """One sentence per autograded cell that was stopped for running past the per-cell timeout."""
-    found = []
-    for path in sorted((root / "autograded" / student / aid).glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
-                gid = cell.metadata.get(GRADE_KEY, {}).get("grade_id", "an ungraded cell")
-                found.append(f"{path.name}: {gid} ran past the per-cell time limit and was stopped (an endless "
-                             f"loop?); it scores 0. The limit is Execute.timeout in nbgrader_config.py.")
-    return found
+def _max_score(root: Path, aid: str) -> float:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        return gb.find_assignment(aid).max_score
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing; the message says how to install it."""
 
 
 def generate_feedback(root: Path, aid: str) -> list[Path]:

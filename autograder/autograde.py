@@ -1,0 +1,420 @@
+"""Autograding: each submission in a sandbox, its test cells in the grader, one writer of the gradebook.
+
+For every student, :func:`prepare` rebuilds the notebook to grade from the submission and the release: the
+student's solution cells and own cells in the student's order, every locked cell (setup, tests) as the instructor
+wrote it (a deleted, edited, retyped or re-tagged one is restored; a duplicate is dropped; malformed metadata is
+ignored), and nothing of the submission's metadata that could claim points. :func:`grade` runs it: ordinary cells in
+the student's sandboxed kernel (:mod:`autograder.sandbox`), graded test cells — public and hidden part — in this
+process (:mod:`autograder.remote`). The main process alone writes ``autograded/`` and the gradebook, one student in
+one transaction, so a run that is killed and started again grades each remaining student once.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import nbformat
+
+from autograder.sandbox import CellTimeout, KernelDied, LimitHit, Limits, SandboxKernel
+
+GRADE_KEY = "nbgrader"
+MARKER = ".grading.json"
+
+
+@dataclass
+class Prepared:
+    """One notebook of one submission, ready to grade."""
+    name: str
+    notebook: nbformat.NotebookNode | None = None
+    tests: dict = field(default_factory=dict)      # grade id -> (instructor's test code, points)
+    problems: list = field(default_factory=list)
+
+
+@dataclass
+class Graded:
+    name: str
+    notebook: dict | None = None                   # the executed notebook (JSON-ready)
+    scores: dict = field(default_factory=dict)     # grade id -> points earned
+    max_scores: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+
+def _meta(cell) -> dict:
+    meta = cell.get("metadata", {}).get(GRADE_KEY) if isinstance(cell.get("metadata"), dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def _is_test(meta: dict) -> bool:
+    return bool(meta.get("grade")) and bool(meta.get("locked")) and not meta.get("solution")
+
+
+def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str | None]:
+    """The submission as a notebook, or None and why it cannot be read."""
+    try:
+        raw = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"is not a valid notebook (not JSON: {str(exc).splitlines()[0][:160]})"
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
+        return None, "is not a valid notebook (it has no list of cells)"
+    cells = []
+    for i, cell in enumerate(raw["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) and all(isinstance(s, str) for s in source) else source
+        if not isinstance(source, str):
+            source = ""
+        new = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
+               "raw": nbformat.v4.new_raw_cell}[cell["cell_type"]](source)
+        meta = cell.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get(GRADE_KEY), dict):
+            new.metadata[GRADE_KEY] = copy.deepcopy(meta[GRADE_KEY])
+        elif isinstance(meta, dict) and GRADE_KEY in meta:
+            new.metadata["malformed_nbgrader"] = True
+        cells.append(new)
+    return nbformat.v4.new_notebook(cells=cells), None
+
+
+def prepare(submitted: nbformat.NotebookNode, release: nbformat.NotebookNode, source: nbformat.NotebookNode,
+            name: str) -> Prepared:
+    """The notebook to grade (see the module doc), and a sentence for each repair made."""
+    out = Prepared(name)
+    locked = {}  # grade id -> the instructor's cell (tests with their hidden part)
+    source_cells = {_meta(c).get("grade_id"): c for c in source.cells if _meta(c).get("grade_id")}
+    release_order = []
+    for cell in release.cells:
+        meta = _meta(cell)
+        gid = meta.get("grade_id")
+        if not gid:
+            continue
+        release_order.append(gid)
+        if meta.get("locked") and not meta.get("solution"):
+            locked[gid] = copy.deepcopy(source_cells.get(gid, cell))
+            if _is_test(meta):
+                out.tests[gid] = (locked[gid].source, float(_meta(locked[gid]).get("points", meta.get("points", 0))))
+    solutions = {_meta(c)["grade_id"]: c for c in release.cells if _meta(c).get("solution") and _meta(c).get("grade_id")}
+
+    placed, cells, notes = set(), [], []
+    for i, cell in enumerate(submitted.cells):
+        meta = _meta(cell)
+        gid = meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else None
+        if cell.metadata.pop("malformed_nbgrader", False):
+            notes.append(f"cell {i + 1} had malformed nbgrader metadata; it was run as an ordinary cell")
+        if gid in locked:
+            if gid in placed:
+                notes.append(f"a copy of the locked cell {gid} was dropped")
+                continue
+            original = locked[gid]
+            as_released = next(c for c in release.cells if _meta(c).get("grade_id") == gid).source.strip()
+            if cell.cell_type != original.cell_type or cell.source.strip() not in (as_released, original.source.strip()):
+                notes.append(f"the locked cell {gid} was changed; the original was used")
+            cells.append(copy.deepcopy(original))
+            placed.add(gid)
+        elif gid in solutions and gid not in placed and cell.cell_type == solutions[gid].cell_type:
+            kept = copy.deepcopy(cell)
+            kept.metadata = {GRADE_KEY: copy.deepcopy(_meta(solutions[gid]))}
+            cells.append(kept)
+            placed.add(gid)
+        else:
+            kept = copy.deepcopy(cell)
+            kept.metadata.pop(GRADE_KEY, None)  # an ordinary cell: it cannot claim points
+            cells.append(kept)
+            if meta.get("grade") and gid not in locked:
+                notes.append(f"cell {i + 1} claimed to be graded ({gid!r}); it was run as an ordinary cell")
+
+    # Put back every locked cell that is missing, right after the release cell that precedes it.
+    for k, gid in enumerate(release_order):
+        if gid in locked and gid not in placed:
+            before = [g for g in release_order[:k] if g in placed]
+            pos = 0
+            if before:
+                pos = 1 + max(j for j, c in enumerate(cells) if _meta(c).get("grade_id") == before[-1])
+            cells.insert(pos, copy.deepcopy(locked[gid]))
+            placed.add(gid)
+            notes.append(f"the deleted locked cell {gid} was restored")
+    for gid in solutions:
+        if gid not in placed:  # a deleted solution cell: the release's stub keeps the numbering of cells
+            notes.append(f"the solution cell {gid} was missing; the release's unfinished version was used")
+            pos = len(cells)
+            k = release_order.index(gid)
+            later = [g for g in release_order[k + 1:] if g in placed]
+            if later:
+                pos = min(j for j, c in enumerate(cells) if _meta(c).get("grade_id") == later[0])
+            cells.insert(pos, copy.deepcopy(solutions[gid]))
+            placed.add(gid)
+    out.notebook = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(release.metadata))
+    out.problems = [f"{name}: {note}." for note in notes]
+    return out
+
+
+# ---------------------------------------------------------------------------- running one notebook
+
+def _setup_imports(notebook) -> str:
+    """The import statements of the notebook's locked setup cell (the instructor's), for the test cells."""
+    import ast
+    for cell in notebook.cells:
+        if _meta(cell).get("grade_id") == "setup":
+            tree = ast.parse(cell.source)
+            imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+            return ast.unparse(ast.Module(body=imports, type_ignores=[]))
+    return ""
+
+
+def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: bool = True, slot: int = 0) -> Graded:
+    """Run one prepared notebook; never raises for anything the notebook does."""
+    from autograder import remote
+
+    result = Graded(prepared.name, problems=list(prepared.problems))
+    nb = prepared.notebook
+    result.max_scores = {gid: points for gid, (_, points) in prepared.tests.items()}
+    result.scores = {gid: 0.0 for gid in prepared.tests}
+    try:
+        reference = importlib.import_module(f"autograder.reference.{aid}")
+    except ModuleNotFoundError:
+        reference = None
+    kernel = SandboxKernel(root, limits, sandbox=sandbox, slot=slot)
+    ran: list[int] = []       # ordinary cells that ran, to replay into a fresh kernel
+    output_left = [limits.output_kb * 1024]
+    stopped = None            # why the rest of the notebook could not run
+
+    def label(i, cell):
+        return _meta(cell).get("grade_id") or f"cell {i + 1}"
+
+    def collect(outputs):
+        def on_output(msg):
+            if msg["msg_type"] not in ("stream", "display_data", "execute_result", "error"):
+                if msg["msg_type"] == "clear_output":
+                    outputs.clear()
+                return
+            output = nbformat.v4.output_from_msg(msg)
+            size = len(json.dumps(output))
+            if size > output_left[0]:
+                if output_left[0] >= 0:
+                    result.problems.append(f"{prepared.name}: the notebook's output passed the limit of "
+                                           f"{limits.output_kb} kB; later output was dropped.")
+                    output_left[0] = -1
+                return
+            output_left[0] -= size
+            if output["output_type"] == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
+                    and outputs[-1]["name"] == output["name"]:
+                outputs[-1]["text"] += output["text"]
+            else:
+                outputs.append(output)
+        return on_output
+
+    def recover(reason: str, at: str) -> bool:
+        """The kernel died or hung: start a fresh one and replay the ordinary cells that ran. False: give up."""
+        result.problems.append(f"{prepared.name}: {at}: {reason}; the kernel was restarted and the cells before it "
+                               f"were run again.")
+        try:
+            kernel.restart()
+            for j in ran:
+                kernel.run(nb.cells[j].source, limits.cell_seconds)
+            return True
+        except (KernelDied, CellTimeout, LimitHit, RuntimeError) as exc:
+            nonlocal stopped
+            stopped = f"the kernel could not be restarted ({exc})"
+            return False
+
+    try:
+        try:
+            kernel.prepare(nb, prepared.name)
+            kernel.start()
+        except (KernelDied, RuntimeError) as exc:
+            stopped = str(exc)
+        setup_imports = _setup_imports(nb)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            cell.outputs, cell.execution_count = [], None
+            gid = _meta(cell).get("grade_id")
+            if stopped:
+                if gid in prepared.tests:
+                    cell.outputs = [nbformat.v4.new_output("error", ename="NotGraded", evalue=stopped,
+                                                           traceback=[f"\u2718 not graded: {stopped}"])]
+                continue
+            if gid in prepared.tests:
+                code, points = prepared.tests[gid]
+                try:
+                    outputs, passed, problem = remote.run_test_cell(kernel, code, reference, setup_imports,
+                                                                    limits.cell_seconds, output_left)
+                except Exception as exc:  # noqa: BLE001 - a grader fault is reported, not a crash of the run
+                    outputs, passed, problem = [], False, f"the grader could not run it ({type(exc).__name__}: {exc})"
+                cell.outputs = outputs
+                result.scores[gid] = points if passed else 0.0
+                if problem:
+                    result.problems.append(f"{prepared.name}: {gid}: {problem}; it scores 0.")
+                if kernel.wall_left() <= 0:
+                    stopped = f"the notebook ran past its wall-time limit of {limits.wall_seconds} s"
+                    result.problems.append(f"{prepared.name}: {stopped}; the cells after {gid} were not run.")
+                elif not kernel.alive():
+                    recover("the kernel stopped during this test", gid)
+                continue
+            try:
+                kernel.run(cell.source, limits.cell_seconds, collect(cell.outputs))
+                ran.append(i)
+            except CellTimeout as exc:
+                cell.outputs.append(nbformat.v4.new_output("error", ename="CellTimeoutError", evalue=str(exc),
+                                                           traceback=[f"\u2718 stopped: {exc}"]))
+                result.problems.append(f"{prepared.name}: {label(i, cell)} {exc} (an endless loop?) and was "
+                                       f"stopped.")
+            except KernelDied as exc:
+                cell.outputs.append(nbformat.v4.new_output("error", ename="KernelDied", evalue=str(exc),
+                                                           traceback=[f"\u2718 {exc}"]))
+                recover(str(exc), label(i, cell))
+            except LimitHit as exc:
+                stopped = str(exc)
+                result.problems.append(f"{prepared.name}: {exc}; the cells from {label(i, cell)} on were not run.")
+        if stopped and not any(stopped in p for p in result.problems):
+            result.problems.append(f"{prepared.name}: not graded: {stopped}.")
+    finally:
+        kernel.stop()
+    result.notebook = nbformat.from_dict(nb)
+    return result
+
+
+# ---------------------------------------------------------------------------- a whole class
+
+def _fingerprint(root: Path, aid: str, submission: Path) -> str:
+    """What a grade depends on: the submission, the source notebook, the checks and the reference."""
+    h = hashlib.sha256()
+    paths = [submission, *sorted((root / "source" / aid).glob("*.ipynb")),
+             root / "autograder" / "reference" / f"{aid}.py"]
+    paths += sorted((root / f"week{aid[1]}").glob("*checks.py")) + sorted((root / f"week{aid[1]}" / "fixtures").glob("*"))
+    for path in paths:
+        if path.exists():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def grade_student(root: Path, aid: str, student: str, limits: Limits, sandbox: bool, slot: int) -> list[Graded]:
+    """Prepare and run every notebook of one student's submission (in a worker process)."""
+    results = []
+    for rel_path in sorted((root / "release" / aid).glob("*.ipynb")):
+        sub_path = root / "submitted" / student / aid / rel_path.name
+        if not sub_path.exists():
+            results.append(Graded(rel_path.stem, problems=[f"{rel_path.name} is missing from the submission: "
+                                                           f"scored 0 for this notebook."]))
+            continue
+        submitted, why = read_notebook(sub_path)
+        release = nbformat.read(rel_path, as_version=4)
+        source = nbformat.read(root / "source" / aid / rel_path.name, as_version=4)
+        if submitted is None:
+            results.append(Graded(rel_path.stem, problems=[
+                f"{rel_path.name} {why}; it was not graded. The file is kept as submitted at {sub_path}; ask the "
+                f"student to re-submit (JupyterLab: File > Revert Notebook to Checkpoint, or re-download the release "
+                f"and copy their answers)."]))
+            results[-1].max_scores = {gid: pts for gid, (_, pts) in prepare(release, release, source, "").tests.items()}
+            results[-1].scores = {gid: 0.0 for gid in results[-1].max_scores}
+            continue
+        prepared = prepare(submitted, release, source, rel_path.name)
+        results.append(grade(prepared, aid, root, limits, sandbox, slot))
+    return results
+
+
+_SLOT = 0
+
+
+def _init_worker(counter):
+    """Each worker process gets a slot of its own: its sandboxes' user id (and process limit) is its alone."""
+    global _SLOT
+    with counter.get_lock():
+        _SLOT = counter.value
+        counter.value += 1
+
+
+def _worker(args):
+    root, aid, student, limits, sandbox = args
+    return student, grade_student(Path(root), aid, student, limits, sandbox, _SLOT)
+
+
+def record(root: Path, aid: str, student: str, results: list[Graded], fingerprint: str) -> None:
+    """Write the autograded notebooks and the student's scores: one gradebook transaction (the only writer)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    folder = root / "autograded" / student / aid
+    folder.mkdir(parents=True, exist_ok=True)
+    for result in results:
+        if result.notebook is not None:
+            tmp = folder / f".{result.name}.tmp"
+            nbformat.write(result.notebook, tmp)
+            os.replace(tmp, folder / result.name)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        real_commit = gb.db.commit
+        gb.db.commit = gb.db.flush  # nbgrader commits after each step; make the whole student one transaction
+        try:
+            gb.update_or_create_student(student)
+            try:
+                gb.remove_submission(aid, student)
+            except MissingEntry:
+                pass
+            gb.add_submission(aid, student)
+            for result in results:
+                for gid, score in result.scores.items():
+                    grade = gb.find_grade(gid, Path(result.name).stem, aid, student)
+                    grade.auto_score = float(score)
+                    grade.manual_score = None
+                    grade.extra_credit = None
+                    grade.needs_manual_grade = False
+        except BaseException:
+            gb.db.rollback()
+            raise
+        finally:
+            gb.db.commit = real_commit
+        gb.db.commit()
+    (folder / MARKER).write_text(json.dumps({"fingerprint": fingerprint, "problems": [p for r in results
+                                                                                    for p in r.problems]}))
+
+
+def already_graded(root: Path, aid: str, student: str, fingerprint: str) -> list[str] | None:
+    """The problems recorded when this exact submission was graded with these tests, or None if it was not."""
+    marker = root / "autograded" / student / aid / MARKER
+    try:
+        data = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return None
+    return data.get("problems", []) if data.get("fingerprint") == fingerprint else None
+
+
+def run(root: Path, aid: str, students: list[str], jobs: int, limits: Limits, sandbox: bool, on_done=None) -> dict:
+    """Grade ``students`` (``jobs`` at once, each in a worker process with its own sandbox); the results are
+    recorded here as they arrive. Returns {student: (results, reused)}."""
+    done = {}
+    todo = []
+    for student in students:
+        sub = root / "submitted" / student / aid
+        notebooks = sorted(sub.glob("*.ipynb"))
+        fingerprint = _fingerprint(root, aid, notebooks[0]) if notebooks else ""
+        problems = already_graded(root, aid, student, fingerprint) if fingerprint else None
+        if problems is not None:
+            done[student] = (None, problems)
+        else:
+            todo.append((student, fingerprint))
+    if not todo:
+        return done
+    fingerprints = dict(todo)
+    if jobs <= 1 or len(todo) == 1:
+        for student, fingerprint in todo:
+            results = grade_student(root, aid, student, limits, sandbox, 0)
+            record(root, aid, student, results, fingerprint)
+            done[student] = (results, None)
+        return done
+    context = get_context("spawn")
+    counter = context.Value("i", 0)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(counter,)) as pool:
+        futures = [pool.submit(_worker, (str(root), aid, student, limits, sandbox)) for student, _ in todo]
+        for future in as_completed(futures):
+            student, results = future.result()
+            record(root, aid, student, results, fingerprints[student])
+            done[student] = (results, None)
+    return done
