@@ -65,14 +65,30 @@ def generate_release(root: Path, ids: list[str] | None = None) -> list[Path]:
 
 
 def register_assignment(root: Path, aid: str) -> None:
-    """Record ``aid``'s notebooks and graded cells in the gradebook, as nbgrader's autograde needs them.
+    """Record ``aid``'s notebooks and graded cells in the gradebook, as grading and feedback need them.
 
     Runs nbgrader's ``generate_assignment`` on ``source/<aid>`` into a scratch folder, so the committed
-    ``release/`` is left as it is and no prior ``make release`` is needed on a fresh clone.
+    ``release/`` is left as it is and no prior ``make release`` is needed on a fresh clone. Skipped when the
+    gradebook already holds the assignment as the current source notebooks define it.
     """
+    import hashlib
     import tempfile
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((root / "source" / aid).glob("*.ipynb"))))
+    stamp = root / "autograded" / f".registered-{aid}"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest() and (root / "gradebook.db").exists():
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+            try:
+                gb.find_assignment(aid)
+                return
+            except MissingEntry:
+                pass
     with tempfile.TemporaryDirectory() as scratch:
         nbgrader(root, "generate_assignment", aid, "--force", f"--CourseDirectory.release_directory={scratch}")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest())
 
 
 def submitted_students(root: Path, aid: str) -> list[str]:
