@@ -10,37 +10,21 @@ notebook does with seed 1.
 """
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from emojify_setup import parse_args, solution
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=50)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--cores", type=int, default=2, help="pin to this many cores (Linux), as on a laptop")
-    args = parser.parse_args()
-    if args.cores:  # before TensorFlow starts its thread pools
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
-            os.environ[var] = str(args.cores)
-        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:args.cores]))
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+    args = parse_args(__doc__)
 
     import contextlib
     import io
 
     import keras
     import numpy as np
-    from notebook_code import solution_namespace
 
-    ns = solution_namespace("w2a2_emojify")  # setup + solution cells: data, GloVe, the graded functions
+    ns = solution()
     X_train, Y_train, X_test, Y_test = ns["X_train"], ns["Y_train"], ns["X_test"], ns["Y_test"]
     word_to_vec_map, word_to_index, max_len = ns["word_to_vec_map"], ns["word_to_index"], ns["maxLen"]
     accuracy, convert_to_one_hot = ns["accuracy"], ns["convert_to_one_hot"]
