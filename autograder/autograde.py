@@ -56,6 +56,13 @@ def _is_test(meta: dict) -> bool:
     return bool(meta.get("grade")) and bool(meta.get("locked")) and not meta.get("solution")
 
 
+_CLAIMS = ("grade_id", "grade", "solution", "locked", "points")  # the nbgrader metadata that decides grading
+
+
+def _claims(meta: dict) -> dict:
+    return {key: meta.get(key) for key in _CLAIMS}
+
+
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str | None]:
     """The submission as a notebook, or None and why it cannot be read."""
     try:
@@ -113,9 +120,12 @@ def prepare(submitted: nbformat.NotebookNode, release: nbformat.NotebookNode, so
                 notes.append(f"a copy of the locked cell {gid} was dropped")
                 continue
             original = locked[gid]
-            as_released = next(c for c in release.cells if _meta(c).get("grade_id") == gid).source.strip()
-            if cell.cell_type != original.cell_type or cell.source.strip() not in (as_released, original.source.strip()):
+            released = next(c for c in release.cells if _meta(c).get("grade_id") == gid)
+            if cell.cell_type != original.cell_type or cell.source.strip() not in (released.source.strip(),
+                                                                                   original.source.strip()):
                 notes.append(f"the locked cell {gid} was changed; the original was used")
+            elif _claims(meta) != _claims(_meta(released)):
+                notes.append(f"the nbgrader metadata of the locked cell {gid} was changed; the original was used")
             cells.append(copy.deepcopy(original))
             placed.add(gid)
         elif gid in solutions and gid not in placed and cell.cell_type == solutions[gid].cell_type:
@@ -127,7 +137,10 @@ def prepare(submitted: nbformat.NotebookNode, release: nbformat.NotebookNode, so
             kept = copy.deepcopy(cell)
             kept.metadata.pop(GRADE_KEY, None)  # an ordinary cell: it cannot claim points
             cells.append(kept)
-            if meta.get("grade") and gid not in locked:
+            if gid in solutions:
+                notes.append(f"cell {i + 1} repeats the grade id {gid!r} of the solution cell (a copy, or another "
+                             f"cell type); it was run as an ordinary cell")
+            elif meta.get("grade") and gid not in locked:
                 notes.append(f"cell {i + 1} claimed to be graded ({gid!r}); it was run as an ordinary cell")
 
     # Put back every locked cell that is missing, right after the release cell that precedes it.
@@ -141,13 +154,16 @@ def prepare(submitted: nbformat.NotebookNode, release: nbformat.NotebookNode, so
             placed.add(gid)
             notes.append(f"the deleted locked cell {gid} was restored")
     for gid in solutions:
-        if gid not in placed:  # a deleted solution cell: the release's stub keeps the numbering of cells
-            notes.append(f"the solution cell {gid} was missing; the release's unfinished version was used")
-            pos = len(cells)
+        if gid not in placed:
+            # A deleted (or unrecognisable) solution cell: the release's stub keeps the numbering of cells. It goes
+            # right after the release cell before it, so that a definition of the student's in a cell of their own
+            # (or in a cell whose metadata was broken) further down still counts.
+            notes.append(f"the solution cell {gid} was missing; the release's unfinished version was put in its place")
             k = release_order.index(gid)
-            later = [g for g in release_order[k + 1:] if g in placed]
-            if later:
-                pos = min(j for j, c in enumerate(cells) if _meta(c).get("grade_id") == later[0])
+            before = [g for g in release_order[:k] if g in placed]
+            pos = 0
+            if before:
+                pos = 1 + max(j for j, c in enumerate(cells) if _meta(c).get("grade_id") == before[-1])
             cells.insert(pos, copy.deepcopy(solutions[gid]))
             placed.add(gid)
     out.notebook = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(release.metadata))
@@ -187,6 +203,28 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
 
     def label(i, cell):
         return _meta(cell).get("grade_id") or f"cell {i + 1}"
+
+    def out_of_memory(i, cell):
+        """Report a MemoryError shown in the cell's outputs by name: the sandbox's memory limit."""
+        for output in cell.outputs:
+            if output.get("output_type") == "error" and str(output.get("ename", "")).endswith("MemoryError"):
+                result.problems.append(f"{prepared.name}: {label(i, cell)} ran out of memory (MemoryError: "
+                                       f"{str(output.get('evalue', ''))[:200]}); the sandbox's memory limit is "
+                                       f"{limits.memory_mb} MB per notebook.")
+                return
+
+    # While a graded function is tested, the reference stands in only for the graded functions tested before it
+    # (in the instructor's order): one bug costs one function's points, and no function can be answered by the
+    # reference of a later one that contains it.
+    graded_names = set(getattr(reference, "GRADED", {}))
+    earlier: dict = {}
+    seen: set = set()
+    for gid, (code, _) in prepared.tests.items():
+        earlier[gid] = set(seen)
+        try:
+            seen |= remote.test_names(code) & graded_names
+        except SyntaxError:
+            pass
 
     def collect(outputs):
         def on_output(msg):
@@ -245,10 +283,12 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
                 code, points = prepared.tests[gid]
                 try:
                     outputs, passed, problem = remote.run_test_cell(kernel, code, reference, setup_imports,
-                                                                    limits.cell_seconds, output_left)
+                                                                    limits.cell_seconds, output_left,
+                                                                    stand_in_names=earlier[gid])
                 except Exception as exc:  # noqa: BLE001 - a grader fault is reported, not a crash of the run
                     outputs, passed, problem = [], False, f"the grader could not run it ({type(exc).__name__}: {exc})"
                 cell.outputs = outputs
+                out_of_memory(i, cell)
                 result.scores[gid] = points if passed else 0.0
                 if problem:
                     result.problems.append(f"{prepared.name}: {gid}: {problem}; it scores 0.")
@@ -261,6 +301,7 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
             try:
                 kernel.run(cell.source, limits.cell_seconds, collect(cell.outputs))
                 ran.append(i)
+                out_of_memory(i, cell)
             except CellTimeout as exc:
                 cell.outputs.append(nbformat.v4.new_output("error", ename="CellTimeoutError", evalue=str(exc),
                                                            traceback=[f"\u2718 stopped: {exc}"]))
@@ -404,8 +445,13 @@ def run(root: Path, aid: str, students: list[str], jobs: int, limits: Limits, sa
     fingerprints = dict(todo)
     if jobs <= 1 or len(todo) == 1:
         for student, fingerprint in todo:
-            results = grade_student(root, aid, student, limits, sandbox, 0)
-            record(root, aid, student, results, fingerprint)
+            try:
+                results = grade_student(root, aid, student, limits, sandbox, 0)
+            except Exception as exc:  # noqa: BLE001 - as in the parallel case
+                done[student] = ([Graded("", problems=[f"the grader failed on this submission ({type(exc).__name__}: "
+                                                       f"{exc}); it was not graded. Run autograde again."])], None)
+                continue
+            _record_or_report(root, aid, student, results, fingerprint)
             done[student] = (results, None)
         return done
     context = get_context("spawn")
@@ -413,8 +459,32 @@ def run(root: Path, aid: str, students: list[str], jobs: int, limits: Limits, sa
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                              initargs=(counter,)) as pool:
         futures = [pool.submit(_worker, (str(root), aid, student, limits, sandbox)) for student, _ in todo]
+        for future, (student, _) in zip(futures, todo):
+            future.student = student
         for future in as_completed(futures):
-            student, results = future.result()
-            record(root, aid, student, results, fingerprints[student])
+            try:
+                student, results = future.result()
+            except Exception as exc:  # noqa: BLE001 - a grader fault costs this student a report, not the run
+                student = future.student
+                results = [Graded("", problems=[f"the grader failed on this submission ({type(exc).__name__}: "
+                                                f"{exc}); it was not graded. Run autograde again for this student."])]
+                done[student] = (results, None)
+                continue
+            _record_or_report(root, aid, student, results, fingerprints[student])
             done[student] = (results, None)
     return done
+
+
+def _record_or_report(root: Path, aid: str, student: str, results: list, fingerprint: str, tries: int = 5) -> None:
+    """record(), retried while the gradebook is locked by someone else; a failure is reported, never raised."""
+    for attempt in range(tries):
+        try:
+            record(root, aid, student, results, fingerprint)
+            return
+        except Exception as exc:  # noqa: BLE001
+            if "locked" in str(exc) and attempt < tries - 1:
+                time.sleep(2 * (attempt + 1))
+                continue
+            results.append(Graded("", problems=[f"the grade could not be written to the gradebook ({type(exc).__name__}:"
+                                                f" {str(exc)[:200]}); it was not graded. Run autograde again."]))
+            return

@@ -26,7 +26,8 @@ from autograder.sandbox_runtime import REPLY_MIME
 
 
 class _Stop(Exception):
-    """The kernel could not answer (time limit, died): the test fails with this sentence."""
+    """The kernel could not answer (time limit, died): the test fails with this sentence. A check may catch it
+    (it catches what the student's function raises); the cell run keeps the sentence all the same."""
 
 
 def _rebuild_exception(raised: dict) -> BaseException:
@@ -83,9 +84,11 @@ def _no_callback(key, name):
 class _CellRun:
     """One test cell being run: collects its outputs in order, and talks to the kernel for it."""
 
-    def __init__(self, kernel: SandboxKernel, deadline: float, output_left: list):
-        self.kernel, self.deadline, self.output_left = kernel, deadline, output_left
+    def __init__(self, kernel: SandboxKernel, timeout: float, output_left: list):
+        self.kernel, self.timeout, self.output_left = kernel, timeout, output_left
+        self.deadline = time.monotonic() + timeout
         self.outputs: list = []
+        self.stopped: str | None = None  # why the kernel could not answer; the cell fails with it
 
     def add(self, output):
         size = len(json.dumps(output))
@@ -126,15 +129,21 @@ class _CellRun:
             except Exception as exc:  # noqa: BLE001 - the kernel's request is answered, never raised here
                 return json.dumps({"error": f"{type(exc).__name__}: {exc}"})
 
+        if self.stopped:  # the kernel is stopped or still busy: nothing more of this cell can be asked
+            raise _Stop(self.stopped)
         timeout = self.deadline - time.monotonic()
         code = (f"__import__('autograder.sandbox_runtime', fromlist=['serve']).serve("
                 f"{json.dumps(json.dumps(request))})")
         try:
+            if timeout <= 0:
+                raise CellTimeout(f"ran past the per-cell time limit of {self.timeout:.0f} s")
             self.kernel.run(code, timeout, on_output, on_input, store_history=False)
         except CellTimeout as exc:
-            raise _Stop(f"{request['name']} {exc} (an endless loop?)") from None
+            self.stopped = f"{request['name']} {exc} (an endless loop?)"
+            raise _Stop(self.stopped) from None
         except (KernelDied, LimitHit) as exc:
-            raise _Stop(f"{request['name']} could not be graded: {exc}") from None
+            self.stopped = f"{request['name']} could not be graded: {exc}"
+            raise _Stop(self.stopped) from None
         if len(replies) != 1 or not isinstance(replies[0], dict):
             raise CheckFailed(f"{request['name']}: the notebook's kernel gave no usable answer (was the course's "
                               f"grading code changed from the notebook?).")
@@ -148,23 +157,25 @@ def test_names(source: str) -> set[str]:
 
 
 def run_test_cell(kernel: SandboxKernel, source: str, reference, setup_imports: str, timeout: float,
-                  output_left: list):
+                  output_left: list, stand_in_names=None):
     """Run one graded test cell here, with the student's functions in the kernel.
 
     The cell's names are the setup cell's imports (executed here: the instructor's code), the public checks, and,
     for every other name, the notebook's function of that name (a :class:`RemoteFunction`; the reference stands
-    in for the other graded functions) or, for data, a copy of the notebook's value. ``output_left`` is the
-    notebook's remaining output budget in bytes (a one-item list, shared with the ordinary cells).
+    in for the graded functions named in ``stand_in_names``, by default every other one) or, for data, a copy of
+    the notebook's value. ``output_left`` is the notebook's remaining output budget in bytes (a one-item list,
+    shared with the ordinary cells).
     Returns (outputs, passed, problem).
     """
-    cell = _CellRun(kernel, time.monotonic() + timeout, output_left)
+    cell = _CellRun(kernel, timeout, output_left)
     namespace: dict = {"__name__": "__test_cell__"}
     exec(compile(setup_imports, "<setup imports>", "exec"), namespace)  # noqa: S102 - the instructor's imports
     graded = reference.GRADED if reference is not None else {}
     checks = importlib.import_module(reference.CHECKS) if reference is not None else None
     for name in sorted(test_names(source)):
         if name in graded:
-            stand_ins = {other: fn for other, fn in graded.items() if other != name}
+            stand_ins = {other: fn for other, fn in graded.items() if other != name
+                         and (stand_in_names is None or other in stand_in_names)}
             namespace[name] = RemoteFunction(kernel, name, stand_ins, cell)
         elif checks is not None and name.startswith("check_") and hasattr(checks, name):
             namespace[name] = getattr(checks, name)
@@ -202,6 +213,8 @@ def run_test_cell(kernel: SandboxKernel, source: str, reference, setup_imports: 
             lines = exc._render_traceback_() if hasattr(exc, "_render_traceback_") else \
                 [f"\u2718 {type(exc).__name__}: {exc}"]
             cell.add(_error(type(exc).__name__, str(exc), lines))
+    if cell.stopped:  # even where a check caught the exception and went on
+        passed, problem = False, cell.stopped
     return [nbformat.from_dict(o) for o in cell.outputs], passed, problem
 
 

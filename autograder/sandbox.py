@@ -12,7 +12,9 @@ Each submission gets a scratch folder holding only its notebook, and a Jupyter k
 - limits on memory, CPU time, processes, file size (``prlimit``), and on output size and wall time per notebook
   (the grader), each reported by name when hit.
 
-The kernel is reached through Unix sockets in the scratch folder (there is no network in the sandbox).
+The kernel is reached through Unix sockets in the scratch folder (there is no network in the sandbox); its
+connection file lies in a folder of the grader's that the sandbox sees read-only, so that nothing the grader writes
+goes through a link the notebook made.
 """
 from __future__ import annotations
 
@@ -70,28 +72,47 @@ class CellTimeout(RuntimeError):
     pass
 
 
+def _course_dirs(root: Path) -> list[Path]:
+    """The course folders of the grader: the graded course's, and the one the course's packages are imported from
+    (they differ for a scratch course, or where the packages are installed)."""
+    return list(dict.fromkeys(p.resolve() for p in (root, COURSE_ROOT)))
+
+
 def _readonly_mounts(root: Path) -> list[Path]:
     """What the kernel may read of this machine's private places: the Python environment, and of the course only
-    what a student has anyway."""
+    what a student has anyway (the week packages, the check helpers, the data), where the kernel imports them."""
     paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent]
-    paths += [root / name for name in ("week1", "week2", "week3", "autograder", "data")]
+    paths += [course / name for course in _course_dirs(root) for name in ("week1", "week2", "week3", "autograder",
+                                                                          "data")]
     return [p for p in dict.fromkeys(p.resolve() for p in paths) if p.exists()]
 
 
-def sandbox_command(scratch: Path, root: Path, limits: Limits, uid: int | None) -> list[str]:
-    """The command prefix that runs a program in the sandbox (see the module doc)."""
+def _depth(path: Path) -> int:
+    return len(path.parts)
+
+
+def sandbox_command(scratch: Path, root: Path, limits: Limits, uid: int | None,
+                    readonly: tuple[Path, ...] = ()) -> list[str]:
+    """The command prefix that runs a program in the sandbox (see the module doc); ``readonly``: more folders
+    the sandbox sees read-only (the kernel's connection file)."""
     root = root.resolve()
     home = Path.home().resolve()
     cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
            "--tmpfs", "/var/tmp", "--tmpfs", "/run"]
-    for hidden in dict.fromkeys([home, root, Path("/root")]):
-        if hidden.exists():
-            cmd += ["--tmpfs", str(hidden)]
-    for path in _readonly_mounts(root):
+    # Hidden: the home folders, the temporary folder (other students' scratch folders), and every course folder
+    # of the grader (sources, gradebook, submissions, the reference); parents before children.
+    hidden = [home, Path("/root"), Path(tempfile.gettempdir()).resolve(), *_course_dirs(root)]
+    for path in sorted(dict.fromkeys(hidden), key=_depth):
+        if path.exists() and path != Path("/"):
+            cmd += ["--tmpfs", str(path)]
+    for path in sorted(_readonly_mounts(root), key=_depth):
         cmd += ["--ro-bind", str(path), str(path)]
-    reference = root / "autograder" / "reference"
-    if reference.exists():
-        cmd += ["--tmpfs", str(reference)]  # the instructor's reference stays with the grader
+    for course in _course_dirs(root):
+        reference = course / "autograder" / "reference"
+        if reference.exists():
+            cmd += ["--tmpfs", str(reference)]  # the instructor's reference stays with the grader
+    for path in readonly:
+        cmd += ["--ro-bind", str(path), str(path)]
     cmd += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch),
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--clearenv",
@@ -124,6 +145,10 @@ class SandboxKernel:
         self.root, self.limits, self.sandbox = Path(root), limits, sandbox
         self.uid = FIRST_UID + slot if sandbox and os.geteuid() == 0 else None
         self.scratch = Path(tempfile.mkdtemp(prefix="sm-grade-"))
+        self.private = Path(tempfile.mkdtemp(prefix="sm-conn-"))  # the grader's: the connection file
+        if self.uid is not None:  # readable by the sandbox's group, by nobody else
+            os.chown(self.private, -1, self.uid)
+            os.chmod(self.private, 0o750)
         if self.uid is not None:
             os.chown(self.scratch, self.uid, self.uid)  # the only place the sandbox's user may write
         self.km = self.kc = None
@@ -144,12 +169,15 @@ class SandboxKernel:
         if self.sandbox and not bwrap_available():
             raise RuntimeError(INSTALL_HINT)
         km = _SandboxKernelManager(kernel_name="python3", transport="ipc", ip=str(self.scratch / "kernel"),
-                                   connection_file=str(self.scratch / "kernel.json"))
-        km.prefix = sandbox_command(self.scratch, self.root, self.limits, self.uid) if self.sandbox else []
+                                   connection_file=str(self.private / "kernel.json"))
+        km.prefix = sandbox_command(self.scratch, self.root, self.limits, self.uid, (self.private,)) \
+            if self.sandbox else []
         # A signal would reach bubblewrap, not the kernel inside: interrupt with a message the kernel obeys.
         km.kernel_spec.interrupt_mode = "message"
         km.write_connection_file()
-        os.chmod(km.connection_file, 0o644)  # the sandbox's user reads it; it only holds the sockets' key
+        if self.uid is not None:  # the sandbox's user reads it (otherwise it is the grader's own user)
+            os.chown(km.connection_file, -1, self.uid)
+            os.chmod(km.connection_file, 0o640)
         if not self.sandbox:
             km.prefix = []
         km.start_kernel(cwd=str(self.scratch), env=dict(os.environ),  # the sandbox clears the environment
@@ -162,34 +190,37 @@ class SandboxKernel:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
             raise KernelDied(f"the notebook's kernel did not start: {exc}") from exc
-        self.km, self.kc, self.started = km, kc, time.monotonic()
+        self.km, self.kc = km, kc
+        if self.started is None:  # the wall-time limit is the whole notebook's, restarts included
+            self.started = time.monotonic()
+
+    def _kill(self):
+        """End the kernel and, with the sandbox's first process, everything it started."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            provisioner = getattr(self.km, "provisioner", None)
+            process = getattr(provisioner, "process", None)
+            if process is not None and process.poll() is None:  # still ours: not reaped, so its group is its own
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)  # bubblewrap runs in a session of its own
+                except (ProcessLookupError, PermissionError):
+                    pass
+            try:
+                self.km.shutdown_kernel(now=True)  # (and reaps it)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        self.km = self.kc = None
 
     def stop(self):
         """End the kernel and everything it started; remove the scratch folder."""
-        if self.kc is not None:
-            self.kc.stop_channels()
-        if self.km is not None:
-            try:
-                self.km.shutdown_kernel(now=True)
-            except Exception:  # noqa: BLE001 - already gone
-                pass
-            if self.km.has_kernel and self.km.provisioner is not None:
-                pid = getattr(self.km.provisioner, "pid", None)
-                if pid:
-                    try:
-                        os.killpg(pid, signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
-                        pass
-        self.km = self.kc = None
+        self._kill()
         shutil.rmtree(self.scratch, ignore_errors=True)
+        shutil.rmtree(self.private, ignore_errors=True)
 
     def restart(self):
         """A fresh kernel (the old one and its processes end); the notebook's state is gone."""
-        if self.kc is not None:
-            self.kc.stop_channels()
-        if self.km is not None:
-            self.km.shutdown_kernel(now=True)
-        self.km = self.kc = None
+        self._kill()
         self.start()
 
     def alive(self) -> bool:
@@ -218,10 +249,13 @@ class SandboxKernel:
         reply, idle = None, False
         while reply is None or not idle:
             if time.monotonic() > deadline:
-                self._interrupt()
-                if self.wall_left() <= 0:
+                wall = self.wall_left() <= 0
+                limit = f"the notebook's wall-time limit of {self.limits.wall_seconds} s" if wall else \
+                    f"the per-cell time limit of {timeout:.0f} s"
+                self._interrupt(msg_id, limit)
+                if wall:
                     raise LimitHit(f"the notebook ran past its wall-time limit of {self.limits.wall_seconds} s")
-                raise CellTimeout(f"ran past the per-cell time limit of {timeout:.0f} s")
+                raise CellTimeout(f"ran past {limit}")
             ready = dict(poller.poll(100))  # wakes at once for any message, at the latest after 0.1 s
             if not ready and not self.km.is_alive():
                 raise KernelDied(self._death_reason())
@@ -244,8 +278,9 @@ class SandboxKernel:
                     reply = msg["content"]
         return reply
 
-    def _interrupt(self):
-        """Interrupt the running cell; a kernel that ignores it for 5 s is replaced by a fresh one."""
+    def _interrupt(self, msg_id: str, limit: str):
+        """Interrupt the running cell ``msg_id``; a kernel that ignores it for 5 s is stopped (KernelDied): the
+        grader starts a fresh one."""
         try:
             self.km.interrupt_kernel()
         except Exception:  # noqa: BLE001
@@ -254,11 +289,14 @@ class SandboxKernel:
         while time.monotonic() < end:
             try:
                 msg = self.kc.get_iopub_msg(timeout=0.2)
-                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle" \
+                        and msg["parent_header"].get("msg_id") == msg_id:  # (the interrupt request has its own)
                     return
             except queue.Empty:
                 pass
-        raise KernelDied("the kernel ignored the interrupt after the time limit, so it was stopped")
+        self._kill()
+        raise KernelDied(f"it ran past {limit} and ignored the interrupt (it blocks or ignores SIGINT / "
+                         f"KeyboardInterrupt?), so its kernel was stopped")
 
     def _death_reason(self) -> str:
         code = None
