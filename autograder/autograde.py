@@ -143,29 +143,25 @@ def prepare(submitted: nbformat.NotebookNode, release: nbformat.NotebookNode, so
             elif meta.get("grade") and gid not in locked:
                 notes.append(f"cell {i + 1} claimed to be graded ({gid!r}); it was run as an ordinary cell")
 
-    # Put back every locked cell that is missing, right after the release cell that precedes it.
-    for k, gid in enumerate(release_order):
+    def put_back(gid, cell):
+        """Insert ``cell`` right after the placed release cell that precedes ``gid`` in the release."""
+        k = release_order.index(gid)
+        before = [g for g in release_order[:k] if g in placed]
+        pos = 1 + max(j for j, c in enumerate(cells) if _meta(c).get("grade_id") == before[-1]) if before else 0
+        cells.insert(pos, copy.deepcopy(cell))
+        placed.add(gid)
+
+    for gid in release_order:  # every missing locked cell
         if gid in locked and gid not in placed:
-            before = [g for g in release_order[:k] if g in placed]
-            pos = 0
-            if before:
-                pos = 1 + max(j for j, c in enumerate(cells) if _meta(c).get("grade_id") == before[-1])
-            cells.insert(pos, copy.deepcopy(locked[gid]))
-            placed.add(gid)
+            put_back(gid, locked[gid])
             notes.append(f"the deleted locked cell {gid} was restored")
     for gid in solutions:
         if gid not in placed:
-            # A deleted (or unrecognisable) solution cell: the release's stub keeps the numbering of cells. It goes
-            # right after the release cell before it, so that a definition of the student's in a cell of their own
-            # (or in a cell whose metadata was broken) further down still counts.
+            # A deleted (or unrecognisable) solution cell: the release's stub keeps the numbering of cells, in its
+            # place, so that a definition of the student's in a cell of their own (or in a cell whose metadata was
+            # broken) further down still counts.
             notes.append(f"the solution cell {gid} was missing; the release's unfinished version was put in its place")
-            k = release_order.index(gid)
-            before = [g for g in release_order[:k] if g in placed]
-            pos = 0
-            if before:
-                pos = 1 + max(j for j, c in enumerate(cells) if _meta(c).get("grade_id") == before[-1])
-            cells.insert(pos, copy.deepcopy(solutions[gid]))
-            placed.add(gid)
+            put_back(gid, solutions[gid])
     out.notebook = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(release.metadata))
     out.problems = [f"{name}: {note}." for note in notes]
     return out
