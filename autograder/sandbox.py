@@ -4,9 +4,10 @@ Each submission gets a scratch folder holding only its notebook, and a Jupyter k
 
 - an unprivileged user (the grader, when root, switches to a user id of its own per job with ``setpriv``; otherwise
   bubblewrap's user namespace maps the kernel to the grader's user), no capabilities, no new privileges;
-- the whole file system read-only; the course directory, the home directory and ``/tmp`` hidden, and only the
-  Python environment, the week packages, the check helpers (never ``autograder/reference``) and ``data/`` shown;
-  the scratch folder is the only writable place;
+- an empty file system holding, read-only, only the system's folders (``/usr``, ``/etc`` ...), the Python
+  environment, and of the course the week packages, the check helpers (never ``autograder/reference``) and
+  ``data/``: no course directory, no other checkout, no home folder, no other student's scratch folder; the
+  scratch folder is the only writable place;
 - no network, its own PID, IPC and UTS namespaces, its own session; it dies with the grader, and when its first
   process ends every process it started ends with it;
 - limits on memory, CPU time, processes, file size (``prlimit``), and on output size and wall time per notebook
@@ -78,6 +79,10 @@ def _course_dirs(root: Path) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in (root, COURSE_ROOT)))
 
 
+#: The system's folders a Python kernel needs (programs, shared libraries, their configuration), read-only.
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+
+
 def _readonly_mounts(root: Path) -> list[Path]:
     """What the kernel may read of this machine's private places: the Python environment, and of the course only
     what a student has anyway (the week packages, the check helpers, the data), where the kernel imports them."""
@@ -96,16 +101,23 @@ def sandbox_command(scratch: Path, root: Path, limits: Limits, uid: int | None,
     """The command prefix that runs a program in the sandbox (see the module doc); ``readonly``: more folders
     the sandbox sees read-only (the kernel's connection file)."""
     root = root.resolve()
-    home = Path.home().resolve()
-    cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-           "--tmpfs", "/var/tmp", "--tmpfs", "/run"]
-    # Hidden: the home folders, the temporary folder (other students' scratch folders), and every course folder
-    # of the grader (sources, gradebook, submissions, the reference); parents before children.
-    hidden = [home, Path("/root"), Path(tempfile.gettempdir()).resolve(), *_course_dirs(root)]
-    for path in sorted(dict.fromkeys(hidden), key=_depth):
-        if path.exists() and path != Path("/"):
-            cmd += ["--tmpfs", str(path)]
-    for path in sorted(_readonly_mounts(root), key=_depth):
+    # An empty root with only the system folders, read-only: no other checkout of the course, no home folder,
+    # no other student's scratch folder is there to be read.
+    cmd = ["bwrap"]
+    for name in SYSTEM_FOLDERS:
+        path = Path(name)
+        if path.is_symlink():
+            cmd += ["--symlink", os.readlink(path), name]  # merged /usr: /bin -> usr/bin
+        elif path.is_dir():
+            cmd += ["--ro-bind", name, name]
+    cmd += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run"]
+    # The folders that lead to the mounts below, traversable (bubblewrap would make them private to root).
+    mounts = sorted(_readonly_mounts(root), key=_depth)
+    leading = {parent for path in [*mounts, *readonly] for parent in path.parents if str(parent) not in ("/", "/tmp")}
+    for path in sorted(leading, key=_depth):
+        if not any(str(path) == name or str(path).startswith(name + "/") for name in SYSTEM_FOLDERS):
+            cmd += ["--perms", "0755", "--dir", str(path)]
+    for path in mounts:
         cmd += ["--ro-bind", str(path), str(path)]
     for course in _course_dirs(root):
         reference = course / "autograder" / "reference"
