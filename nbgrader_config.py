@@ -14,6 +14,9 @@ c.CourseDirectory.root = ROOT
 # The gradebook holds student grades: it lives next to the course but never in version control.
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
 
+# What a notebook writes next to itself (the jazz solos' MIDI files) is never copied into a release or submission.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "jazz_output"]
+
 # Every notebook runs on the standard Python 3 kernel of the environment that runs nbgrader.
 c.ClearSolutions.code_stub = {
     "python": (

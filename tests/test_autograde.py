@@ -39,6 +39,12 @@ def sentences_to_indices(X, word_to_index, max_len):
     X_indices = _correct_sentences_to_indices(X, word_to_index, max_len)
     return X_indices[:, ::-1].copy()  # the padding first and the words in reverse order
 """),
+    "w1a3_jazz_improvisation": ("predict_and_sample", """
+_correct_predict_and_sample = predict_and_sample
+def predict_and_sample(inference_model, x_initializer, a_initializer, c_initializer):
+    results, indices = _correct_predict_and_sample(inference_model, x_initializer, a_initializer, c_initializer)
+    return results, indices[::-1].copy()  # the steps in reverse order
+"""),
     "w2a1_word_vectors": ("neutralize", """
 def neutralize(word, g, word_to_vec_map):
     return word_to_vec_map[word]  # the bias component is not removed
