@@ -16,7 +16,8 @@ keras = pytest.importorskip("keras")
 from autograder.checks import CheckFailed  # noqa: E402
 from autograder.paths import data_path  # noqa: E402
 from autograder.reference import w1a3_jazz_improvisation as reference  # noqa: E402
-from course import ROOT  # noqa: E402
+from course import ROOT, execute  # noqa: E402
+from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402
 from week1 import jazz  # noqa: E402
 from week1 import jazz_checks as jc  # noqa: E402
 from week1.music import load_corpus  # noqa: E402
@@ -26,9 +27,21 @@ AID = "w1a3_jazz_improvisation"
 NOTEBOOK = ROOT / "source" / AID / "jazz_improvisation.ipynb"
 
 
+ns, notebook = notebook_fixtures(AID, names=("ns", "notebook"))
+
+
 @pytest.fixture(scope="module")
 def corpus():
     return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """The source notebook run top to bottom in a fresh kernel, in a copy of its folder."""
+    folder = tmp_path_factory.mktemp("w1a3")
+    path = folder / NOTEBOOK.name
+    path.write_text(NOTEBOOK.read_text())
+    return execute(path), folder
 
 
 def _fails(check, fn, pattern, **kwargs):
@@ -317,3 +330,31 @@ def test_the_text_states_the_numbers_the_code_uses():
     assert "Ty=100" in text and "Generate 100 tokens" in text
     metrics = json.loads(data_path(*jazz.METRICS_FILE).read_text())
     assert metrics["n_a"] == jazz.N_A and metrics["Tx"] == jazz.TX
+
+
+@pytest.mark.parametrize("gid", ["djmodel_tests", "music_inference_model_tests", "predict_and_sample_tests"])
+def test_the_solutions_pass_their_test_cells_with_one_line_per_public_check(ns, notebook, gid):
+    run_test_cell(ns, notebook, gid)
+
+# ---------------------------------------------------------------------------- the executed notebook
+
+
+def _outputs(nb, kind: str) -> int:
+    return sum(kind in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_the_executed_notebook_plays_and_shows_the_solos(executed):
+    """Four audio players (the rag, its decoded tokens, the greedy solo, a sampled solo), as many piano rolls, the
+    MIDI files written, and no error."""
+    nb, folder = executed
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    players = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+               if "text/html" in o.get("data", {}) and "<audio" in o["data"]["text/html"]]
+    assert len(players) == 4 and all("base64" in p for p in players)
+    assert _outputs(nb, "image/png") == 4
+    for name in ("greedy_solo.mid", "sampled_solo.mid"):
+        assert (folder / "jazz_output" / name).stat().st_size > 100
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    scores = dict(re.findall(r"^(LSTM \(pretrained\)|unigram|bigram)\s+([\d.]+)", text, re.M))
+    assert float(scores["LSTM (pretrained)"]) > float(scores["bigram"]) > float(scores["unigram"])
