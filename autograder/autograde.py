@@ -212,7 +212,9 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
     # While a graded function is tested, the reference stands in only for the graded functions tested before it
     # (in the instructor's order): one bug costs one function's points, and no function can be answered by the
     # reference of a later one that contains it.
-    graded_names = set(getattr(reference, "GRADED", {}))
+    # Graded functions that only work on the student's side (they build a Keras graph from symbolic tensors, which
+    # cannot be sent across) never stand in: the reference's KERNEL_ONLY names them.
+    graded_names = set(getattr(reference, "GRADED", {})) - set(getattr(reference, "KERNEL_ONLY", ()))
     earlier: dict = {}
     seen: set = set()
     for gid, (code, _) in prepared.tests.items():

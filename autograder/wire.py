@@ -50,6 +50,8 @@ def encode(value, callbacks: dict | None = None):
     if type(value).__name__ == "GloVe" and type(value).__module__ == "week2.glove":
         return _encode_glove(value)
     if _is_keras(value):
+        if hasattr(value, "numpy") and hasattr(value, "dtype") and hasattr(value, "shape"):
+            return encode(np.asarray(value.numpy()), callbacks)  # an eager tensor: its values
         return _encode_keras(value)
     if callable(value) and callbacks is not None:
         key = str(len(callbacks))

@@ -45,6 +45,11 @@ def predict_and_sample(inference_model, x_initializer, a_initializer, c_initiali
     results, indices = _correct_predict_and_sample(inference_model, x_initializer, a_initializer, c_initializer)
     return results, indices[::-1].copy()  # the steps in reverse order
 """),
+    "w3a1_machine_translation": ("bleu_score", """
+_correct_bleu_score = bleu_score
+def bleu_score(candidate, references, max_n=4):
+    return min(1.0, 1.1 * _correct_bleu_score(candidate, references, max_n))  # a wrong factor
+"""),
     "w2a1_word_vectors": ("neutralize", """
 def neutralize(word, g, word_to_vec_map):
     return word_to_vec_map[word]  # the bias component is not removed
@@ -68,6 +73,14 @@ def rnn_cell_backward(da_next, cache):
     gradients = _correct_rnn_cell_backward(da_next, cache)
     gradients["dxt"] = 2 * gradients["dxt"]  # a wrong derivative
     return gradients
+""",
+    },
+    "w3a1_machine_translation": {  # modelf calls one_step_attention, which cannot stand in (it builds on Keras
+        # tensors): modelf's check gives weights under which any attention that sums to 1 gives the same outputs
+        "one_step_attention": """
+def one_step_attention(a, s_prev):
+    concat = concatenator([repeator(s_prev), a])  # the concatenation in the wrong order
+    return dotor([activator(densor2(densor1(concat))), a])
 """,
     },
     "w1a2_dinosaur_island": {  # optimize calls clip; model calls sample, optimize and clip

@@ -18,6 +18,7 @@ import pytest
 
 from autograder.grading import has_reference
 from autograder.nbgrader_ext import HIDDEN
+from autograder.reference import _argument
 from autograder.student_export import export
 from course import ASSIGNMENTS, ROOT, nbgrader_meta
 from notebook_code import notebook_path
@@ -113,8 +114,8 @@ def _check_calls(aid: str) -> dict[str, list[tuple[str, list, dict]]]:
         found = []
         for node in ast.walk(ast.parse(cell.source)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("check_"):
-                found.append((node.func.id, [ast.literal_eval(a) for a in node.args[1:]],
-                              {k.arg: ast.literal_eval(k.value) for k in node.keywords}))
+                found.append((node.func.id, [_argument(a) for a in node.args[1:]],
+                              {k.arg: _argument(k.value) for k in node.keywords}))
         calls[gid[: -len("_tests")]] = found
     return calls
 

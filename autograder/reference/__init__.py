@@ -26,8 +26,19 @@ from autograder.fixtures import case_key, decode, encode, fixture_path
 HIDDEN_MARK = "### BEGIN HIDDEN TESTS"
 
 
+class NotebookName(str):
+    """A check argument that names a notebook object (e.g. a helper the check calls), not a literal: it is no part
+    of the stored case's key."""
+
+
+def _argument(node):
+    return NotebookName(node.id) if isinstance(node, ast.Name) else ast.literal_eval(node)
+
+
 def public_calls(notebook: Path) -> list[tuple[str, list, dict]]:
-    """(check name, positional args after the function, keyword args) of every public check call, in order."""
+    """(check name, positional args after the function, keyword args) of every public check call, in order.
+
+    Arguments are literals, or names of notebook objects (:class:`NotebookName`), which are left out of the case."""
     calls = []
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
@@ -35,8 +46,8 @@ def public_calls(notebook: Path) -> list[tuple[str, list, dict]]:
         public = cell.source.split(HIDDEN_MARK)[0]
         for node in ast.walk(ast.parse(public)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.startswith("check_"):
-                args = [ast.literal_eval(a) for a in node.args[1:]]
-                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+                args = [_argument(a) for a in node.args[1:]]
+                kwargs = {k.arg: _argument(k.value) for k in node.keywords}
                 calls.append((node.func.id, args, kwargs))
     return calls
 
@@ -50,7 +61,8 @@ def build_fixtures(aid: str, root: Path) -> dict:
     for check_name, args, kwargs in public_calls(notebook):
         bound = inspect.signature(getattr(checks, check_name)).bind(None, *args, **kwargs)
         bound.apply_defaults()
-        params = dict(list(bound.arguments.items())[1:])  # everything but the function under test
+        params = {k: v for k, v in list(bound.arguments.items())[1:]  # everything but the function under test
+                  if not isinstance(v, NotebookName)}
         name = check_name[len("check_"):]
         fixtures.setdefault(name, {})[case_key(params)] = encode(ref.CASES[name](**params))
     return fixtures

@@ -1,0 +1,289 @@
+"""w3a1 Machine translation: the attention checks (they pass the reference and name the classic mistakes), the
+helpers of week3.translation (weights by role, evaluation, the attention map), the pretrained model's metrics, and
+the executed notebook.
+
+The data is tested in test_w3a1_dates.py, the decoders and BLEU in test_w3a1_decoding.py.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from autograder.checks import CheckFailed  # noqa: E402
+from autograder.paths import data_path  # noqa: E402
+from autograder.reference import w3a1_machine_translation as reference  # noqa: E402
+from course import ROOT, execute  # noqa: E402
+from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402
+from week3 import translation  # noqa: E402
+from week3 import translation_checks as tc  # noqa: E402
+from week3.dates import Tx, Ty, load_dates, load_vocabularies, preprocess_data  # noqa: E402
+
+L = keras.layers
+AID = "w3a1_machine_translation"
+NOTEBOOK = ROOT / "source" / AID / "machine_translation.ipynb"
+R = reference
+
+ns, notebook = notebook_fixtures(AID, names=("ns", "notebook"))
+
+
+def setter(weights):
+    """The notebook's set_attention_weights, on the reference's shared layers."""
+    if not R.densor1.built:
+        R.densor1.build((None, Tx, 2 * R.n_a + R.n_s))
+    if not R.densor2.built:
+        R.densor2.build((None, Tx, 10))
+    old = [R.densor1.get_weights(), R.densor2.get_weights()]
+    R.densor1.set_weights(weights[0])
+    R.densor2.set_weights(weights[1])
+    return old
+
+
+def _fails(check, fn, pattern, *args, **kwargs):
+    with pytest.raises(CheckFailed) as info:
+        check(fn, *args, **kwargs)
+    assert re.search(pattern, str(info.value)), str(info.value)
+
+# ---------------------------------------------------------------------------- the reference passes
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2, 5, 6])
+def test_the_reference_passes_the_attention_checks(seed):
+    tc.check_one_step_attention(R.one_step_attention, setter, seed=seed)
+    tc.check_modelf(R.modelf, seed=seed)
+
+
+def test_the_check_puts_the_shared_layers_weights_back():
+    setter([[np.ones((128, 10), np.float32), np.zeros(10, np.float32)], [np.ones((10, 1), np.float32),
+                                                                          np.zeros(1, np.float32)]])
+    tc.check_one_step_attention(R.one_step_attention, setter)
+    assert np.all(R.densor1.get_weights()[0] == 1) and np.all(R.densor2.get_weights()[0] == 1)
+    model = R.modelf(Tx, Ty, R.n_a, R.n_s, 37, 11)
+    before = [w.copy() for w in model.get_weights()]
+    tc.check_modelf(R.modelf)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_the_reference_has_52960_parameters_for_the_reference_sizes():
+    assert R.modelf(30, 10, 32, 64, 37, 11).count_params() == 52_960 == tc.model_params(30, 10, 32, 64, 37, 11)
+
+
+def test_the_expected_context_is_an_independent_computation_that_keras_agrees_with():
+    """The stored context (numpy) equals the Keras layers' own computation with the same weights."""
+    x = tc.attention_inputs(None)
+    old = setter([x["densor1"], x["densor2"]])
+    try:
+        got = np.asarray(R.one_step_attention(x["a"], x["s_prev"]))
+    finally:
+        setter(old)
+    case = R.case_one_step_attention(None)
+    np.testing.assert_allclose(got, case["context"], rtol=1e-4, atol=1e-5)
+    for cause, wrong in case["mistakes"].items():
+        assert not np.allclose(wrong, case["context"], rtol=1e-3, atol=1e-4), cause
+
+
+def test_modelf_outputs_do_not_depend_on_how_attention_weighs_the_steps():
+    """The check's weights make the encoder's output equal at every step, so a wrong one_step_attention that still
+    weighs with weights summing to 1 costs only its own points, not modelf's."""
+    w = tc.model_weights(None)
+    X, s0, c0 = tc.model_inputs(None)
+    a = np.concatenate([R._lstm_sequence([np.asarray(v, np.float64) for v in w["encoder_forward"]], X),
+                        R._lstm_sequence([np.asarray(v, np.float64) for v in w["encoder_backward"]], X,
+                                         reverse=True)], axis=-1)
+    assert np.allclose(a, a[:, :1], atol=1e-9)
+    original = R.one_step_attention
+
+    def wrong_order(a, s_prev):  # the concatenation reversed: other weights, still a softmax over time
+        return R.dotor([R.activator(R.densor2(R.densor1(R.concatenator([R.repeator(s_prev), a])))), a])
+    R.one_step_attention = wrong_order
+    try:
+        tc.check_modelf(R.modelf)
+        _fails(tc.check_one_step_attention, wrong_order, r"concatenation is in the wrong order", setter)
+    finally:
+        R.one_step_attention = original
+
+# ---------------------------------------------------------------------------- mistakes are named
+
+
+def _attention(mode):
+    def one_step_attention(a, s_prev):
+        s = R.repeator(s_prev)
+        concat = R.concatenator([s, a] if mode == "order" else [a, s])
+        energies = R.densor2(R.densor1(concat))
+        if mode == "feature_softmax":
+            alphas = L.Softmax(axis=-1)(energies)
+        elif mode == "no_softmax":
+            alphas = energies
+        else:
+            alphas = R.activator(energies)
+        context = R.dotor([alphas, a])
+        return context[:, 0, :] if mode == "squeezed" else context
+    return one_step_attention
+
+
+@pytest.mark.parametrize("mode, pattern", [
+    ("order", r"concatenation is in the wrong order; it is concatenator\(\[a, s_prev\]\)"),
+    ("feature_softmax", r"softmax is over the wrong axis"),
+    ("no_softmax", r"energies were used as the attention weights"),
+    ("squeezed", r"expected the context to have shape \(2, 1, 64\).*Dot\(axes=1\)"),
+])
+def test_one_step_attention_mistakes_are_named(mode, pattern):
+    _fails(tc.check_one_step_attention, _attention(mode), pattern, setter)
+
+
+def test_a_broken_weight_helper_is_explained():
+    def broken(weights):
+        raise NameError("name 'densor1' is not defined")
+    _fails(tc.check_one_step_attention, R.one_step_attention, r"set_attention_weights could not.*Run the cell", broken)
+
+
+def _modelf(mode):
+    def modelf(Tx, Ty, n_a, n_s, human_vocab_size, machine_vocab_size):
+        V = 38 if mode == "global_vocab" else human_vocab_size
+        X = L.Input(shape=(Tx, V))
+        s0, c0 = L.Input(shape=(n_s,)), L.Input(shape=(n_s,))
+        s, c, outputs = s0, c0, []
+        a = L.Bidirectional(L.LSTM(n_a, return_sequences=mode != "no_sequences"))(X)
+        if mode == "no_sequences":
+            a = L.RepeatVector(Tx)(a)
+        for t in range(10 if mode == "global_Ty" else Ty):
+            context = R.one_step_attention(a, s)
+            cell = L.LSTM(n_s, return_state=True) if mode == "new_lstm" else R.post_activation_LSTM_cell
+            if mode == "no_carry":
+                s, _, c = cell(context, initial_state=[s0, c0])
+            elif mode == "unpack":
+                s, c, _ = cell(context, initial_state=[s, c])
+            else:
+                s, _, c = cell(context, initial_state=[s, c])
+            outputs.append(R.output_layer(c if mode == "output_on_c" else s))
+        return keras.Model(inputs=[X, s0, c0], outputs=outputs[-1] if mode == "last_only" else outputs)
+    return modelf
+
+
+@pytest.mark.parametrize("mode, seed, pattern", [
+    ("global_vocab", None, r"sizes were not taken from the arguments"),
+    ("global_Ty", 1, r"expected \d outputs .* with Ty the argument"),
+    ("last_only", None, r"only the last output was returned"),
+    ("new_lstm", None, r"new layers are created inside the loop"),
+    ("no_sequences", None, r"return_sequences=True"),
+    ("no_carry", None, r"state is not carried"),
+    ("unpack", None, r"unpacked in the wrong order"),
+    ("output_on_c", None, r"output_layer was applied to the cell state c"),
+])
+def test_modelf_mistakes_are_named(mode, seed, pattern):
+    _fails(tc.check_modelf, _modelf(mode), pattern, seed=seed)
+
+# ---------------------------------------------------------------------------- helpers, weights, metrics
+
+
+def test_weights_by_role_round_trip_whatever_the_build_order(tmp_path):
+    hv, mv, _ = load_vocabularies()
+    a = R.modelf(Tx, Ty, R.n_a, R.n_s, len(hv), len(mv))
+    path = tmp_path / "w.npz"
+    translation.save_weights(path, a, hv, mv)
+    b = R.modelf(Tx, Ty, R.n_a, R.n_s, len(hv), len(mv))
+    translation.load_pretrained(b, hv, mv, path=path)
+    for role, weights in translation.get_role_weights(a).items():
+        for x, y in zip(weights, translation.get_role_weights(b)[role]):
+            np.testing.assert_array_equal(x, y)
+    with pytest.raises(ValueError, match="other vocabularies"):
+        translation.load_pretrained(b, {**hv, "~": len(hv)}, mv, path=path)
+    with pytest.raises(ValueError, match="exactly one layer"):
+        translation.layer_roles(keras.Sequential([L.Input((3,)), L.Dense(4)]))
+
+
+def test_exact_match_and_character_accuracy():
+    m = translation.exact_and_character_accuracy(["2018-05-09", "2018-05-10"], ["2018-05-09", "2018-05-09"])
+    assert m == {"exact match": 0.5, "character accuracy": 18 / 20}  # "10" against "09"
+
+
+def test_the_date_step_function_ignores_the_prefix_but_its_length():
+    probs = np.random.default_rng(0).dirichlet(np.ones(11), size=Ty)
+    step = translation.date_step_log_probs(probs)
+    np.testing.assert_allclose(step(()), np.log(probs[0]))
+    np.testing.assert_allclose(step((1, 2)), step((7, 7)))
+    np.testing.assert_allclose(np.exp(step((3,))).sum(), 1)
+
+
+@pytest.fixture(scope="module")
+def pretrained():
+    hv, mv, inv = load_vocabularies()
+    model = R.modelf(Tx, Ty, R.n_a, R.n_s, len(hv), len(mv))
+    metrics = translation.load_pretrained(model, hv, mv)
+    return model, metrics, (hv, mv, inv)
+
+
+def test_the_pretrained_model_reaches_the_goal_and_the_readme_says_what_it_reached(pretrained):
+    model, metrics, (hv, mv, inv) = pretrained
+    for split in ("test", "test_ood_format", "test_ood_year"):
+        pairs = load_dates(split)
+        Xoh = preprocess_data(pairs, hv, mv, Tx, Ty)[2]
+        got = translation.exact_and_character_accuracy(translation.translate(model, Xoh, inv, R.n_s),
+                                                       [y for _, y in pairs])
+        assert got["exact match"] == pytest.approx(metrics["greedy"][split]["exact match"], abs=2e-3), split
+    assert metrics["greedy"]["test"]["exact match"] >= 0.99
+    readme = data_path("models", "date_translation", "README.md").read_text()
+    assert f"\n    {metrics['command']}\n" in readme
+    for split, scores in metrics["greedy"].items():
+        assert f"{scores['exact match']:.3f}" in readme, split
+
+
+def test_the_attention_map_shows_weights_that_sum_to_one(pretrained):
+    """The map plots the attention weights (after the softmax), read by layer name: every row sums to 1."""
+    model, _, (hv, mv, _) = pretrained
+    xoh = preprocess_data([("tuesday 9 april 2019", "2019-04-09")], hv, mv, Tx, Ty)[2][0]
+    weights = translation.attention_map(model, xoh, R.n_s)
+    assert weights.shape == (Ty, Tx) and (weights >= 0).all()
+    np.testing.assert_allclose(weights.sum(axis=1), 1, atol=1e-5)
+    text = "tuesday 9 april 2019"
+    # What the notebook's text says: the year's last digits look at the year's, the month at its name, the day at
+    # the day; the century (output steps 0-1) is spread thin.
+    assert weights[3, text.index("2019") + 3] > 0.5 and weights[2, text.index("2019") + 2] > 0.5
+    assert weights[4, text.index("april"):text.index("april") + 5].sum() > 0.5
+    assert weights[9, text.index("9")] > 0.5 and weights[0].max() < 0.2
+    other = R.modelf(Tx, Ty, R.n_a, R.n_s, len(hv), len(mv))  # a second model with the same shared layers
+    assert len(translation.attention_model(other).outputs) == Ty
+
+# ---------------------------------------------------------------------------- the notebook
+
+
+@pytest.mark.parametrize("gid", ["one_step_attention_tests", "modelf_tests", "greedy_decode_tests",
+                                 "beam_search_decode_tests", "bleu_score_tests"])
+def test_the_solutions_pass_their_test_cells_with_one_line_per_public_check(ns, notebook, gid):
+    run_test_cell(ns, notebook, gid)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("w3a1")
+    path = folder / NOTEBOOK.name
+    path.write_text(NOTEBOOK.read_text())
+    return execute(path)
+
+
+def _text(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_the_executed_notebook_states_what_the_text_claims(executed):
+    text = _text(executed)
+    assert "52,960" in NOTEBOOK.read_text()
+    match = re.search(r"greedy and beam search \(width 3\) give the same date for (\d+) of (\d+)", text)
+    assert match and match.group(1) == match.group(2)
+    rows = dict(re.findall(r"^(test|test_ood_format|test_ood_year)\s+([\d.]+)", text, re.M))
+    metrics = json.loads(data_path("models", "date_translation", "metrics.json").read_text())
+    assert float(rows["test"]) == pytest.approx(metrics["greedy"]["test"]["exact match"], abs=1e-3)
+    assert "every row sums to 1: True" in text
+    assert sum("image/png" in o.get("data", {}) for c in executed.cells if c.cell_type == "code"
+               for o in c.outputs) == 1
+    # The name-LM demo: a beam finds a more probable name than greedy, and alpha changes the winner.
+    greedy = float(re.search(r"^greedy\s+\S+\s+log-probability\s+(-?[\d.]+)", text, re.M).group(1))
+    beams = [float(x) for x in re.findall(r"^beam, width \d+\s+\S+\s+log-probability\s+(-?[\d.]+)", text, re.M)]
+    assert len(beams) == 2 and max(beams) > greedy
+    winners = re.findall(r"^alpha ([\d.]+): (\S+)\s+(\d+) tokens", text, re.M)
+    assert [w[0] for w in winners] == ["0.0", "0.7"] and winners[0][1] != winners[1][1]
+    assert int(winners[0][2]) < int(winners[1][2])  # without normalization the shorter name wins

@@ -1,0 +1,242 @@
+"""Public checks of the machine translation notebook (w3a1), one per graded function.
+
+The attention model is built from the notebook's shared layers (``repeator, concatenator, densor1, densor2,
+activator, dotor, post_activation_LSTM_cell, output_layer``), which are made for the notebook's sizes: Tx = 30 input
+characters, n_a = 32, n_s = 64 and 11 output characters. The checks use those sizes, and other values for what the
+functions take as arguments (the number of output steps Ty, the size of the human vocabulary), so a function that
+reads those from notebook globals is caught.
+
+- ``one_step_attention`` runs with fixed weights in ``densor1`` and ``densor2``: the check gives them its weights with
+  the notebook's ``set_attention_weights`` (which returns the old weights; the check puts them back), calls the
+  function on its own ``a`` and ``s_prev``, and compares the context with stored values.
+- ``modelf``'s model is checked by structure (inputs, Ty outputs, layer types, parameter counts: the shared layers
+  are used at every step) and by behaviour: the check gives the model fixed weights and compares its outputs with
+  stored values. Those weights make the encoder's output the same at every time step, so the outputs do not depend
+  on how the attention weighs the time steps (which ``one_step_attention`` decides, and its own check grades).
+
+What a correct function returns on these inputs, computed independently in numpy, and what each classic mistake
+returns, is stored in ``week3/fixtures/w3a1_machine_translation.json`` (see :mod:`autograder.fixtures`). The
+decoding functions' checks live in :mod:`week3.decoding_checks` and are re-exported here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import keras
+from autograder.checks import CheckFailed, check_shape, passed
+from autograder.fixtures import Fixtures
+from autograder.keras_checks import build, check_model, count_params, layers_of, predict
+from week3.decoding_checks import check_beam_search_decode, check_bleu_score, check_greedy_decode  # noqa: F401
+
+FIXTURES = Fixtures("w3a1_machine_translation")
+
+TX, N_A, N_S, N_MACHINE = 30, 32, 64, 11  # the sizes the notebook's shared layers are made for
+_RTOL, _ATOL = 1e-4, 1e-5
+
+
+def _fail(message: str):
+    raise CheckFailed(message)
+
+# ---------------------------------------------------------------------------- the checks' inputs (seeded)
+
+
+def attention_inputs(seed: int | None = None) -> dict:
+    """a (m, Tx, 2 n_a), s_prev (m, n_s) and the weights of densor1 (kernel (2 n_a + n_s, 10), bias (10,)) and
+    densor2 (kernel (10, 1), bias (1,)), drawn so that every time step gets a different attention weight."""
+    rng = np.random.default_rng(31 if seed is None else 31 + seed)
+    m = 2 if seed is None else int(rng.integers(1, 4))
+    f32 = lambda x: np.asarray(x, dtype=np.float32)  # noqa: E731
+    return {"a": f32(rng.normal(0, 1, (m, TX, 2 * N_A))), "s_prev": f32(rng.normal(0, 1, (m, N_S))),
+            "densor1": [f32(rng.normal(0, 0.3, (2 * N_A + N_S, 10))), f32(rng.normal(0, 0.1, (10,)))],
+            "densor2": [f32(rng.normal(0, 1.0, (10, 1))), f32([0.8])]}
+
+
+def model_sizes(seed: int | None = None) -> dict:
+    """The arguments of modelf in a check: the notebook's Tx, n_a, n_s and machine vocabulary, and this check's
+    Ty and human vocabulary size."""
+    if seed is None:
+        return {"Tx": TX, "Ty": 10, "n_a": N_A, "n_s": N_S, "human_vocab_size": 37, "machine_vocab_size": N_MACHINE}
+    rng = np.random.default_rng(500 + seed)
+    return {"Tx": TX, "Ty": int(rng.integers(4, 10)), "n_a": N_A, "n_s": N_S,
+            "human_vocab_size": int(rng.integers(20, 46)), "machine_vocab_size": N_MACHINE}
+
+
+def model_weights(seed: int | None = None) -> dict:
+    """Fixed weights for every layer of the model, by role. The encoder's kernels are zero and its forget gates
+    shut (bias -30), so its output is the same at every time step: any attention weights that sum to 1 give the
+    same context."""
+    s = model_sizes(seed)
+    rng = np.random.default_rng(77 if seed is None else 77 + seed)
+    f32 = lambda x: np.asarray(x, dtype=np.float32)  # noqa: E731
+
+    def encoder_lstm():
+        bias = rng.normal(0, 1.0, (4 * N_A,))
+        bias[N_A:2 * N_A] = -30.0  # forget gate shut
+        return [f32(np.zeros((s["human_vocab_size"], 4 * N_A))), f32(np.zeros((N_A, 4 * N_A))), f32(bias)]
+
+    return {"encoder_forward": encoder_lstm(), "encoder_backward": encoder_lstm(),
+            "densor1": [f32(rng.normal(0, 0.3, (2 * N_A + N_S, 10))), f32(rng.normal(0, 0.1, (10,)))],
+            "densor2": [f32(rng.normal(0, 1.0, (10, 1))), f32([0.5])],
+            "post_lstm": [f32(rng.normal(0, 0.3, (2 * N_A, 4 * N_S))), f32(rng.normal(0, 0.3, (N_S, 4 * N_S))),
+                          f32(rng.normal(0, 0.3, (4 * N_S,)))],
+            "output": [f32(rng.normal(0, 1.0, (N_S, N_MACHINE))), f32(rng.normal(0, 0.3, (N_MACHINE,)))]}
+
+
+def model_inputs(seed: int | None = None) -> list:
+    """[X (m, Tx, human_vocab_size) one-hot characters, s0 (m, n_s), c0 (m, n_s)]."""
+    s = model_sizes(seed)
+    rng = np.random.default_rng(88 if seed is None else 88 + seed)
+    m = 2
+    X = np.eye(s["human_vocab_size"], dtype=np.float32)[rng.integers(0, s["human_vocab_size"], size=(m, TX))]
+    return [X, rng.normal(0, 0.5, (m, N_S)).astype(np.float32), rng.normal(0, 0.5, (m, N_S)).astype(np.float32)]
+
+
+def lstm_params(n_in: int, units: int) -> int:
+    return 4 * (units * (n_in + units) + units)
+
+
+def model_params(Tx, Ty, n_a, n_s, human_vocab_size, machine_vocab_size) -> int:
+    """Bi-LSTM(n_a) encoder + Dense(10) + Dense(1) + LSTM(n_s) + Dense(machine_vocab_size): the same for any Ty."""
+    return (2 * lstm_params(human_vocab_size, n_a) + (2 * n_a + n_s) * 10 + 10 + 10 + 1
+            + lstm_params(2 * n_a, n_s) + n_s * machine_vocab_size + machine_vocab_size)
+
+# ---------------------------------------------------------------------------- one_step_attention
+
+
+def _set_weights(setter, weights, label):
+    try:
+        return setter(weights)
+    except CheckFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the notebook's helper could not run
+        _fail(f"{label}: set_attention_weights could not give densor1 and densor2 the check's weights "
+              f"({type(exc).__name__}: {exc}). Run the cell that creates the shared layers (and do not change it), "
+              "then this check again.")
+
+
+def check_one_step_attention(one_step_attention, set_attention_weights, seed=None):
+    """one_step_attention(a, s_prev) with fixed weights in densor1 and densor2: the context (m, 1, 2 n_a) is
+    sum_t alpha_t a_t, alpha the softmax over time of densor2(densor1([a, s_prev repeated])))."""
+    name = "one_step_attention"
+    case = FIXTURES.case(name, seed=seed)
+    inputs = attention_inputs(seed)
+    m = inputs["a"].shape[0]
+    label = f"{name}(a {inputs['a'].shape}, s_prev {inputs['s_prev'].shape})"
+    old = _set_weights(set_attention_weights, [inputs["densor1"], inputs["densor2"]], label)
+    try:
+        with FIXTURES.stand_ins(one_step_attention, name):
+            context = build(one_step_attention, inputs["a"].copy(), inputs["s_prev"].copy(), name=label)
+    finally:
+        _set_weights(set_attention_weights, old, label)
+    if isinstance(context, (list, tuple)):
+        _fail(f"{label}: expected one tensor, the context, but got a {type(context).__name__} of {len(context)}. "
+              "Likely cause: return context only.")
+    context = np.asarray(keras.ops.convert_to_numpy(context)) if not isinstance(context, np.ndarray) else context
+    expected = case["context"]
+    if context.shape == (m, 2 * N_A):
+        _fail(f"{label}: expected the context to have shape {expected.shape} (one time step for the post-attention "
+              f"LSTM) but got {context.shape}. Likely cause: use dotor = Dot(axes=1) on [alphas, a], which keeps a "
+              "time axis of length 1.")
+    check_shape(f"{label}: context", context, expected.shape)
+    if np.allclose(context, expected, rtol=_RTOL, atol=_ATOL):
+        passed(name)
+        return
+    for cause, wrong in case["mistakes"].items():
+        if np.allclose(context, wrong, rtol=_RTOL, atol=_ATOL):
+            _fail(f"{label}: wrong context, exactly what a known mistake gives. Likely cause: {cause}")
+    _fail(f"{label}: expected context[0, 0, :4] = {np.round(expected[0, 0, :4], 4).tolist()} but got "
+          f"{np.round(context[0, 0, :4], 4).tolist()}. Check each step: repeator(s_prev), concatenator([a, s_prev]), "
+          "densor1, densor2, activator, dotor([alphas, a]).")
+
+# ---------------------------------------------------------------------------- modelf
+
+
+def _shape(tensor) -> tuple:
+    return tuple(None if d is None else int(d) for d in tensor.shape)
+
+
+def _roles(model) -> dict:
+    """The model's layers by role, found by type and size (never by index or name)."""
+    layers = layers_of(model)
+    bi = [x for x in layers if isinstance(x, keras.layers.Bidirectional)]
+    lstm = [x for x in layers if isinstance(x, keras.layers.LSTM)]
+    dense = {x.units: x for x in layers if isinstance(x, keras.layers.Dense)}
+    return {"bi": bi, "lstm": lstm, "dense": dense, "layers": layers}
+
+
+def check_modelf(modelf, seed=None):
+    """modelf(Tx, Ty, n_a, n_s, human_vocab_size, machine_vocab_size): inputs X, s0, c0; a Bidirectional LSTM(n_a)
+    encoder with return_sequences; Ty softmax outputs from the shared layers; outputs, with fixed weights, equal a
+    step-by-step computation."""
+    name = "modelf"
+    case = FIXTURES.case(name, seed=seed)
+    s = model_sizes(seed)
+    Ty, V = s["Ty"], s["human_vocab_size"]
+    label = (f"{name}(Tx={TX}, Ty={Ty}, n_a={N_A}, n_s={N_S}, human_vocab_size={V}, "
+             f"machine_vocab_size={N_MACHINE})")
+    with FIXTURES.stand_ins(modelf, name):
+        model = build(modelf, s["Tx"], Ty, s["n_a"], s["n_s"], V, s["machine_vocab_size"], name=label)
+    check_model(label, model)
+    got_in = [_shape(t) for t in model.inputs]
+    want_in = [(None, TX, V), (None, N_S), (None, N_S)]
+    if len(got_in) != 3:
+        _fail(f"{label}: expected 3 inputs (X, s0, c0) but got {len(got_in)}. Likely cause: "
+              "Model(inputs=[X, s0, c0], outputs=outputs).")
+    if got_in != want_in:
+        hint = (" Likely cause: the sizes were not taken from the arguments (human_vocab_size, n_s), or the inputs "
+                "are in another order than [X, s0, c0].")
+        _fail(f"{label}: expected inputs of shapes {want_in} but got {got_in}.{hint}")
+    outs = [_shape(t) for t in model.outputs]
+    if len(outs) != Ty:
+        _fail(f"{label}: expected {Ty} outputs (one per output character) but got {len(outs)}. Likely cause: "
+              + ("only the last output was returned; append each step's output to a list." if len(outs) == 1 else
+                 "the loop should run Ty times, with Ty the argument."))
+    if any(o != (None, N_MACHINE) for o in outs):
+        _fail(f"{label}: expected every output to have shape {(None, N_MACHINE)} but got {sorted(set(outs))}. "
+              "Likely cause: each output is output_layer(s), the shared softmax layer applied to the LSTM's state.")
+    r = _roles(model)
+    if len(r["bi"]) != 1 or not isinstance(r["bi"][0].forward_layer, keras.layers.LSTM):
+        _fail(f"{label}: expected one Bidirectional(LSTM(n_a, return_sequences=True)) encoder but found "
+              f"{len(r['bi'])} Bidirectional layers. Likely cause: a = Bidirectional(LSTM(n_a, "
+              "return_sequences=True))(X).")
+    bi = r["bi"][0]
+    if bi.forward_layer.units != N_A or not bi.forward_layer.return_sequences:
+        _fail(f"{label}: expected the encoder's LSTM to have {N_A} units and return_sequences=True but got "
+              f"{bi.forward_layer.units} units and return_sequences={bi.forward_layer.return_sequences}. Likely "
+              "cause: the attention needs the encoder's output at every time step: return_sequences=True.")
+    expected_params = model_params(**s)
+    got = count_params(model.weights)
+    if got != expected_params or len(r["lstm"]) != 1:
+        hint = ("Likely cause: new layers are created inside the loop; use the shared global layers at every step."
+                if got > expected_params else "Check the sizes of the encoder and which layers the model uses.")
+        _fail(f"{label}: expected {expected_params:,} parameters (the encoder plus the shared attention, "
+              f"post-attention LSTM and output layers, the same for any Ty) but got {got:,}. {hint}")
+    if not {10, 1, N_MACHINE} <= set(r["dense"]):
+        _fail(f"{label}: expected the shared Dense layers densor1 (10 units), densor2 (1) and output_layer "
+              f"({N_MACHINE}) in the model, but found Dense layers of {sorted(r['dense'])} units. Likely cause: "
+              "call one_step_attention(a, s) at every step and output_layer(s).")
+    w = model_weights(seed)
+    saved = model.get_weights()  # in the notebook these are the shared layers: put their weights back after
+    try:
+        bi.set_weights(w["encoder_forward"] + w["encoder_backward"])
+        r["lstm"][0].set_weights(w["post_lstm"])
+        r["dense"][10].set_weights(w["densor1"])
+        r["dense"][1].set_weights(w["densor2"])
+        r["dense"][N_MACHINE].set_weights(w["output"])
+        got_out = predict(model, model_inputs(seed))
+    finally:
+        model.set_weights(saved)
+    got_out = np.stack(got_out if isinstance(got_out, list) else [got_out])
+    expected = case["outputs"]
+    if np.allclose(got_out, expected, rtol=_RTOL, atol=_ATOL):
+        passed(name)
+        return
+    for cause, wrong in case["mistakes"].items():
+        if np.allclose(got_out, wrong, rtol=_RTOL, atol=_ATOL):
+            _fail(f"{label}: wrong outputs, exactly those a known mistake gives. Likely cause: {cause}")
+    t = int(np.flatnonzero(~np.isclose(got_out, expected, rtol=_RTOL, atol=_ATOL).any(axis=(1, 2)))[0])
+    _fail(f"{label}: expected output {t} to be {np.round(expected[t][0], 4).tolist()} for the first example but "
+          f"got {np.round(got_out[t][0], 4).tolist()}."
+          + (" The earlier outputs are right: check that s and c are carried from one step to the next." if t else
+             " Check the encoder (Bidirectional LSTM on X), the attention (one_step_attention(a, s)), and "
+             "s, _, c = post_activation_LSTM_cell(context, initial_state=[s, c]), then output_layer(s)."))
