@@ -1,7 +1,8 @@
 """What crosses between the grader and a student's sandboxed kernel: data only, as JSON.
 
 Arrays (raw bytes, exact), numpy scalars, numbers, strings, bytes, None, lists, tuples and dicts (any keys of those
-kinds); Keras models and layers as their config plus their weights, rebuilt in Keras's safe mode; and two kinds of
+kinds); Keras models and layers as their config plus their weights, rebuilt in Keras's safe mode; pydub audio
+segments as their raw samples; and two kinds of
 reference that the receiving side resolves itself: a callable of the other side (``{"__callback__": id}``, called
 back over the same channel) and a course object the kernel can load on its own (the GloVe map). Nothing is
 unpickled, nothing received is executed.
@@ -47,6 +48,9 @@ def encode(value, callbacks: dict | None = None):
         if all(isinstance(k, str) and not k.startswith("__") for k in value):
             return {k: encode(v, callbacks) for k, v in value.items()}
         return {"__dict__": [[encode(k, callbacks), encode(v, callbacks)] for k, v in value.items()]}
+    if type(value).__name__ == "AudioSegment" and type(value).__module__.startswith("pydub"):
+        return {"__audio__": base64.b64encode(value.raw_data).decode("ascii"), "frame_rate": value.frame_rate,
+                "sample_width": value.sample_width, "channels": value.channels}
     if type(value).__name__ == "GloVe" and type(value).__module__ == "week2.glove":
         return _encode_glove(value)
     if _is_keras(value):
@@ -129,6 +133,10 @@ def decode(value, callback=None):
         return _decode_glove(value)
     if "__keras__" in value:
         return _decode_keras(value)
+    if "__audio__" in value:
+        from pydub import AudioSegment
+        return AudioSegment(data=base64.b64decode(value["__audio__"]), frame_rate=int(value["frame_rate"]),
+                            sample_width=int(value["sample_width"]), channels=int(value["channels"]))
     if "__callback__" in value:
         if callback is None:
             raise WireError("a function reference where none is accepted")

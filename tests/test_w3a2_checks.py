@@ -1,0 +1,513 @@
+"""w3a2 (trigger word detection): the public checks of the five graded functions pass the reference (public and
+hidden arguments, with and without the reference installed) and other correct implementations (one that draws its
+random numbers in another order included), and name each classic mistake; the reference's model has the parameter
+counts the notebook states."""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+
+import numpy as np
+import pytest
+
+from autograder import fixtures as fixtures_module
+from autograder.checks import CheckFailed
+from autograder.fixtures import case_key, encode
+from autograder.reference import NotebookName
+from autograder.reference import w3a2_trigger_word as R
+from week3 import trigger_checks as C
+from week3.audio import get_random_time_segment, match_target_amplitude, spectrogram
+
+keras = pytest.importorskip("keras")
+L = keras.layers
+
+ID = "w3a2_trigger_word"
+CHECKS = {"is_overlapping": C.check_is_overlapping, "insert_audio_clip": C.check_insert_audio_clip,
+          "insert_ones": C.check_insert_ones, "create_training_example": C.check_create_training_example,
+          "modelf": C.check_modelf}
+SEEDED = ("insert_audio_clip", "create_training_example")  # their checks take the notebook's set_seed
+HIDDEN_SEEDS = {"is_overlapping": [1, 2, 3], "insert_audio_clip": [1, 2, 3], "insert_ones": [1, 2, 3],
+                "create_training_example": [1, 2, 3], "modelf": [1, 2]}
+
+# the notebook's other graded functions, as a student's function reaches them through its globals
+is_overlapping, insert_audio_clip, insert_ones = R.is_overlapping, R.insert_audio_clip, R.insert_ones
+
+
+def set_seed(seed):
+    """The notebook's locked helper."""
+    np.random.seed(seed)
+
+
+def run(name, fn, **kwargs):
+    return CHECKS[name](fn, set_seed, **kwargs) if name in SEEDED else CHECKS[name](fn, **kwargs)
+
+
+def fails(name, fn, pattern, **kwargs):
+    with pytest.raises(CheckFailed) as info:
+        run(name, fn, **kwargs)
+    assert re.search(pattern, str(info.value)), str(info.value)
+    return str(info.value)
+
+
+def _stored() -> dict:
+    """What ``python -m autograder fixtures`` stores for the public calls (the checks' default arguments)."""
+    return {name: {case_key({"seed": None}): json.loads(json.dumps(encode(R.CASES[name](seed=None))))}
+            for name in CHECKS}
+
+
+@pytest.fixture(scope="module")
+def stored():
+    return _stored()
+
+
+@pytest.fixture(params=["grading", "student's copy"])
+def setting(request, monkeypatch, stored):
+    """Public arguments have stored cases; while grading the reference is installed (hidden cases, stand-ins),
+    in the student's copy it is not."""
+    ref = R if request.param == "grading" else None
+    original = fixtures_module.reference
+    monkeypatch.setattr(fixtures_module, "reference", lambda aid: ref if aid == ID else original(aid))
+    monkeypatch.setattr(C.FIXTURES, "_stored", stored)
+    monkeypatch.setattr(C.FIXTURES, "_computed", {})
+    return request.param
+
+
+@pytest.fixture
+def grading(monkeypatch, stored):
+    """The reference installed and the public cases stored (as in the instructor's course)."""
+    original = fixtures_module.reference
+    monkeypatch.setattr(fixtures_module, "reference", lambda aid: R if aid == ID else original(aid))
+    monkeypatch.setattr(C.FIXTURES, "_stored", stored)
+    monkeypatch.setattr(C.FIXTURES, "_computed", {})
+
+# ---------------------------------------------------------------------------- the reference
+
+
+def test_the_reference_module_has_the_graded_functions_and_the_cases():
+    assert R.CHECKS == "week3.trigger_checks" and C.FIXTURES.aid == ID
+    assert list(R.GRADED) == list(CHECKS) == list(R.CASES)
+    signatures = {name: list(inspect.signature(fn).parameters) for name, fn in R.GRADED.items()}
+    assert signatures == {"is_overlapping": ["segment_time", "previous_segments"],
+                          "insert_audio_clip": ["background", "audio_clip", "previous_segments"],
+                          "insert_ones": ["y", "segment_end_ms"],
+                          "create_training_example": ["background", "activates", "negatives", "Ty"],
+                          "modelf": ["input_shape"]}
+    for name, check in CHECKS.items():  # every check argument but the function and set_seed is a case argument
+        params = list(inspect.signature(check).parameters)[1:]
+        assert [p for p in params if p != "set_seed"] == list(inspect.signature(R.CASES[name]).parameters)
+        assert ("set_seed" in params) == (name in SEEDED)
+
+
+def test_the_reference_model_has_the_parameters_the_notebook_states():
+    model = R.modelf((5511, 101))
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    non_trainable = int(sum(np.prod(w.shape) for w in model.non_trainable_weights))
+    assert (model.count_params(), trainable, non_trainable) == (523_329, 522_425, 904)
+    assert tuple(model.output_shape) == (None, 1375, 1)
+    counts = R.model_counts(5511, 101)
+    assert (counts["trainable"], counts["non_trainable"], counts["output_shape"]) == (522_425, 904, (None, 1375, 1))
+    for shape in [(1011, 101), (2011, 80)]:  # the formula agrees with Keras on other shapes
+        other = R.modelf(shape)
+        assert R.model_counts(*shape) == {"trainable": int(sum(np.prod(w.shape) for w in other.trainable_weights)),
+                                          "non_trainable": int(sum(np.prod(w.shape)
+                                                                   for w in other.non_trainable_weights)),
+                                          "output_shape": tuple(other.output_shape)}
+
+
+def test_stored_cases_are_small(stored):
+    assert len(json.dumps(stored)) < 60_000
+
+
+def test_the_public_calls_and_their_names_arguments():
+    """The notebook's test cells call check_x(x) or check_x(x, set_seed): set_seed is a NotebookName (left out of
+    the stored case's key), every other argument has its default."""
+    for name in SEEDED:
+        params = inspect.signature(CHECKS[name]).parameters
+        assert list(params)[:2] == [name, "set_seed"] and params["set_seed"].default is inspect.Parameter.empty
+    assert isinstance(NotebookName("set_seed"), str)
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_the_reference_passes_the_public_check_with_one_pass_line(setting, name, capsys):
+    run(name, R.GRADED[name])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"\u2714 {name}: all checks passed."]
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_the_reference_passes_hidden_seeds_silently(grading, name, capsys):
+    for seed in HIDDEN_SEEDS[name]:
+        run(name, R.GRADED[name], seed=seed)
+    assert capsys.readouterr().out == ""
+
+
+def test_without_the_reference_other_seeds_are_refused(setting):
+    if setting == "grading":
+        return
+    with pytest.raises(CheckFailed, match="no stored expected values"):
+        C.check_insert_ones(R.insert_ones, seed=1)
+
+
+def test_the_checks_leave_the_callers_random_state_alone(grading):
+    np.random.seed(42)
+    before = np.random.get_state()[1].copy()
+    C.check_insert_audio_clip(R.insert_audio_clip, lambda s: None)
+    C.check_create_training_example(R.create_training_example, lambda s: None)
+    assert np.array_equal(np.random.get_state()[1], before)
+
+# ---------------------------------------------------------------------------- is_overlapping
+
+
+def _overlapping(mistake):
+    def is_overlapping(segment_time, previous_segments):
+        s, e = segment_time
+        if mistake == "first":
+            for ps, pe in previous_segments:
+                return s <= pe and e >= ps  # returns at the first previous segment
+            return False
+        overlap = False
+        for ps, pe in previous_segments:
+            if mistake == "last":
+                overlap = s <= pe and e >= ps
+            elif mistake == "strict" and s < pe and e > ps:
+                overlap = True
+            elif mistake == "swapped" and s >= pe and e <= ps:
+                overlap = True
+            elif mistake == "containing" and s <= ps and e >= pe:
+                overlap = True
+        return overlap
+    return is_overlapping
+
+
+def test_is_overlapping_cases_cover_the_edges():
+    runs = C.overlap_inputs(None)
+    expected = R.case_is_overlapping(None)["expected"]
+    assert dict(zip(map(str, runs), expected))[str(((2800, 3000), [(3000, 3500)]))] is True    # touching
+    assert dict(zip(map(str, runs), expected))[str(((2800, 2999), [(3000, 3500)]))] is False   # end + 1
+    assert expected[0] is False and sum(expected) > len(expected) // 2
+    for seed in [None, 1, 2, 3]:  # each mistake gives other answers than the right ones and than the others
+        case = R.case_is_overlapping(seed)
+        answers = [tuple(case["expected"])] + [tuple(v) for v in case["mistakes"].values()]
+        assert len(set(answers)) == len(answers), seed
+
+
+@pytest.mark.parametrize("mistake, pattern", [
+    ("strict", r"strict comparisons \(< and >\)\. The ends are inclusive"),
+    ("first", r"only the first previous segment decides"),
+    ("last", r"only the last previous segment decides"),
+    ("swapped", r"the comparisons are the wrong way round"),
+    ("containing", r"only a segment containing a previous one counts"),
+])
+def test_is_overlapping_mistakes_are_named(grading, mistake, pattern):
+    fails("is_overlapping", _overlapping(mistake), pattern)
+
+
+def test_is_overlapping_must_return_a_boolean(grading):
+    fails("is_overlapping", lambda segment_time, previous_segments: None, r"expected True or False but got None")
+
+# ---------------------------------------------------------------------------- insert_ones
+
+
+def _insert_ones(mistake):
+    def insert_ones(y, segment_end_ms):
+        Ty = 1375 if mistake == "Ty" else y.shape[1]
+        end_y = int(segment_end_ms) if mistake == "ms" else int(segment_end_ms * Ty / 10000.0)
+        if mistake == "replaced":
+            y = np.zeros((1, y.shape[1]))
+        first = end_y if mistake == "at" else end_y + 1
+        count = {"49": 49, "51": 51}.get(mistake, 50)
+        for i in range(first, first + count):
+            if mistake == "crash" or i < y.shape[1]:
+                y[0, i] = 1
+        return y
+    return insert_ones
+
+
+@pytest.mark.parametrize("mistake, pattern", [
+    ("at", r"the ones start AT segment_end_y"),
+    ("49", r"49 ones instead of 50"),
+    ("51", r"51 ones instead of 50"),
+    ("ms", r"segment_end_ms was used as a step"),
+    ("replaced", r"y was replaced by a new array, so the ones of earlier activates are lost"),
+    ("crash", r"raised IndexError.*fewer than 50 steps are left: set only the steps before Ty"),
+])
+def test_insert_ones_mistakes_are_named(grading, mistake, pattern):
+    fails("insert_ones", _insert_ones(mistake), pattern)
+
+
+def test_insert_ones_with_a_fixed_Ty_passes_in_public_and_fails_in_hidden_seeds(grading):
+    run("insert_ones", _insert_ones("Ty"))
+    for seed in (1, 2):
+        fails("insert_ones", _insert_ones("Ty"), r"Ty is fixed at 1375|raised IndexError", seed=seed)
+
+
+def test_insert_ones_cases_clip_at_the_end_and_keep_earlier_ones():
+    runs, case = C.insert_ones_inputs(None), R.case_insert_ones(None)["runs"]
+    ones = {end: list(c["ones"]) for (_, end), c in zip(runs, case)}
+    assert ones[4000] == list(range(551, 601)) and ones[700] == list(range(97, 147))
+    assert ones[9800] == list(range(1348, 1375)) and ones[9999] == [] and ones[10000] == []
+    assert ones[3650] == list(range(200, 250)) + list(range(502, 552))
+
+
+def test_insert_ones_must_return_y(grading):
+    def no_return(y, segment_end_ms):
+        R.insert_ones(y, segment_end_ms)
+    fails("insert_ones", no_return, r"expected a ndarray but got a NoneType.*Return y")
+
+# ---------------------------------------------------------------------------- insert_audio_clip
+
+
+def _insert_audio_clip(mistake):
+    def insert_audio_clip(background, audio_clip, previous_segments):
+        segment_time = get_random_time_segment(len(audio_clip))
+        if mistake == "end":
+            segment_time = (segment_time[0], segment_time[0] + len(audio_clip))
+        retry = 5
+        while is_overlapping(segment_time, previous_segments) and (retry >= 0 or mistake == "endless"):
+            segment_time = get_random_time_segment(len(audio_clip))
+            retry -= 1
+        overlap = is_overlapping(segment_time, previous_segments)
+        if mistake == "appended_on_failure" or (not overlap and mistake not in ("not_appended", "replaced")):
+            previous_segments.append(segment_time)
+        if mistake == "replaced" and not overlap:
+            previous_segments = previous_segments + [segment_time]  # noqa: F841 - only a local name changes
+        if overlap:
+            return background, (10000, 10000)
+        return background.overlay(audio_clip, position=0 if mistake == "position" else segment_time[0]), segment_time
+    return insert_audio_clip
+
+
+@pytest.mark.parametrize("mistake, pattern", [
+    ("appended_on_failure", r"previous_segments should stay .* the segment was appended although it overlaps"),
+    ("not_appended", r"expected previous_segments to become \[\(\d+, \d+\)\] but it is still \[\].*append"),
+    ("replaced", r"previous_segments = previous_segments \+ \[\.\.\.\], changes only a local name"),
+    ("end", r"the end is inclusive: segment_end = segment_start \+ len\(audio_clip\) - 1"),
+    ("position", r"the clip was overlaid at the start of the background: pass position=segment_time\[0\]"),
+])
+def test_insert_audio_clip_mistakes_are_named(grading, mistake, pattern):
+    fails("insert_audio_clip", _insert_audio_clip(mistake), pattern)
+
+
+def test_an_endless_insert_audio_clip_is_stopped(grading, monkeypatch):
+    monkeypatch.setattr(C, "TIME_LIMIT_S", 1)
+    fails("insert_audio_clip", _insert_audio_clip("endless"), r"did not finish within 1 s.*retry")
+
+
+def test_insert_audio_clip_that_never_inserts_is_caught(grading):
+    fails("insert_audio_clip", lambda background, audio_clip, previous_segments: (background, (10000, 10000)),
+          r"expected the clip to be placed")
+
+
+def insert_audio_clip_for(background, audio_clip, previous_segments):
+    """Another correct insert_audio_clip: a for loop, a different number of tries, a list as segment_time."""
+    for _ in range(20):
+        start, end = get_random_time_segment(len(audio_clip))
+        if not is_overlapping((start, end), previous_segments):
+            previous_segments.append([start, end])
+            return background.overlay(audio_clip, position=start), [start, end]
+    return background, (10000, 10000)
+
+
+def test_another_correct_insert_audio_clip_passes(grading):
+    for seed in (None, 1, 2, 3):
+        run("insert_audio_clip", insert_audio_clip_for, seed=seed)
+
+
+def test_the_part_covered_run_meets_both_outcomes():
+    """With the first part covered, the reference succeeds on some seeds and gives up on others (both are right)."""
+    inputs = C.insert_audio_inputs(None)
+    part = inputs["runs"][3]
+    gave_up = []
+    for value in range(100):
+        np.random.seed(value)
+        _, segment_time = R.insert_audio_clip(inputs["background"], inputs["clip"], list(part["previous"]))
+        gave_up.append(tuple(segment_time) == (10000, 10000))
+    assert 20 < sum(gave_up) < 80
+
+# ---------------------------------------------------------------------------- create_training_example
+
+
+def _training_example(mistake=None):
+    def create_training_example(background, activates, negatives, Ty):
+        if mistake != "not_quieter":
+            background = background - 20
+        y = np.zeros((1, Ty))
+        previous_segments = []
+        n_negatives = np.random.randint(0, 3)          # the negatives drawn first: another order of draws
+        negative_indices = np.random.randint(len(negatives), size=n_negatives)
+        n_activates = np.random.randint(0, 5)
+        for i in np.random.randint(len(activates), size=n_activates):
+            background, segment_time = insert_audio_clip(background, activates[i], previous_segments)
+            y = insert_ones(y, segment_time[0] if mistake == "start" else segment_time[1])
+        for i in negative_indices:
+            background, segment_time = insert_audio_clip(background, negatives[i], previous_segments)
+            if mistake == "negatives":
+                y = insert_ones(y, segment_time[1])
+        if mistake != "not_matched":
+            background = match_target_amplitude(background, -20.0)
+        if mistake == "samples":
+            return np.asarray(background.get_array_of_samples(), dtype=np.float64), y
+        return spectrogram(background), y
+    return create_training_example
+
+
+def test_a_correct_implementation_drawing_in_another_order_passes(grading):
+    for seed in (None, 1, 2, 3):
+        run("create_training_example", _training_example(), seed=seed)
+
+
+@pytest.mark.parametrize("mistake, pattern", [
+    ("negatives", r"ones were set after the negatives too"),
+    ("not_matched", r"expected the clip's loudness to be -\d+\.\d dBFS .* it is -4\d\.\d dBFS.*match_target_amplitude"),
+    ("not_quieter", r"the background was not made 20 dB quieter"),
+    ("samples", r"expected x of shape \(101, 5511\) but got \(441000,\).*x holds the clip's samples"),
+    ("start", r"insert_ones was given the start of the segment"),
+])
+def test_create_training_example_mistakes_are_named(grading, mistake, pattern):
+    fails("create_training_example", _training_example(mistake), pattern)
+
+
+def test_create_training_example_with_the_notebooks_Ty_fails_in_hidden_seeds(grading):
+    def fixed_Ty(background, activates, negatives, Ty):
+        return R.create_training_example(background, activates, negatives, 1375)
+    run("create_training_example", fixed_Ty)
+    fails("create_training_example", fixed_Ty, r"expected y of shape \(1, \d+\) but got \(1, 1375\)", seed=1)
+
+
+def test_the_activates_ends_are_found_in_x():
+    """The check's measurements find every word the reference inserted, and where each activate ends."""
+    inputs = C.training_inputs(None)
+    background = inputs["background"] - 20
+    for position, clip in [(1000, inputs["activates"][0]), (3000, inputs["activates"][2]),
+                           (3000 + len(inputs["activates"][2]), inputs["activates"][1]),  # right after it
+                           (7000, inputs["negatives"][1])]:
+        background = background.overlay(clip, position=position)
+    x = spectrogram(match_target_amplitude(background, -20.0))
+    rows = inputs["activate_row"], inputs["negative_row"]
+    floor = C.noise_floor(x, rows)
+    activates, _ = C.tone_runs(x, rows[0], floor)
+    negatives, _ = C.tone_runs(x, rows[1], floor)
+    ends = [b + C.MARGIN_MS - 1 for _, b in activates]
+    true_ends = [1000 + len(inputs["activates"][0]) - 1, 3000 + len(inputs["activates"][2]) - 1,
+                 3000 + len(inputs["activates"][2]) + len(inputs["activates"][1]) - 1]
+    assert len(ends) == 3 and len(negatives) == 1
+    assert np.allclose(ends, true_ends, atol=3), (ends, true_ends)
+    assert abs(C.loudness_db(x) - (-20)) < 0.2
+
+# ---------------------------------------------------------------------------- modelf
+
+
+def _modelf(mistake):
+    def modelf(input_shape):
+        X_input = L.Input(shape=(5511, 101) if mistake == "shape" else input_shape)
+        X = L.Conv1D(196, kernel_size=11 if mistake == "kernel" else 15, strides=2 if mistake == "strides" else 4)(
+            X_input)
+        if mistake != "no_batchnorm":
+            X = L.BatchNormalization()(X)
+        X = L.Activation("relu")(X)
+        rate = 0.2 if mistake == "rate" else 0.8
+        if mistake != "no_dropout":
+            X = L.Dropout(rate)(X)
+        X = L.GRU(128, return_sequences=mistake != "gru1_sequences")(X)
+        X = L.Dropout(rate)(X)
+        X = L.BatchNormalization()(X)
+        X = L.GRU(128, return_sequences=mistake != "gru2_sequences")(X)
+        X = L.Dropout(rate)(X)
+        X = L.BatchNormalization()(X)
+        X = L.Dropout(rate)(X)
+        activation = "softmax" if mistake == "softmax" else "sigmoid"
+        X = L.Dense(1, activation=activation)(X) if mistake == "dense" else \
+            L.TimeDistributed(L.Dense(1, activation=activation))(X)
+        return keras.Model(inputs=X_input, outputs=X)
+    return modelf
+
+
+@pytest.mark.parametrize("mistake, pattern", [
+    ("no_batchnorm", r"expected 3 BatchNormalization layers but found 2"),
+    ("no_dropout", r"expected 4 Dropout layers but found 3"),
+    ("strides", r"the Conv1D layer\.strides: expected \(4,\) but got \(2,\).*strides=4"),
+    ("kernel", r"the Conv1D layer\.kernel_size: expected \(15,\) but got \(11,\)"),
+    ("gru1_sequences", r"return_sequences=True"),
+    ("gru2_sequences", r"the second GRU needs return_sequences=True"),
+    ("dense", r"Dense layer applied directly.*TimeDistributed\(Dense\(1"),
+    ("softmax", r"a softmax over one unit is always 1\.0; use activation='sigmoid'"),
+    ("rate", r"expected rate=0\.8 but got rate=0\.2.*fraction of the units DROPPED"),
+    ("shape", r"input shape: expected \(None, 411, 101\) but got \(None, 5511, 101\)"),
+])
+def test_modelf_mistakes_are_named(grading, mistake, pattern):
+    fails("modelf", _modelf(mistake), pattern)
+
+
+def test_modelf_with_a_relu_layer_passes(grading):
+    def modelf(input_shape):
+        X_input = L.Input(shape=input_shape)
+        X = L.ReLU()(L.BatchNormalization()(L.Conv1D(196, 15, strides=4)(X_input)))
+        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(L.Dropout(0.8)(X))))
+        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(X)))
+        return keras.Model(X_input, L.TimeDistributed(L.Dense(1, activation="sigmoid"))(L.Dropout(0.8)(X)))
+    run("modelf", modelf)
+    run("modelf", modelf, seed=1)
+
+# ---------------------------------------------------------------------------- as while grading
+
+
+class Remote:
+    """Calls a function the way the grader calls the notebook's (autograder.remote.RemoteFunction): arguments and
+    result cross as JSON data (autograder.wire), arguments changed in place are written back; no __globals__."""
+
+    def __init__(self, fn):
+        self.fn, self.__name__ = fn, fn.__name__
+
+    def __call__(self, *args):
+        from autograder import wire
+
+        crossed = lambda value: wire.decode(json.loads(json.dumps(wire.encode(value))))  # noqa: E731
+        there = crossed(list(args))
+        value = self.fn(*there)
+        for original, after in zip(args, crossed(there)):
+            wire.write_back(original, after)
+        return crossed(value)
+
+
+@pytest.mark.parametrize("name", ["is_overlapping", "insert_audio_clip", "insert_ones", "create_training_example"])
+def test_the_checks_work_with_a_function_called_through_the_wire(grading, name, capsys):
+    run(name, Remote(R.GRADED[name]))
+    run(name, Remote(R.GRADED[name]), seed=1)
+    assert capsys.readouterr().out == f"\u2714 {name}: all checks passed.\n"
+
+
+def test_mistakes_are_named_through_the_wire(grading):
+    fails("insert_audio_clip", Remote(_insert_audio_clip("replaced")), r"changes only a local name")
+    fails("insert_audio_clip", Remote(_insert_audio_clip("appended_on_failure")), r"appended although it overlaps")
+    fails("insert_ones", Remote(_insert_ones("crash")), r"raised IndexError")
+    fails("create_training_example", Remote(_training_example("negatives")), r"after the negatives too")
+
+
+def test_the_checks_time_limit_leaves_a_callers_timer_alone(grading):
+    import signal
+
+    signal.setitimer(signal.ITIMER_REAL, 50)
+    try:
+        C.check_insert_audio_clip(R.insert_audio_clip, set_seed)
+        assert 40 < signal.getitimer(signal.ITIMER_REAL)[0] <= 50
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def test_too_many_activates_and_overlapping_words_are_caught(grading):
+    def six_activates(background, activates, negatives, Ty):
+        background, y, previous = background - 20, np.zeros((1, Ty)), []
+        for i in [0, 1, 2, 0, 1, 2]:
+            background, segment_time = insert_audio_clip(background, activates[i], previous)
+            y = insert_ones(y, segment_time[1])
+        return spectrogram(match_target_amplitude(background, -20.0)), y
+    fails("create_training_example", six_activates, r"expected at most 4 activates in the clip but x shows [56]")
+
+    def two_lists(background, activates, negatives, Ty):
+        background, y = background - 20, np.zeros((1, Ty))
+        background = background.overlay(activates[0], position=1000)
+        y = insert_ones(y, 1000 + len(activates[0]) - 1)
+        background = background.overlay(negatives[0], position=1100)  # as if its previous_segments were another list
+        return spectrogram(match_target_amplitude(background, -20.0)), y
+    fails("create_training_example", two_lists, r"overlap in the clip.*the same previous_segments list")
