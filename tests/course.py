@@ -27,6 +27,13 @@ def execute(path: Path, allow_errors: bool = False, timeout: int = 600):
     return nb
 
 
+def execute_copy(notebook: Path, folder: Path):
+    """Run a copy of ``notebook`` in ``folder`` (what it writes next to itself stays there); returns it executed."""
+    path = folder / notebook.name
+    path.write_text(notebook.read_text())
+    return execute(path)
+
+
 def scratch_course(tmp: Path, aid: str) -> Path:
     """A course directory in ``tmp`` holding only ``aid``'s source, with its own gradebook."""
     shutil.copy2(ROOT / "nbgrader_config.py", tmp)

@@ -16,7 +16,7 @@ keras = pytest.importorskip("keras")
 from autograder.checks import CheckFailed  # noqa: E402
 from autograder.paths import data_path  # noqa: E402
 from autograder.reference import w1a3_jazz_improvisation as reference  # noqa: E402
-from course import ROOT, execute  # noqa: E402
+from course import ROOT, execute_copy  # noqa: E402
 from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402
 from week1 import jazz  # noqa: E402
 from week1 import jazz_checks as jc  # noqa: E402
@@ -39,9 +39,7 @@ def corpus():
 def executed(tmp_path_factory):
     """The source notebook run top to bottom in a fresh kernel, in a copy of its folder."""
     folder = tmp_path_factory.mktemp("w1a3")
-    path = folder / NOTEBOOK.name
-    path.write_text(NOTEBOOK.read_text())
-    return execute(path), folder
+    return execute_copy(NOTEBOOK, folder), folder
 
 
 def _fails(check, fn, pattern, **kwargs):

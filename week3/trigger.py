@@ -8,6 +8,7 @@ name, so the weights load into any correct ``modelf``'s model.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def load_pretrained(model, path=None) -> dict:
                          "it with modelf((5511, 101))")
     for i, layer in enumerate(layers):
         layer.set_weights([by_layer[i][j] for j in sorted(by_layer[i])])
-    metrics = data_path(*METRICS_FILE, must_exist=False)
+    metrics = Path(path).with_name(METRICS_FILE[-1])  # the metrics.json next to the weights
     return json.loads(metrics.read_text()) if metrics.exists() else {}
 
 

@@ -1,6 +1,6 @@
 """Train the trigger word detector the w3a2 notebook loads: ``weights.npz`` and ``metrics.json`` here.
 
-    python data/models/trigger_word/train.py [--examples 1200] [--minutes 35] [--seed 0]
+    python data/models/trigger_word/train.py [--examples 1200] [--minutes 35] [--seed 0] [--init WEIGHTS]
 
 The model and the training examples are the notebook's: ``modelf((5511, 101))`` and ``create_training_example`` on
 the training clips of ``data/trigger_word/train/``, from the instructor's reference (``autograder.reference``, which
@@ -8,7 +8,8 @@ students do not have: this script runs in the instructor's course only). It make
 with Adam and the binary cross-entropy of every output step for as many whole epochs as fit in ``--minutes``, then
 measures on the dev clips (voices and backgrounds never used for training): frame accuracy, and event-level
 precision, recall and F1 (``week3.audio.detections`` / ``event_metrics``). The weights are saved layer by layer in
-the model's order, as ``week3.trigger.load_pretrained`` reads them.
+the model's order, as ``week3.trigger.load_pretrained`` reads them. ``--init`` continues from saved weights (a
+second run with another ``--seed`` trains on new examples); ``metrics.json`` then records the runs before it.
 """
 from __future__ import annotations
 
@@ -33,13 +34,14 @@ def main(argv=None) -> int:
     parser.add_argument("--learning-rate", type=float, default=0.001)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--init", type=Path, help="start from these weights (and the metrics.json next to them)")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     from autograder.reference import w3a2_trigger_word as reference
     from week3.audio import TX, TY, N_FREQ, load_raw_audio
-    from week3.trigger import dev_metrics, save_weights
+    from week3.trigger import dev_metrics, load_pretrained, save_weights
 
     keras.utils.set_random_seed(args.seed)
     activates, negatives, backgrounds = load_raw_audio("train")
@@ -55,6 +57,10 @@ def main(argv=None) -> int:
           flush=True)
 
     model = reference.modelf((TX, N_FREQ))
+    earlier = []
+    if args.init:
+        previous = load_pretrained(model, args.init)
+        earlier = previous.get("earlier runs", []) + [{k: v for k, v in previous.items() if k != "earlier runs"}]
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=args.learning_rate), loss="binary_crossentropy",
                   metrics=["accuracy"])
     start, epochs, history = time.time(), 0, []
@@ -72,7 +78,7 @@ def main(argv=None) -> int:
                "examples": args.examples, "epochs": epochs, "batch_size": args.batch,
                "learning_rate": args.learning_rate, "seed": args.seed, "keras": keras.__version__,
                "make_seconds": round(made, 1), "train_seconds": round(seconds, 1),
-               "parameters": model.count_params(), "history": history}
+               "parameters": model.count_params(), "history": history, "earlier runs": earlier}
     args.out.mkdir(parents=True, exist_ok=True)
     save_weights(args.out / "weights.npz", model)
     metrics["dev"] = dev_metrics(model)
