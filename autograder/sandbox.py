@@ -52,7 +52,7 @@ class Limits:
     cpu_seconds: int = 900       # CPU time of the kernel, all threads, the whole notebook
     processes: int = 512         # processes and threads of the sandbox's user
     file_size_mb: int = 256      # largest file the notebook may write
-    output_kb: int = 2048        # all the notebook's outputs together
+    output_kb: int = 16384       # all the notebook's outputs together (audio players hold their sound: ~0.6 MB per 10 s)
     wall_seconds: int = 600      # the whole notebook
     cell_seconds: int = 120      # one cell (nbgrader_config.py's Execute.timeout when read from there)
 

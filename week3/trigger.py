@@ -12,10 +12,28 @@ from pathlib import Path
 
 import numpy as np
 
+import keras
 from autograder.paths import data_path
 from week3.audio import TY, detections, event_metrics, load_dev, spectrogram
 
 WEIGHTS_FILE = ("models", "trigger_word", "weights.npz")
+
+
+@keras.saving.register_keras_serializable(package="week3")
+class TimeDistributed(keras.layers.TimeDistributed):
+    """``keras.layers.TimeDistributed`` that applies a Dense layer to all time steps in one call.
+
+    Keras 3 runs the wrapped layer once per time step in a Python loop when the number of steps is known: for a 10 s
+    clip, 1,375 copies of the Dense layer's computation and of its gradient, which take a minute to build and some
+    10 GB of memory to train. A Dense layer acts on the last axis only, so one call on the whole sequence computes
+    exactly the same thing at every step. Any other wrapped layer runs as Keras runs it.
+    """
+
+    def call(self, inputs, training=None, mask=None):
+        if isinstance(self.layer, keras.layers.Dense):
+            return self.layer(inputs)
+        return super().call(inputs, training=training, mask=mask)
+
 METRICS_FILE = ("models", "trigger_word", "metrics.json")
 
 
@@ -51,8 +69,6 @@ def load_pretrained(model, path=None) -> dict:
 def freeze_batch_normalization(model) -> int:
     """Freeze every BatchNormalization layer (its statistics stay those of the large training run while a few
     examples fine-tune the rest); returns how many were frozen. Compile the model after this."""
-    import keras
-
     frozen = 0
     for layer in model.layers:
         if isinstance(layer, keras.layers.BatchNormalization):

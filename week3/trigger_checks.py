@@ -37,6 +37,7 @@ from autograder.fixtures import Fixtures
 from autograder.keras_checks import (build, check_activation, check_input, check_layer_config, check_layer_sequence,
                                      check_model, check_output_shape, check_param_counts, check_return_sequences,
                                      layers_of, predict)
+import week3.trigger  # noqa: F401  (registers week3>TimeDistributed, which the notebook's models may use)
 from week3.audio import CLIP_MS, N_FREQ, NFFT, NOVERLAP, ONES_AFTER, RATE, TX, TY, AudioSegment, samples
 
 FIXTURES = Fixtures("w3a2_trigger_word")

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras.layers import GRU, Activation, BatchNormalization, Conv1D, Dense, Dropout, Input, TimeDistributed
+from keras.layers import GRU, Activation, BatchNormalization, Conv1D, Dense, Dropout, Input
 from keras.models import Model
 from week3 import trigger_checks as checks
 from week3.audio import get_random_time_segment, match_target_amplitude, spectrogram
+from week3.trigger import TimeDistributed  # Keras's, applying the Dense to all steps at once (see week3.trigger)
 
 CHECKS = "week3.trigger_checks"
 
