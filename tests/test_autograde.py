@@ -50,6 +50,12 @@ _correct_bleu_score = bleu_score
 def bleu_score(candidate, references, max_n=4):
     return min(1.0, 1.1 * _correct_bleu_score(candidate, references, max_n))  # a wrong factor
 """),
+    "w3a2_trigger_word": ("modelf", """
+_correct_modelf = modelf
+def modelf(input_shape):
+    model = _correct_modelf(input_shape)
+    return Model(inputs=model.inputs, outputs=model.layers[-2].output)  # the output layer left out
+"""),
     "w2a1_word_vectors": ("neutralize", """
 def neutralize(word, g, word_to_vec_map):
     return word_to_vec_map[word]  # the bias component is not removed
@@ -81,6 +87,17 @@ def rnn_cell_backward(da_next, cache):
 def one_step_attention(a, s_prev):
     concat = concatenator([repeator(s_prev), a])  # the concatenation in the wrong order
     return dotor([activator(densor2(densor1(concat))), a])
+""",
+    },
+    "w3a2_trigger_word": {  # insert_audio_clip calls is_overlapping; create_training_example calls both and insert_ones
+        "is_overlapping": """
+def is_overlapping(segment_time, previous_segments):
+    return any(segment_time[0] < end and segment_time[1] > start for start, end in previous_segments)  # strict
+""",
+        "insert_ones": """
+_correct_insert_ones = insert_ones
+def insert_ones(y, segment_end_ms):
+    return _correct_insert_ones(y, segment_end_ms - 100)  # the ones start too early
 """,
     },
     "w1a2_dinosaur_island": {  # optimize calls clip; model calls sample, optimize and clip

@@ -1,0 +1,119 @@
+"""w3a2 Trigger word: the detection rule, event metrics, the pretrained weights and what the executed notebook shows.
+
+The data is tested in test_w3a2_data.py, the checks of the graded functions in test_w3a2_checks.py.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from autograder.paths import data_path  # noqa: E402
+from autograder.reference import w3a2_trigger_word as reference  # noqa: E402
+from course import ROOT, execute_copy  # noqa: E402
+from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402
+from week3 import audio, trigger  # noqa: E402
+
+AID = "w3a2_trigger_word"
+NOTEBOOK = ROOT / "source" / AID / "trigger_word.ipynb"
+
+ns, notebook = notebook_fixtures(AID, names=("ns", "notebook"))
+
+
+def test_detections_follow_the_one_documented_rule():
+    """The first step above the threshold fires; then nothing for 75 steps (the rule the text states)."""
+    p = np.zeros(audio.TY)
+    p[100:130] = 0.9          # one word: one detection, at its first step above 0.5
+    p[174] = 0.9              # 74 steps later: silenced
+    p[175] = 0.9              # 75 steps later: fires again
+    p[400] = 0.5              # not above the threshold
+    assert audio.detections(p) == [100, 175]
+    assert audio.detections(p, refractory=20) == [100, 120, 174]  # still above 0.5 at 120
+    assert "75 steps" in NOTEBOOK.read_text() and audio.detections.__defaults__ == (0.5, 75)
+
+
+def test_chime_on_activate_chimes_exactly_at_the_detections():
+    clip = audio.AudioSegment.silent(duration=audio.CLIP_MS, frame_rate=audio.RATE)
+    p = np.zeros(audio.TY)
+    p[275] = 0.8              # 2000 ms
+    chimed = audio.samples(audio.chime_on_activate(clip, p))
+    loud = np.flatnonzero(np.abs(chimed) > 100)
+    assert abs(loud[0] / audio.RATE - 2.0) < 0.002 and loud[-1] / audio.RATE < 2.2
+    assert not audio.samples(audio.chime_on_activate(clip, np.zeros(audio.TY))).any()
+
+
+def test_event_metrics_on_a_hand_made_example():
+    steps = lambda ms: int(ms * audio.TY / audio.CLIP_MS)  # noqa: E731
+    m = audio.event_metrics([[steps(2100), steps(2300), steps(7000)], []], [[2000, 5000], [3000]])
+    # 2100 ms matches the word ending at 2000; 2300 is a second detection of it (false); 7000 is false;
+    # the words ending at 5000 and 3000 are missed.
+    assert (m["true positives"], m["false positives"], m["missed"]) == (1, 2, 2)
+    assert m["precision"] == pytest.approx(1 / 3) and m["recall"] == pytest.approx(1 / 3)
+    assert m["f1"] == pytest.approx(1 / 3)
+
+
+def test_frame_labels_are_what_insert_ones_writes():
+    y = np.zeros((1, audio.TY))
+    for end in (1234, 9900):
+        y = reference.insert_ones(y, end)
+    np.testing.assert_array_equal(trigger.frame_labels([1234, 9900]), y[0])
+
+
+def test_the_all_zeros_baseline_is_high_on_the_dev_set():
+    """What the text says: a detector that never fires already gets about 90% frame accuracy."""
+    dev = audio.load_dev()
+    labels = np.stack([trigger.frame_labels(ends) for _, ends in dev])
+    assert 0.9 < np.mean(labels == 0) < 0.97 and "already scores over 90%" in NOTEBOOK.read_text()
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    return json.loads(data_path(*trigger.METRICS_FILE).read_text())
+
+
+def test_the_readme_reports_what_the_training_script_measured(metrics):
+    readme = data_path("models", "trigger_word", "README.md").read_text()
+    assert f"\n    {metrics['command']}\n" in readme
+    dev = metrics["dev"]
+    for key in ("precision", "recall", "f1", "frame accuracy"):
+        assert f"{dev[key]:.3f}" in readme, key
+
+
+def test_the_shipped_weights_give_the_reported_dev_metrics(metrics):
+    model = reference.modelf((audio.TX, audio.N_FREQ))
+    trigger.load_pretrained(model)
+    dev = audio.load_dev()[:12]
+    probs = trigger.predict_clips(model, [clip for clip, _ in dev])
+    assert probs.shape == (12, audio.TY) and ((probs >= 0) & (probs <= 1)).all()
+    got = trigger.dev_metrics(model, dev=dev)
+    assert got["clips"] == 12 and 0 <= got["f1"] <= 1
+
+# ---------------------------------------------------------------------------- the notebook
+
+
+@pytest.mark.parametrize("gid", ["is_overlapping_tests", "insert_audio_clip_tests", "insert_ones_tests",
+                                 "create_training_example_tests", "modelf_tests"])
+def test_the_solutions_pass_their_test_cells_with_one_line_per_public_check(ns, notebook, gid):
+    run_test_cell(ns, notebook, gid)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    return execute_copy(NOTEBOOK, tmp_path_factory.mktemp("w3a2"))
+
+
+def test_the_executed_notebook_plays_the_chimes_and_reports_event_metrics(executed, metrics):
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    players = [o for o in outputs if "<audio" in o.get("data", {}).get("text/html", "")]
+    assert len(players) == 3 + 1 + 3  # the three kinds of clip, the example clip, three chimed dev clips
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 3  # waveform + spectrogram, an example, a dev clip
+    text = "".join(o.get("text", "") for o in outputs)
+    before = re.search(r"pretrained .*F1 ([\d.]+)", text)
+    after = re.search(r"after fine-tuning: .*F1 ([\d.]+)", text)
+    assert before and after and 0 <= float(after.group(1)) <= 1
+    assert float(before.group(1)) == pytest.approx(metrics["dev"]["f1"], abs=1e-3)  # the script measured the same
