@@ -214,6 +214,21 @@ def _compare_steps(name: str, got: list, case: dict, what: str):
     _fail(f"{name}: expected {len(expected)} outputs of shape {expected.shape[1:]} but got shapes "
           f"{[g.shape for g in got]}.")
 
+def _check_step_model(label, model, seed, case, first: tuple, first_name: str, steps: int, what: str, inputs,
+                      on: str, compare_as: str | None = None):
+    """What djmodel's and music_inference_model's models share: a Keras Model without Lambda layers, inputs
+    [first, a0, c0], one output per step, the given LSTM and Dense used at every step with their weights, and
+    outputs on ``inputs`` equal to the stored step-by-step ones."""
+    s = sizes(seed)
+    check_model(label, model)
+    _check_no_lambda(label, model)
+    _check_inputs(label, model, first, s["n_values"], s["n_a"], first_name)
+    _check_outputs(label, model, steps, s["n_values"], what)
+    _check_shared(label, model, s["n_values"], s["n_a"], steps)
+    _check_weights_kept(label, model, seed)
+    got = predict(model, list(inputs))
+    _compare_steps(f"{label} on {on}", got if isinstance(got, list) else [got], case, compare_as or what)
+
 # ---------------------------------------------------------------------------- djmodel
 
 
@@ -228,15 +243,8 @@ def check_djmodel(djmodel, seed=None):
     LSTM_cell, densor, reshaper = shared_layers(seed)
     with FIXTURES.stand_ins(djmodel, name):
         model = build(djmodel, Tx, LSTM_cell, densor, reshaper, name=label)
-    check_model(label, model)
-    _check_no_lambda(label, model)
-    _check_inputs(label, model, (None, Tx, n_values), n_values, n_a, "X")
-    _check_outputs(label, model, Tx, n_values, "time step")
-    _check_shared(label, model, n_values, n_a, Tx)
-    _check_weights_kept(label, model, seed)
-    X, a0, c0 = sequence_inputs(seed)
-    got = predict(model, [X, a0, c0])
-    _compare_steps(f"{label} on {s['m']} windows", got if isinstance(got, list) else [got], case, "time step")
+    _check_step_model(label, model, seed, case, (None, Tx, n_values), "X", Tx, "time step",
+                      sequence_inputs(seed), f"{s['m']} windows")
     passed(name)
 
 # ---------------------------------------------------------------------------- music_inference_model
@@ -253,15 +261,8 @@ def check_music_inference_model(music_inference_model, seed=None):
     LSTM_cell, densor, _ = shared_layers(seed)
     with FIXTURES.stand_ins(music_inference_model, name):
         model = build(music_inference_model, LSTM_cell, densor, Ty=Ty, name=label)
-    check_model(label, model)
-    _check_no_lambda(label, model)
-    _check_inputs(label, model, (None, 1, n_values), n_values, n_a, "x0")
-    _check_outputs(label, model, Ty, n_values, "generated value")
-    _check_shared(label, model, n_values, n_a, Ty)
-    _check_weights_kept(label, model, seed)
-    x0, a0, c0 = inference_inputs(seed)
-    got = predict(model, [x0, a0, c0])
-    _compare_steps(f"{label} on {s['m']} starts", got if isinstance(got, list) else [got], case, "step")
+    _check_step_model(label, model, seed, case, (None, 1, n_values), "x0", Ty, "generated value",
+                      inference_inputs(seed), f"{s['m']} starts", compare_as="step")
     passed(name)
 
 # ---------------------------------------------------------------------------- predict_and_sample
