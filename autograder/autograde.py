@@ -16,13 +16,13 @@ import importlib
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import warnings
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
 
+from autograder.paths import COURSE_ROOT
 from autograder.sandbox import CellTimeout, KernelDied, LimitHit, Limits, SandboxKernel
 
 GRADE_KEY = "nbgrader"
@@ -65,8 +65,13 @@ def _claims(meta: dict) -> dict:
 
 def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str | None]:
     """The submission as a notebook, or None and why it cannot be read."""
+    return parse_notebook(path.read_bytes())
+
+
+def parse_notebook(data: bytes) -> tuple[nbformat.NotebookNode | None, str | None]:
+    """A submitted file's bytes as a notebook, or None and why it cannot be read."""
     try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         return None, f"is not a valid notebook (not JSON: {str(exc).splitlines()[0][:160]})"
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
@@ -320,14 +325,15 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
     return result
 
 
-# ---------------------------------------------------------------------------- a whole class
+# ---------------------------------------------------------------------------- one submission as data
 
-def _fingerprint(root: Path, aid: str, submission: Path) -> str:
-    """What a grade depends on: the submission, the source notebook, the checks and the reference."""
+def course_digest(root: Path, aid: str) -> str:
+    """What the tests of ``aid`` are made of on this machine: the reference, the checks and their fixtures. A worker
+    compares the coordinator's with its own, so that a stale checkout on a worker never grades."""
     h = hashlib.sha256()
-    paths = [submission, *sorted((root / "source" / aid).glob("*.ipynb")),
-             root / "autograder" / "reference" / f"{aid}.py"]
-    paths += sorted((root / f"week{aid[1]}").glob("*checks.py")) + sorted((root / f"week{aid[1]}" / "fixtures").glob("*"))
+    week = root / f"week{aid[1]}"
+    paths = [root / "autograder" / "reference" / f"{aid}.py", *sorted(week.glob("*checks.py")),
+             *sorted((week / "fixtures").glob("*"))]
     for path in paths:
         if path.exists():
             h.update(path.name.encode())
@@ -335,45 +341,77 @@ def _fingerprint(root: Path, aid: str, submission: Path) -> str:
     return h.hexdigest()
 
 
-def grade_student(root: Path, aid: str, student: str, limits: Limits, sandbox: bool, slot: int) -> list[Graded]:
-    """Prepare and run every notebook of one student's submission (in a worker process)."""
-    results = []
+def _fingerprint(root: Path, aid: str, submission: Path) -> str:
+    """What a grade depends on: the submission, the source notebook, the checks and the reference."""
+    h = hashlib.sha256()
+    for path in [submission, *sorted((root / "source" / aid).glob("*.ipynb"))]:
+        if path.exists():
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    h.update(course_digest(COURSE_ROOT, aid).encode())  # the tests are imported from there
+    return h.hexdigest()
+
+
+def make_task(root: Path, aid: str, student: str) -> dict:
+    """Everything a worker needs to grade one student's submission of ``aid``, as data: the submitted files, the
+    release and source notebooks (the instructor's tests) and the digest of the tests. No path is read on the
+    worker: it needs only the course's environment."""
+    notebooks = []
     for rel_path in sorted((root / "release" / aid).glob("*.ipynb")):
         sub_path = root / "submitted" / student / aid / rel_path.name
-        if not sub_path.exists():
-            results.append(Graded(rel_path.stem, problems=[f"{rel_path.name} is missing from the submission: "
-                                                           f"scored 0 for this notebook."]))
-            continue
-        submitted, why = read_notebook(sub_path)
-        release = nbformat.read(rel_path, as_version=4)
-        source = nbformat.read(root / "source" / aid / rel_path.name, as_version=4)
-        if submitted is None:
-            results.append(Graded(rel_path.stem, problems=[
-                f"{rel_path.name} {why}; it was not graded. The file is kept as submitted at {sub_path}; ask the "
-                f"student to re-submit (JupyterLab: File > Revert Notebook to Checkpoint, or re-download the release "
-                f"and copy their answers)."]))
-            results[-1].max_scores = {gid: pts for gid, (_, pts) in prepare(release, release, source, "").tests.items()}
-            results[-1].scores = {gid: 0.0 for gid in results[-1].max_scores}
-            continue
-        prepared = prepare(submitted, release, source, rel_path.name)
-        results.append(grade(prepared, aid, root, limits, sandbox, slot))
+        notebooks.append({"name": rel_path.name, "where": str(sub_path),
+                          "submitted": sub_path.read_bytes() if sub_path.exists() else None,
+                          "release": rel_path.read_text(encoding="utf-8"),
+                          "source": (root / "source" / aid / rel_path.name).read_text(encoding="utf-8")})
+    return {"aid": aid, "student": student, "notebooks": notebooks, "digest": course_digest(COURSE_ROOT, aid)}
+
+
+class CourseMismatch(RuntimeError):
+    """The worker's course files (reference, checks, fixtures) are not the coordinator's."""
+
+
+def grade_task(task: dict, limits: Limits, sandbox: bool, root: Path | None = None) -> list[Graded]:
+    """Grade one submission given as data (:func:`make_task`) with this machine's course environment; returns the
+    results as data. Runs on a worker (or in the coordinator, serially); writes nothing but its sandboxes."""
+    from autograder.sandbox import sandbox_slot
+
+    root = Path(root or COURSE_ROOT)
+    aid = task["aid"]
+    if task.get("digest") and task["digest"] != course_digest(COURSE_ROOT, aid):
+        raise CourseMismatch(f"the course files of {aid} (reference, checks, fixtures) on the worker "
+                             f"{os.uname().nodename} ({COURSE_ROOT}) differ from the coordinator's: update that "
+                             f"machine's checkout and restart its workers")
+    results = []
+    with sandbox_slot() as slot:
+        for nb in task["notebooks"]:
+            name = nb["name"]
+            stem = Path(name).stem
+            if nb["submitted"] is None:
+                results.append(Graded(stem, problems=[f"{name} is missing from the submission: "
+                                                      f"scored 0 for this notebook."]))
+                continue
+            release = nbformat.reads(nb["release"], as_version=4)
+            source = nbformat.reads(nb["source"], as_version=4)
+            submitted, why = parse_notebook(nb["submitted"])
+            if submitted is None:
+                results.append(Graded(stem, problems=[
+                    f"{name} {why}; it was not graded. The file is kept as submitted at {nb['where']}; ask the "
+                    f"student to re-submit (JupyterLab: File > Revert Notebook to Checkpoint, or re-download the "
+                    f"release and copy their answers)."]))
+                results[-1].max_scores = {gid: pts for gid, (_, pts) in prepare(release, release, source, "").tests.items()}
+                results[-1].scores = {gid: 0.0 for gid in results[-1].max_scores}
+                continue
+            prepared = prepare(submitted, release, source, name)
+            results.append(grade(prepared, aid, root, limits, sandbox, slot))
+    for result in results:  # plain data for the trip back to the coordinator
+        if result.notebook is not None:
+            result.notebook = json.loads(json.dumps(result.notebook))
     return results
 
 
-_SLOT = 0
-
-
-def _init_worker(counter):
-    """Each worker process gets a slot of its own: its sandboxes' user id (and process limit) is its alone."""
-    global _SLOT
-    with counter.get_lock():
-        _SLOT = counter.value
-        counter.value += 1
-
-
-def _worker(args):
-    root, aid, student, limits, sandbox = args
-    return student, grade_student(Path(root), aid, student, limits, sandbox, _SLOT)
+def grade_student(root: Path, aid: str, student: str, limits: Limits, sandbox: bool) -> list[Graded]:
+    """Prepare and run every notebook of one student's submission in ``root``, in this process."""
+    return grade_task(make_task(root, aid, student), limits, sandbox, root)
 
 
 def record(root: Path, aid: str, student: str, results: list[Graded], fingerprint: str) -> None:
@@ -385,9 +423,11 @@ def record(root: Path, aid: str, student: str, results: list[Graded], fingerprin
     for result in results:
         if result.notebook is not None:
             tmp = folder / f".{result.name}.tmp"
-            nbformat.write(result.notebook, tmp)
+            nbformat.write(nbformat.from_dict(result.notebook), tmp)
             os.replace(tmp, folder / result.name)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb, warnings.catch_warnings():
+        # nbgrader's removal of the old submission makes SQLAlchemy warn of the objects it drops: nothing to act on
+        warnings.filterwarnings("ignore", message="Object of type")
         real_commit = gb.db.commit
         gb.db.commit = gb.db.flush  # nbgrader commits after each step; make the whole student one transaction
         try:
@@ -422,55 +462,6 @@ def already_graded(root: Path, aid: str, student: str, fingerprint: str) -> list
     except (OSError, ValueError):
         return None
     return data.get("problems", []) if data.get("fingerprint") == fingerprint else None
-
-
-def run(root: Path, aid: str, students: list[str], jobs: int, limits: Limits, sandbox: bool, on_done=None) -> dict:
-    """Grade ``students`` (``jobs`` at once, each in a worker process with its own sandbox); the results are
-    recorded here as they arrive. Returns {student: (results, reused)}."""
-    done = {}
-    todo = []
-    for student in students:
-        sub = root / "submitted" / student / aid
-        notebooks = sorted(sub.glob("*.ipynb"))
-        fingerprint = _fingerprint(root, aid, notebooks[0]) if notebooks else ""
-        problems = already_graded(root, aid, student, fingerprint) if fingerprint else None
-        if problems is not None:
-            done[student] = (None, problems)
-        else:
-            todo.append((student, fingerprint))
-    if not todo:
-        return done
-    fingerprints = dict(todo)
-    if jobs <= 1 or len(todo) == 1:
-        for student, fingerprint in todo:
-            try:
-                results = grade_student(root, aid, student, limits, sandbox, 0)
-            except Exception as exc:  # noqa: BLE001 - as in the parallel case
-                done[student] = ([Graded("", problems=[f"the grader failed on this submission ({type(exc).__name__}: "
-                                                       f"{exc}); it was not graded. Run autograde again."])], None)
-                continue
-            _record_or_report(root, aid, student, results, fingerprint)
-            done[student] = (results, None)
-        return done
-    context = get_context("spawn")
-    counter = context.Value("i", 0)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(counter,)) as pool:
-        futures = [pool.submit(_worker, (str(root), aid, student, limits, sandbox)) for student, _ in todo]
-        for future, (student, _) in zip(futures, todo):
-            future.student = student
-        for future in as_completed(futures):
-            try:
-                student, results = future.result()
-            except Exception as exc:  # noqa: BLE001 - a grader fault costs this student a report, not the run
-                student = future.student
-                results = [Graded("", problems=[f"the grader failed on this submission ({type(exc).__name__}: "
-                                                f"{exc}); it was not graded. Run autograde again for this student."])]
-                done[student] = (results, None)
-                continue
-            _record_or_report(root, aid, student, results, fingerprints[student])
-            done[student] = (results, None)
-    return done
 
 
 def _record_or_report(root: Path, aid: str, student: str, results: list, fingerprint: str, tries: int = 5) -> None:

@@ -4,8 +4,11 @@
     check-release [ID ...]  fail if a committed release differs from what source/ generates
     fixtures [ID ...]       regenerate the public checks' stored expected values from the reference
     check-fixtures [ID ...] fail if a stored fixture file differs from what the reference computes
-    autograde ID [--student S ...] [--jobs N] [--unsafe-no-sandbox]
-                            autograde submitted/<student>/ID/, N at once, each in a sandbox
+    autograde ID [ID ...] | --all  [--student S ...] [--jobs N | --scheduler ADDRESS] [--force]
+              [--retries N] [--report FILE] [--no-progress] [--unsafe-no-sandbox]
+                            autograde submitted/<student>/ID/, each submission in a sandbox, as tasks on a
+                            Dask LocalCluster of N workers (default: sized to this machine; N=1: in this
+                            process) or on the cluster at ADDRESS (or $SEQUENCE_MODELS_SCHEDULER)
     feedback ID             write feedback/<student>/ID/*.html
     export [--to FILE]      write every grade to a CSV file (default grades.csv)
     student-export DIR      write what students get (release notebooks, helpers, data, Binder files) into DIR
@@ -37,6 +40,42 @@ def _known(root: Path, ids: list[str]) -> list[str]:
     return ids or known
 
 
+def _autograde(root: Path, args) -> int:
+    import time
+
+    if bool(args.ids) == args.all:
+        sys.exit("autograde: give assignment id(s) or --all (not both); the course has: "
+                 + ", ".join(grading.assignment_ids(root)))
+    ids = _known(root, [] if args.all else args.ids)
+    if args.unsafe_no_sandbox:
+        print("WARNING: --unsafe-no-sandbox: student code runs WITHOUT the sandbox, with your user's rights, "
+              "and can read and change your files and other students' work. Use it only for a trusted class.",
+              file=sys.stderr)
+    started = time.monotonic()
+    try:
+        reports = grading.autograde_many(root, ids, args.student or None, jobs=args.jobs,
+                                         sandbox=not args.unsafe_no_sandbox, scheduler=args.scheduler,
+                                         force=args.force, retries=args.retries,
+                                         progress=False if args.no_progress else None)
+    except grading.SandboxUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nStopped. Every grade recorded so far is kept; run the same command again to grade the rest "
+              "(what was graded is skipped).", file=sys.stderr)
+        return 130
+    except OSError as exc:  # no scheduler at the address given, and the like
+        print(f"autograde: could not start grading: {exc}", file=sys.stderr)
+        return 2
+    for aid, rs in reports.items():
+        print(grading.format_reports(aid, rs))
+    print(grading.summary(reports, time.monotonic() - started))
+    if args.report:
+        grading.write_report(Path(args.report), reports)
+        print(f"report written to {args.report}")
+    return 0 if all(r.graded for rs in reports.values() for r in rs) else 2
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -45,9 +84,19 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("release", "check-release", "fixtures", "check-fixtures"):
         sub.add_parser(name).add_argument("ids", nargs="*")
     p = sub.add_parser("autograde")
-    p.add_argument("id")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--all", action="store_true", help="every assignment of the course, on one cluster")
     p.add_argument("--student", action="append", default=[])
-    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: one per CPU core)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="workers of the local cluster (default: one per CPU core, as memory allows; 1: no cluster)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="grade on the Dask cluster whose scheduler is at ADDRESS (default: $SEQUENCE_MODELS_SCHEDULER;"
+                        " unset: a local cluster)")
+    p.add_argument("--force", action="store_true", help="grade again what was graded before and has not changed")
+    p.add_argument("--retries", type=int, default=None,
+                   help="times a submission is sent again after its worker died (default 2)")
+    p.add_argument("--report", metavar="FILE", help="also write the per-student table as CSV to FILE")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="UNSAFE: run student code without the bubblewrap sandbox (only for a trusted class)")
     sub.add_parser("feedback").add_argument("id")
@@ -85,19 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print("Every fixture file matches the reference.")
     elif args.command == "autograde":
-        aid = _known(root, [args.id])[0]
-        if args.unsafe_no_sandbox:
-            print("WARNING: --unsafe-no-sandbox: student code runs WITHOUT the sandbox, with your user's rights, "
-                  "and can read and change your files and other students' work. Use it only for a trusted class.",
-                  file=sys.stderr)
-        try:
-            reports = grading.autograde(root, aid, args.student or None, jobs=args.jobs,
-                                        sandbox=not args.unsafe_no_sandbox)
-        except grading.SandboxUnavailable as exc:
-            print(exc, file=sys.stderr)
-            return 2
-        print(grading.format_reports(aid, reports))
-        return 0 if all(r.graded for r in reports) else 2
+        return _autograde(root, args)
     elif args.command == "feedback":
         pages = grading.generate_feedback(root, _known(root, [args.id])[0])
         print(f"{len(pages)} feedback page(s) written under {root / 'feedback'}")

@@ -26,6 +26,8 @@ class StudentReport:
     score: float | None = None
     max_score: float | None = None
     problems: list[str] = field(default_factory=list)
+    assignment: str = ""
+    status: str = "graded"   # or "unchanged" (graded before: the recorded grade stands), "not graded"
 
     @property
     def graded(self) -> bool:
@@ -105,11 +107,6 @@ def scores(root: Path, aid: str, student: str) -> dict[str, float]:
         return {g.name: g.score for nb in sub.notebooks for g in nb.grades}
 
 
-def default_jobs() -> int:
-    """Submissions graded at once by default: one per CPU core this process may use."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
 def limits_from_config(root: Path):
     """The sandbox limits, with the per-cell timeout of nbgrader_config.py (``Execute.timeout``)."""
     from traitlets.config.loader import PyFileConfigLoader
@@ -124,39 +121,55 @@ def limits_from_config(root: Path):
 
 
 def autograde(root: Path, aid: str, students: list[str] | None = None, jobs: int | None = None,
-              sandbox: bool = True, limits=None) -> list[StudentReport]:
-    """Autograde every submission of ``aid`` (or just ``students``); never stops at one bad one.
+              sandbox: bool = True, limits=None, **options) -> list[StudentReport]:
+    """Autograde every submission of ``aid`` (or just ``students``); see :func:`autograde_many`."""
+    return autograde_many(root, [aid], students, jobs, sandbox, limits, **options)[aid]
 
-    Each submission runs in its own sandbox (:mod:`autograder.sandbox`), ``jobs`` at once (default: one per CPU
-    core); its test cells run in the grader (:mod:`autograder.remote`); this process alone writes the gradebook.
-    A submission graded before, unchanged and with unchanged tests, is not graded again. ``sandbox=False`` runs
-    kernels without bubblewrap: only for a trusted class.
+
+def autograde_many(root: Path, ids: list[str], students: list[str] | None = None, jobs: int | None = None,
+                   sandbox: bool = True, limits=None, scheduler: str | None = None, force: bool = False,
+                   retries: int | None = None, progress: bool | None = False, log=None) -> dict[str, list[StudentReport]]:
+    """Autograde every submission of each assignment in ``ids`` (or just ``students``'), on one cluster; never
+    stops at one bad submission.
+
+    Each submission is one task (:mod:`autograder.cluster`): on a Dask ``LocalCluster`` of ``jobs`` workers
+    (default: sized to this machine), on the Dask scheduler at ``scheduler`` (or ``$SEQUENCE_MODELS_SCHEDULER``),
+    or, with ``jobs=1`` and no scheduler, in this process. Each runs in its own sandbox; its test cells run in the
+    grader (:mod:`autograder.remote`); this process alone writes the gradebook, each result as it arrives. A
+    submission graded before, unchanged and with unchanged tests, is not graded again unless ``force``.
+    ``sandbox=False`` runs kernels without bubblewrap: only for a trusted class.
     """
-    from autograder import autograde as pipeline
+    from autograder import cluster
     from autograder.sandbox import INSTALL_HINT, bwrap_available
 
     if sandbox and not bwrap_available():
         raise SandboxUnavailable(INSTALL_HINT)
     root = Path(root)
-    students = students or submitted_students(root, aid)
-    register_assignment(root, aid)
-    done = pipeline.run(root, aid, students, jobs or default_jobs(), limits or limits_from_config(root), sandbox)
-    reports = []
-    for student in students:
-        results, reused = done[student]
-        report = StudentReport(student)
-        if results is None:  # unchanged since it was graded
-            report.problems = list(reused) + ["unchanged since it was last graded: the recorded grade stands."]
+    work = []
+    for aid in ids:
+        register_assignment(root, aid)
+        work += [(aid, student) for student in (students or submitted_students(root, aid))]
+    outcomes = cluster.grade_class(root, work, limits or limits_from_config(root), sandbox, jobs, scheduler, force,
+                                   cluster.DEFAULT_RETRIES if retries is None else retries, progress, log=log)
+    reports: dict[str, list[StudentReport]] = {aid: [] for aid in ids}
+    for aid, student in work:
+        outcome = outcomes[aid, student]
+        report = StudentReport(student, assignment=aid)
+        if outcome.reused is not None:
+            report.status = "unchanged"
+            report.problems = list(outcome.reused) + ["unchanged since it was last graded: the recorded grade stands."]
+        elif outcome.failure is not None:
+            report.problems = [outcome.failure]
         else:
-            report.problems = [p for r in results for p in r.problems]
+            report.problems = [p for r in outcome.results for p in r.problems]
         try:
             found = scores(root, aid, student)
             report.score, report.max_score = sum(v or 0 for v in found.values()), _max_score(root, aid)
         except Exception:  # noqa: BLE001 - nothing recorded
             report.problems.append("no grade was recorded for this submission.")
-        if any("it was not graded" in p for p in report.problems):
-            report.score = None  # reported as NOT GRADED; the gradebook lists the student with 0
-        reports.append(report)
+        if outcome.failure is not None or any("it was not graded" in p for p in report.problems):
+            report.score, report.status = None, "not graded"  # the gradebook lists the student with 0
+        reports[aid].append(report)
     return reports
 
 
@@ -193,6 +206,28 @@ def format_reports(aid: str, reports: list[StudentReport]) -> str:
         lines.append(f"  {r.student:<20} {score}")
         lines += [f"      ! {p}" for p in r.problems]
     return "\n".join(lines)
+
+
+def summary(reports: dict[str, list[StudentReport]], seconds: float) -> str:
+    """One line per assignment and one for the run: graded, unchanged, not graded, and the pace."""
+    everyone = [r for rs in reports.values() for r in rs]
+    count = {status: sum(r.status == status for r in everyone) for status in ("graded", "unchanged", "not graded")}
+    pace = f", {60 * count['graded'] / seconds:.1f} per minute" if count["graded"] and seconds > 0 else ""
+    return (f"summary: {count['graded']} graded, {count['unchanged']} unchanged (skipped), {count['not graded']} not "
+            f"graded, of {len(everyone)} submission(s) in {len(reports)} assignment(s); {seconds:.0f} s{pace}.")
+
+
+def write_report(path: Path, reports: dict[str, list[StudentReport]]) -> None:
+    """The per-student table as CSV: assignment, student, score, max_score, status, problems (one per line)."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["assignment", "student", "score", "max_score", "status", "problems"])
+        for aid, rs in reports.items():
+            for r in rs:
+                writer.writerow([aid, r.student, "" if r.score is None else f"{r.score:g}",
+                                 "" if r.max_score is None else f"{r.max_score:g}", r.status, "\n".join(r.problems)])
 
 
 def release_is_stale(root: Path, aid: str, scratch: Path) -> list[str]:
