@@ -45,6 +45,7 @@ class Graded:
     scores: dict = field(default_factory=dict)     # grade id -> points earned
     max_scores: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    seconds: float = 0.0                           # wall time of its grading
 
 
 def _meta(cell) -> dict:
@@ -401,8 +402,10 @@ def grade_task(task: dict, limits: Limits, sandbox: bool, root: Path | None = No
                 results[-1].max_scores = {gid: pts for gid, (_, pts) in prepare(release, release, source, "").tests.items()}
                 results[-1].scores = {gid: 0.0 for gid in results[-1].max_scores}
                 continue
+            started = time.monotonic()
             prepared = prepare(submitted, release, source, name)
             results.append(grade(prepared, aid, root, limits, sandbox, slot))
+            results[-1].seconds = round(time.monotonic() - started, 2)
     for result in results:  # plain data for the trip back to the coordinator
         if result.notebook is not None:
             result.notebook = json.loads(json.dumps(result.notebook))

@@ -27,6 +27,7 @@ class StudentReport:
     max_score: float | None = None
     problems: list[str] = field(default_factory=list)
     assignment: str = ""
+    seconds: float | None = None  # wall time of its grading in this run
     status: str = "graded"   # or "unchanged" (graded before: the recorded grade stands), "not graded"
 
     @property
@@ -162,6 +163,7 @@ def autograde_many(root: Path, ids: list[str], students: list[str] | None = None
             report.problems = [outcome.failure]
         else:
             report.problems = [p for r in outcome.results for p in r.problems]
+            report.seconds = round(sum(r.seconds for r in outcome.results), 2)
         try:
             found = scores(root, aid, student)
             report.score, report.max_score = sum(v or 0 for v in found.values()), _max_score(root, aid)
@@ -218,16 +220,18 @@ def summary(reports: dict[str, list[StudentReport]], seconds: float) -> str:
 
 
 def write_report(path: Path, reports: dict[str, list[StudentReport]]) -> None:
-    """The per-student table as CSV: assignment, student, score, max_score, status, problems (one per line)."""
+    """The per-student table as CSV: assignment, student, score, max_score, status, seconds (its grading's wall
+    time in this run), problems (one per line)."""
     import csv
 
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["assignment", "student", "score", "max_score", "status", "problems"])
+        writer.writerow(["assignment", "student", "score", "max_score", "status", "seconds", "problems"])
         for aid, rs in reports.items():
             for r in rs:
                 writer.writerow([aid, r.student, "" if r.score is None else f"{r.score:g}",
-                                 "" if r.max_score is None else f"{r.max_score:g}", r.status, "\n".join(r.problems)])
+                                 "" if r.max_score is None else f"{r.max_score:g}", r.status,
+                                 "" if r.seconds is None else f"{r.seconds:g}", "\n".join(r.problems)])
 
 
 def release_is_stale(root: Path, aid: str, scratch: Path) -> list[str]:

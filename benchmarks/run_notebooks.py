@@ -48,9 +48,14 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     args = parser.parse_args()
     print(f"{'assignment':<32} {'wall (s)':>9} {'peak (MB)':>10}   ({args.cores} cores, {os.cpu_count()} present)")
+    out = ROOT / "benchmarks" / "results" / "notebooks.json"
+    results = json.loads(out.read_text()) if out.exists() else {}
     for aid in args.ids or assignment_ids(ROOT):
         r = run(aid, args.cores)
         print(f"{r['assignment']:<32} {r['wall_s']:>9} {r['peak_mb']:>10}")
+        results[aid] = {"wall_s": r["wall_s"], "peak_mb": r["peak_mb"], "cores": args.cores}
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
 
 
 if __name__ == "__main__":
