@@ -37,10 +37,12 @@ fixtures: setup
 check-fixtures: setup
 	$(BIN)/python -m autograder check-fixtures
 
-# Instructor commands; ID is an assignment id, e.g. make autograde ID=w1a1_rnn_step_by_step
+# Instructor commands; ID is an assignment id, e.g. make autograde ID=w1a1_rnn_step_by_step (ID=all: every one)
 autograde: setup
-	@test -n "$(ID)" || (echo "usage: make autograde ID=<assignment id> [STUDENT=<id>] [JOBS=<n>]"; exit 2)
-	$(BIN)/python -m autograder autograde $(ID) $(if $(STUDENT),--student $(STUDENT)) $(if $(JOBS),--jobs $(JOBS))
+	@test -n "$(ID)" || (echo "usage: make autograde ID=<assignment id>|all [STUDENT=<id>] [JOBS=<n>] [SCHEDULER=<address>] [FORCE=1] [REPORT=<file.csv>]"; exit 2)
+	$(BIN)/python -m autograder autograde $(if $(filter all,$(ID)),--all,$(ID)) $(if $(STUDENT),--student $(STUDENT)) \
+	  $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force) \
+	  $(if $(REPORT),--report $(REPORT))
 
 feedback: setup
 	@test -n "$(ID)" || (echo "usage: make feedback ID=<assignment id>"; exit 2)

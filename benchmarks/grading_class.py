@@ -121,8 +121,11 @@ class TreeMemory:
                     continue
                 rss = sum(self._rss(p) for p in tree)
                 total += rss
-                if any("distributed" in " ".join(p.cmdline()) or "multiprocessing" in " ".join(p.cmdline())
-                       for p in tree[:1] if p.is_running()):
+                try:
+                    command = " ".join(child.cmdline())
+                except psutil.Error:
+                    continue
+                if "spawn_main" in command and "resource_tracker" not in command:  # a Dask worker process
                     self.workers[child.pid] = max(self.workers.get(child.pid, 0), rss)
             self.total = max(self.total, total)
 
@@ -211,12 +214,13 @@ def main():
                 run = timed([py, "-m", "autograder", "--root", str(root), "autograde", *args.ids,
                              "--report", str(report)], root)
                 rows = list(csv.DictReader(open(report)))
-                run["per_submission_s"] = {
-                    aid: {kind: round(sum(float(r["seconds"]) for r in rows if r["assignment"] == aid
-                                          and kinds[aid][r["student"]] == kind)
-                                      / max(1, sum(kinds[aid][r["student"]] == kind for r in rows
-                                                   if r["assignment"] == aid)), 1)
-                          for kind in ("full", "partial", "zero", "endless")} for aid in args.ids}
+                run["per_submission_s"] = {aid: {} for aid in args.ids}
+                for aid in args.ids:
+                    for kind in ("full", "partial", "zero", "endless"):
+                        times = [float(r["seconds"]) for r in rows
+                                 if r["assignment"] == aid and kinds[aid][r["student"]] == kind]
+                        if times:
+                            run["per_submission_s"][aid][kind] = round(sum(times) / len(times), 1)
                 run["summary"] = run["stdout"].strip().splitlines()[-2:]
             run["totals"] = {aid: totals(root, aid, kinds[aid]) for aid in args.ids}
             run.pop("stdout", None), run.pop("stderr", None)
