@@ -79,8 +79,11 @@ class _Client:
                                   "distributed.worker.daemon": False,  # (a worker's kernels are its children)
                                   "distributed.logging.distributed": "error"}), warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Port .* is already in use")  # (its health page moves)
+                # The grader's side of each worker (the checks, TensorFlow) keeps to one core, as its kernels do.
                 self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, memory_limit=0, silence_logs=40)
+                                            dashboard_address=None, memory_limit=0, silence_logs=40,
+                                            env={"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+                                                 "TF_CPP_MIN_LOG_LEVEL": "2"})
             self.client = Client(self.cluster)
 
     def allowed_failures(self) -> int:
@@ -197,6 +200,8 @@ def _distributed(root, todo, limits, sandbox, jobs, address, retries, finish, lo
     try:
         if cluster.external:
             failures = cluster.allowed_failures()
+            if not cluster.workers():
+                log(f"the scheduler at {address} has no worker yet: grading starts when one joins.")
             log(f"grading on the Dask cluster at {address} ({cluster.workers()} worker(s))"
                 + (f"; its scheduler also retries a task whose worker died up to {failures} time(s) itself "
                    f"(allowed-failures)" if failures > 0 else ""))

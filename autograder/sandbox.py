@@ -60,26 +60,66 @@ class Limits:
     threads: int = 2             # threads of the kernel's math libraries (numpy, TensorFlow): cores / jobs at once
 
 
+SLOTS = 4096
+
+
+def _slot_lock(folder: Path, slot: int):
+    """The lock file of ``slot``, held (an open file), or None when another grading holds it."""
+    handle = open(folder / f"{slot}.lock", "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return handle
+    except OSError:
+        handle.close()
+        return None
+
+
+def _sweep_orphans(folder: Path) -> None:
+    """Kill what runs as the sandbox user of a slot nobody holds: the kernel of a grader that died (a worker killed
+    at the instant its sandbox started may leave one behind). Only where sandboxes get user ids of their own."""
+    if os.geteuid() != 0:
+        return
+    by_uid: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                uid = entry.stat().st_uid
+            except OSError:
+                continue
+            if FIRST_UID <= uid < FIRST_UID + SLOTS:
+                by_uid.setdefault(uid, []).append(int(entry.name))
+    for uid, pids in by_uid.items():
+        held = _slot_lock(folder, uid - FIRST_UID)
+        if held is None:
+            continue  # a grading holds that slot: its kernel
+        try:
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        finally:
+            held.close()
+
+
 @contextlib.contextmanager
 def sandbox_slot():
     """A slot number no other grading on this machine holds until the block ends (its sandbox's user id, when the
     grader is root): a file lock per slot, so it holds across worker processes, pools and clusters, and is let go
-    when its holder ends, however it ends."""
+    when its holder ends, however it ends. Kernels left running as the user of a free slot are stopped first."""
     folder = Path(tempfile.gettempdir()) / "sequence-models-slots"
     folder.mkdir(mode=0o700, exist_ok=True)
-    for slot in range(4096):
-        handle = open(folder / f"{slot}.lock", "a")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
+    _sweep_orphans(folder)
+    for slot in range(SLOTS):
+        handle = _slot_lock(folder, slot)
+        if handle is None:
             continue
         try:
             yield slot
         finally:
             handle.close()
         return
-    raise RuntimeError(f"no free grading slot on this machine (4096 held in {folder})")
+    raise RuntimeError(f"no free grading slot on this machine ({SLOTS} held in {folder})")
 
 
 def bwrap_available() -> bool:
@@ -362,11 +402,12 @@ def run_subprocess_in_sandbox(args: list[str], root: Path = COURSE_ROOT, limits:
                               timeout: float = 60) -> subprocess.CompletedProcess:
     """Run one command in a sandbox like a kernel's (used by tests and the start-up benchmark)."""
     scratch = Path(tempfile.mkdtemp(prefix="sm-sandbox-"))
-    uid = FIRST_UID if os.geteuid() == 0 else None
-    if uid is not None:
-        os.chown(scratch, uid, uid)
-    try:
-        return subprocess.run(sandbox_command(scratch, Path(root), limits, uid) + args, capture_output=True,
-                              text=True, timeout=timeout)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with sandbox_slot() as slot:
+        uid = FIRST_UID + slot if os.geteuid() == 0 else None
+        if uid is not None:
+            os.chown(scratch, uid, uid)
+        try:
+            return subprocess.run(sandbox_command(scratch, Path(root), limits, uid) + args, capture_output=True,
+                                  text=True, timeout=timeout)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)

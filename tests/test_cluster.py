@@ -19,7 +19,7 @@ import pytest
 
 from autograder import autograde as pipeline
 from autograder import cluster, grading
-from autograder.sandbox import Limits
+from autograder.sandbox import FIRST_UID, SLOTS, Limits
 from course import ROOT, nbgrader_meta, scratch_course
 from test_autograde import CASCADE, WRONG
 
@@ -213,6 +213,15 @@ def test_a_worker_killed_mid_run_loses_nothing(course, serial, external, tmp_pat
     assert "the worker grading it died; sent again (try 2 of 3)" in err, err
     assert _grades(root) == serial["grades"]
     assert proc.returncode == 2 and out.count("NOT GRADED") == 1  # only the broken file
+    # Killed at the instant its sandbox started, a worker may leave the kernel behind; the next grading stops it.
+    assert _sandbox_processes() == []
+
+
+def _sandbox_processes() -> list[int]:
+    if os.geteuid() != 0:
+        return []  # (sandboxes have user ids of their own only when grading as root)
+    return [p.pid for p in psutil.process_iter(["uids"])
+            if FIRST_UID <= p.info["uids"].real < FIRST_UID + SLOTS]
 
 
 def test_a_stopped_run_resumes_and_grades_each_submission_once(tmp_path):
@@ -305,3 +314,27 @@ def test_no_scheduler_at_the_address_is_a_clear_message(course, tmp_path):
                            "--scheduler", "tcp://127.0.0.1:9", "--student", "full_0"], capture_output=True,
                           text=True, timeout=120, env=dict(os.environ, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="2s"))
     assert proc.returncode == 2 and "could not start grading" in proc.stderr, proc.stderr
+
+
+def test_a_kernel_left_behind_by_a_dead_grader_is_stopped_by_the_next_grading():
+    """A grader killed at the instant its sandbox started leaves the kernel running as the user of a slot that
+    nobody holds any more; taking a slot stops what runs as such a user, and never what runs in a held slot."""
+    from autograder.sandbox import sandbox_slot
+    if os.geteuid() != 0:
+        pytest.skip("sandboxes get user ids of their own only when grading as root")
+    with sandbox_slot() as held:
+        uid = FIRST_UID + 3000
+        orphan = subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "sleep", "600"],
+                                  start_new_session=True)
+        busy = subprocess.Popen(["setpriv", f"--reuid={FIRST_UID + held}", f"--regid={FIRST_UID + held}",
+                                 "--clear-groups", "sleep", "600"], start_new_session=True)
+        try:
+            time.sleep(0.3)
+            with sandbox_slot() as other:
+                assert other != held
+            assert orphan.wait(timeout=10) == -signal.SIGKILL
+            assert busy.poll() is None  # its slot is held: a grading's kernel
+        finally:
+            for proc in (orphan, busy):
+                proc.kill()
+                proc.wait()
