@@ -166,8 +166,9 @@ def extrapolate(per_submission: dict, notebook_seconds: dict, workers: int = 80,
     cores), assuming: every submission costs what a full-marks one costs here (the worst case of a class that
     finished); grading time scales with each solution notebook's run time (benchmarks/results/notebooks.json) from
     what was measured per submission here; a worker is one core, as fast as one of this machine's; tasks spread
-    evenly (students x assignments >> workers); the scheduler and the gradebook writes are not the bottleneck
-    (measured: well under a second per submission)."""
+    evenly (students x assignments >> workers); the scheduler and the coordinator's gradebook writes keep up (one
+    write took 0.04-0.09 s here, for 12 graded cells in a small gradebook: about a third of the coordinator's time
+    at the 4-5 submissions a second this needs; not measured at that scale)."""
     scale = sum(per_submission.values()) / sum(notebook_seconds[aid] for aid in per_submission)
     per = {aid: per_submission.get(aid, scale * t) for aid, t in notebook_seconds.items()}
     cpu_seconds = students * sum(per.values())
