@@ -10,11 +10,14 @@ one transaction, so a run that is killed and started again grades each remaining
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import importlib
 import json
 import os
+import signal
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -453,8 +456,9 @@ def record(root: Path, aid: str, student: str, results: list[Graded], fingerprin
         finally:
             gb.db.commit = real_commit
         gb.db.commit()
-    (folder / MARKER).write_text(json.dumps({"fingerprint": fingerprint, "problems": [p for r in results
-                                                                                    for p in r.problems]}))
+    tmp = folder / f"{MARKER}.tmp"
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "problems": [p for r in results for p in r.problems]}))
+    os.replace(tmp, folder / MARKER)
 
 
 def already_graded(root: Path, aid: str, student: str, fingerprint: str) -> list[str] | None:
@@ -467,11 +471,29 @@ def already_graded(root: Path, aid: str, student: str, fingerprint: str) -> list
     return data.get("problems", []) if data.get("fingerprint") == fingerprint else None
 
 
+@contextlib.contextmanager
+def _uninterrupted():
+    """Ctrl-C (SIGINT) waits until the block is done: a result is recorded whole (gradebook and marker) or not at
+    all, so a stopped run grades it once. Only in the main thread, where Python handles signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def _record_or_report(root: Path, aid: str, student: str, results: list, fingerprint: str, tries: int = 5) -> None:
     """record(), retried while the gradebook is locked by someone else; a failure is reported, never raised."""
     for attempt in range(tries):
         try:
-            record(root, aid, student, results, fingerprint)
+            with _uninterrupted():
+                record(root, aid, student, results, fingerprint)
             return
         except Exception as exc:  # noqa: BLE001
             if "locked" in str(exc) and attempt < tries - 1:
