@@ -20,6 +20,7 @@ import sys
 import threading
 import uuid
 import warnings
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,9 +220,15 @@ def _distributed(root, todo, limits, sandbox, jobs, address, retries, finish, lo
             meta[future.key] = (aid, student, fingerprint)
             return future
 
-        pending = as_completed([submit(*item) for item in todo])
+        # A few tasks per worker in flight, the next sent as one comes back: the coordinator and the scheduler hold
+        # a handful of submissions, not the class.
+        waiting = deque(todo)
+        window = max(8, 2 * max(jobs if not cluster.external else 0, cluster.workers()))
+        pending = as_completed([submit(*waiting.popleft()) for _ in range(min(window, len(waiting)))])
         for future in pending:
             aid, student, fingerprint = meta.pop(future.key)
+            if waiting:
+                pending.add(submit(*waiting.popleft()))
             try:
                 results = future.result()
             except KilledWorker as exc:
