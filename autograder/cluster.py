@@ -139,8 +139,10 @@ class _Progress:
         self.bar.close()
 
 
-def _failure_text(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc)[:300]}"
+def _grader_failed(exc: BaseException) -> str:
+    """The report of a grader fault (not the submission's): it costs this student a report, not the run."""
+    return (f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:300]}); it was not graded. "
+            f"Run autograde again.")
 
 
 def grade_class(root: Path, work: list[tuple[str, str]], limits: Limits, sandbox: bool = True, jobs: int | None = None,
@@ -181,9 +183,7 @@ def grade_class(root: Path, work: list[tuple[str, str]], limits: Limits, sandbox
                 try:
                     results = pipeline.grade_task(pipeline.make_task(root, aid, student), limits, sandbox, root)
                 except Exception as exc:  # noqa: BLE001 - a grader fault costs this student a report, not the run
-                    finish(aid, student, fingerprint, failure=f"the grader failed on this submission "
-                                                              f"({_failure_text(exc)}); it was not graded. Run "
-                                                              f"autograde again.")
+                    finish(aid, student, fingerprint, failure=_grader_failed(exc))
                     continue
                 finish(aid, student, fingerprint, results)
             return outcomes
@@ -243,9 +243,7 @@ def _distributed(root, todo, limits, sandbox, jobs, address, retries, finish, lo
                         f"needs a look: grade it alone with --student {student} --jobs 1"))
                 continue
             except Exception as exc:  # noqa: BLE001 - a grader fault costs this student a report, not the run
-                finish(aid, student, fingerprint, failure=f"the grader failed on this submission "
-                                                          f"({_failure_text(exc)}); it was not graded. Run autograde "
-                                                          f"again.")
+                finish(aid, student, fingerprint, failure=_grader_failed(exc))
                 continue
             finally:
                 future.release()
