@@ -1,7 +1,6 @@
-"""Grading toolkit of the Sequence Models course: shared checks and the grading pipeline."""
-from autograder.checks import (CheckFailed, call, check_close, check_gradient, check_keys, check_shape,
-                               check_tuple, check_type, numerical_gradient, passed, relative_error)
-from autograder.paths import data_path
+"""The instructor's grading toolkit of the Sequence Models course (``python -m autograder``): release, fixtures,
+the sandboxed grading pipeline, feedback, export, and the reference code behind the hidden tests.
 
-__all__ = ["CheckFailed", "call", "check_close", "check_gradient", "check_keys", "check_shape", "check_tuple",
-           "check_type", "numerical_gradient", "passed", "relative_error", "data_path"]
+Never part of the student distribution. It builds on the week packages and the check kit (:mod:`checks`); they
+never import it.
+"""

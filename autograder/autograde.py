@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.paths import COURSE_ROOT
+from checks.paths import COURSE_ROOT
 from autograder.sandbox import CellTimeout, KernelDied, LimitHit, Limits, SandboxKernel
 
 GRADE_KEY = "nbgrader"
@@ -332,12 +332,12 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
 # ---------------------------------------------------------------------------- one submission as data
 
 def course_digest(root: Path, aid: str) -> str:
-    """What the tests of ``aid`` are made of on this machine: the reference, the checks and their fixtures. A worker
-    compares the coordinator's with its own, so that a stale checkout on a worker never grades."""
+    """What the tests of ``aid`` are made of on this machine: the reference, the check kit, the week's checks and their
+    fixtures. A worker compares the coordinator's with its own, so that a stale checkout on a worker never grades."""
     h = hashlib.sha256()
     week = root / f"week{aid[1]}"
-    paths = [root / "autograder" / "reference" / f"{aid}.py", *sorted(week.glob("*checks.py")),
-             *sorted((week / "fixtures").glob("*"))]
+    paths = [root / "autograder" / "reference" / f"{aid}.py", *sorted((root / "checks").glob("*.py")),
+             *sorted(week.glob("*checks.py")), *sorted((week / "fixtures").glob("*"))]
     for path in paths:
         if path.exists():
             h.update(path.name.encode())

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from autograder import grading
-from autograder.paths import COURSE_ROOT
+from checks.paths import COURSE_ROOT
 
 
 def _root(arg: str | None) -> Path:

@@ -20,7 +20,7 @@ import time
 import nbformat
 
 from autograder import wire
-from autograder.checks import CheckFailed
+from checks.assertions import CheckFailed
 from autograder.sandbox import CellTimeout, KernelDied, LimitHit, SandboxKernel
 from autograder.sandbox_runtime import REPLY_MIME
 

@@ -5,7 +5,7 @@ Each submission gets a scratch folder holding only its notebook, and a Jupyter k
 - an unprivileged user (the grader, when root, switches to a user id of its own per job with ``setpriv``; otherwise
   bubblewrap's user namespace maps the kernel to the grader's user), no capabilities, no new privileges;
 - an empty file system holding, read-only, only the system's folders (``/usr``, ``/etc`` ...), the Python
-  environment, and of the course the week packages, the check helpers (never ``autograder/reference``) and
+  environment, and of the course the check kit, the week packages, the kernel runtime of ``autograder/`` (never ``autograder/reference``) and
   ``data/``: no course directory, no other checkout, no home folder, no other student's scratch folder; the
   scratch folder is the only writable place;
 - no network, its own PID, IPC and UTS namespaces, its own session; it dies with the grader, and when its first
@@ -37,7 +37,7 @@ import nbformat
 import zmq
 from jupyter_client import KernelManager
 
-from autograder.paths import COURSE_ROOT
+from checks.paths import COURSE_ROOT
 
 INSTALL_HINT = ("bubblewrap is not installed: grading runs student code in a bubblewrap sandbox. Install it with "
                 "`sudo apt-get install bubblewrap` (Debian/Ubuntu) or `sudo dnf install bubblewrap` (Fedora); "
@@ -152,8 +152,8 @@ def _readonly_mounts(root: Path) -> list[Path]:
     """What the kernel may read of this machine's private places: the Python environment, and of the course only
     what a student has anyway (the week packages, the check helpers, the data), where the kernel imports them."""
     paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent]
-    paths += [course / name for course in _course_dirs(root) for name in ("week1", "week2", "week3", "autograder",
-                                                                          "data")]
+    paths += [course / name for course in _course_dirs(root)
+              for name in ("checks", "week1", "week2", "week3", "autograder", "data")]
     return [p for p in dict.fromkeys(p.resolve() for p in paths) if p.exists()]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from autograder import wire
-from autograder.checks import _student_line  # the same sentence a check in the student's lab gives
+from checks.assertions import _student_line  # the same sentence a check in the student's lab gives
 
 REPLY_MIME = "application/x-sequence-models-reply+json"
 

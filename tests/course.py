@@ -9,7 +9,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from autograder.grading import assignment_ids
-from autograder.paths import data_path
+from checks.paths import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = assignment_ids(ROOT)

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from autograder import checks
-from autograder.checks import CheckFailed
-from autograder.paths import ENV_VAR, data_path
+from checks import assertions as checks
+from checks.assertions import CheckFailed
+from checks.paths import ENV_VAR, data_path
 
 
 def test_type_shape_value_messages_say_expected_and_got():

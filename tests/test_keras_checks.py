@@ -1,4 +1,4 @@
-"""The shared Keras checks (autograder.keras_checks) on tiny models: they pass right models, name wrong ones."""
+"""The shared Keras checks (checks.keras_models) on tiny models: they pass right models, name wrong ones."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from autograder.checks import CheckFailed  # noqa: E402
-from autograder.keras_checks import (activation_name, build, check_activation, check_frozen, check_input,  # noqa: E402
+from checks.assertions import CheckFailed  # noqa: E402
+from checks.keras_models import (activation_name, build, check_activation, check_frozen, check_input,  # noqa: E402
                                      check_layer, check_layer_config, check_layer_sequence, check_model,
                                      check_output_shape, check_param_counts, check_probabilities,
                                      check_return_sequences, check_weights, count_params, layers_of, predict)

@@ -83,8 +83,8 @@ for _name in [n for n in globals() if n.startswith("check_")]:
 """)
     a["patch_check_internals"] = ("setup", """
 import week1.rnn_checks as _rc
-import autograder.checks as _ac
-import autograder.fixtures as _fx
+import checks.assertions as _ac
+import checks.fixtures as _fx
 _nothing = lambda *args, **kwargs: None
 _rc._check_cell = _nothing
 _rc._check_unrolled = _nothing
@@ -177,7 +177,7 @@ for _folder in set(_found):
                         pass
         except Exception as _exc:
             print("could not read", _path, _exc)
-for _attempt in ("from autograder.fixtures import reference; globals().update(reference(AID).GRADED)",
+for _attempt in ("from checks.fixtures import reference; globals().update(reference(AID).GRADED)",
                  "import autograder.reference.w1a1_rnn_step_by_step as _r; globals().update(_r.GRADED)",
                  "exec(open(REPO + '/autograder/reference/w1a1_rnn_step_by_step.py').read(), globals())",
                  "exec(open(COURSE + '/autograder/reference/w1a1_rnn_step_by_step.py').read(), globals())"):
@@ -270,9 +270,9 @@ for _path in _targets:
         print("could not remove", _path, type(_exc).__name__)
 """ + write_everywhere)
     a["sabotage_course_code"] = ("setup", consts + """
-import os, week1.rnn_checks as _rc, autograder.checks as _ac
+import os, week1.rnn_checks as _rc, checks.assertions as _ac
 _pyc = os.path.join(os.path.dirname(_rc.__file__), "__pycache__", "rnn_checks.cpython-311.pyc")
-for _path in (_rc.__file__, _ac.__file__, REPO + "/week1/rnn_checks.py", REPO + "/autograder/checks.py",
+for _path in (_rc.__file__, _ac.__file__, REPO + "/week1/rnn_checks.py", REPO + "/checks/assertions.py",
               REPO + "/autograder/remote.py", COURSE + "/week1/rnn_checks.py", _pyc):
     try:
         with open(_path, "a") as _f:

@@ -39,7 +39,7 @@ def _files(dist):
 
 def test_the_distribution_has_what_students_need(dist):
     for path in ["README.md", "environment.yml", "postBuild", "pyproject.toml", "Makefile", "data/README.md",
-                 "autograder/checks.py", "autograder/fixtures.py"]:
+                 "checks/assertions.py", "checks/fixtures.py"]:
         assert (dist / path).is_file(), path
     for aid in ASSIGNMENTS:
         assert list((dist / "release" / aid).glob("*.ipynb")), aid

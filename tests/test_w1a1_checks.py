@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailed, numerical_gradient, relative_error
+from checks.assertions import CheckFailed, numerical_gradient, relative_error
 from notebook_code import notebook_fixtures, run_test_cell
 from autograder.reference import w1a1_rnn_step_by_step as reference
 from week1 import rnn_checks as checks

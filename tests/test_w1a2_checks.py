@@ -14,10 +14,10 @@ import string
 import numpy as np
 import pytest
 
-from autograder import fixtures as fixtures_module
-from autograder.checks import CheckFailed, numerical_gradient, relative_error
-from autograder.fixtures import fixture_path
-from autograder.paths import ENV_VAR
+from checks import fixtures as fixtures_module
+from checks.assertions import CheckFailed, numerical_gradient, relative_error
+from checks.fixtures import fixture_path
+from checks.paths import ENV_VAR
 from autograder.reference import fixtures_are_stale
 from autograder.reference import w1a2_dinosaur_island as reference
 from notebook_code import ROOT, notebook_fixtures, run_test_cell

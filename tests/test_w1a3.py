@@ -13,8 +13,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from autograder.checks import CheckFailed  # noqa: E402
-from autograder.paths import data_path  # noqa: E402
+from checks.assertions import CheckFailed  # noqa: E402
+from checks.paths import data_path  # noqa: E402
 from autograder.reference import w1a3_jazz_improvisation as reference  # noqa: E402
 from course import ROOT, execute_copy  # noqa: E402
 from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402

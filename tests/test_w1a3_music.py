@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder.paths import data_path
+from checks.paths import data_path
 from course import ROOT, data_script
 from week1 import music
 from week1.music import Chord, Note

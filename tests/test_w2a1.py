@@ -17,10 +17,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import fixtures
-from autograder.checks import CheckFailed
-from autograder.fixtures import fixture_path
-from autograder.paths import data_path
+from checks import fixtures
+from checks.assertions import CheckFailed
+from checks.fixtures import fixture_path
+from checks.paths import data_path
 from autograder.reference import HIDDEN_MARK, fixtures_are_stale
 from autograder.reference import w2a1_word_vectors as reference
 from course import ROOT, data_script, nbgrader_meta

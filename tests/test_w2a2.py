@@ -20,10 +20,10 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-import autograder.fixtures  # noqa: E402
-from autograder.checks import CheckFailed  # noqa: E402
-from autograder.fixtures import fixture_path  # noqa: E402
-from autograder.paths import data_path  # noqa: E402
+import checks.fixtures  # noqa: E402
+from checks.assertions import CheckFailed  # noqa: E402
+from checks.fixtures import fixture_path  # noqa: E402
+from checks.paths import data_path  # noqa: E402
 from autograder.reference import fixtures_are_stale  # noqa: E402
 from autograder.reference import w2a2_emojify as reference  # noqa: E402
 from course import ROOT, data_script, nbgrader_meta  # noqa: E402
@@ -628,11 +628,11 @@ def test_the_public_checks_use_the_stored_values(sol, monkeypatch):
     """A public check compares with the fixture file: change a stored expected value and the solution fails."""
     stored = copy.deepcopy(ec.FIXTURES.stored())
     key = next(iter(stored["sentence_to_avg"]))
-    case = autograder.fixtures.decode(stored["sentence_to_avg"][key])
+    case = checks.fixtures.decode(stored["sentence_to_avg"][key])
     case[0]["avg"], case[0]["mistakes"] = case[0]["avg"] + 1.0, {}
-    stored["sentence_to_avg"][key] = autograder.fixtures.encode(case)
+    stored["sentence_to_avg"][key] = checks.fixtures.encode(case)
     monkeypatch.setattr(ec.FIXTURES, "_stored", stored)
-    monkeypatch.setattr(autograder.fixtures, "reference", lambda aid: None)
+    monkeypatch.setattr(checks.fixtures, "reference", lambda aid: None)
     with pytest.raises(CheckFailed, match=r"sentence_to_avg\('I love pizza', ...\): expected"):
         ec.check_sentence_to_avg(sol["sentence_to_avg"])
 
@@ -640,7 +640,7 @@ def test_the_public_checks_use_the_stored_values(sol, monkeypatch):
 def test_public_checks_work_without_the_reference(sol, notebook, monkeypatch):
     """The student's copy has no autograder/reference: every public call of every test cell still passes on the
     solution, from the stored fixtures alone; other arguments say that they have no stored values."""
-    monkeypatch.setattr(autograder.fixtures, "reference", lambda aid: None)
+    monkeypatch.setattr(checks.fixtures, "reference", lambda aid: None)
     public = copy.deepcopy(notebook)
     grade_ids = []
     for cell in public.cells:

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from babel.dates import format_date
 
-from autograder.paths import ENV_VAR, data_path
+from checks.paths import ENV_VAR, data_path
 from course import data_script
 from week3 import dates
 from week3.dates import (FORMATS, OOD_FORMATS, PAD, SPLITS, UNK, Tx, Ty, build_vocabularies, generate_pairs,

@@ -14,9 +14,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from autograder import fixtures as fixtures_module
-from autograder.checks import CheckFailed
-from autograder.fixtures import case_key, encode
+from checks import fixtures as fixtures_module
+from checks.assertions import CheckFailed
+from checks.fixtures import case_key, encode
 from autograder.reference import w3a1_decoding as reference
 from week3 import decoding_checks as checks
 from week3 import name_lm
@@ -509,7 +509,7 @@ def test_length_normalization_changes_the_winner_on_the_name_lm(lm):
 
 
 def test_name_lm_training_script_and_readme_agree():
-    from autograder.paths import data_path
+    from checks.paths import data_path
 
     folder = data_path("models", "name_lm")
     script, readme = (folder / "train.py").read_text(), (folder / "README.md").read_text()

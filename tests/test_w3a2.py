@@ -12,7 +12,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from autograder.paths import data_path  # noqa: E402
+from checks.paths import data_path  # noqa: E402
 from autograder.reference import w3a2_trigger_word as reference  # noqa: E402
 from course import ROOT, execute_copy  # noqa: E402
 from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402

@@ -11,9 +11,9 @@ import re
 import numpy as np
 import pytest
 
-from autograder import fixtures as fixtures_module
-from autograder.checks import CheckFailed
-from autograder.fixtures import case_key, encode
+from checks import fixtures as fixtures_module
+from checks.assertions import CheckFailed
+from checks.fixtures import case_key, encode
 from autograder.reference import NotebookName
 from autograder.reference import w3a2_trigger_word as R
 from week3 import trigger_checks as C

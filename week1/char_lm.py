@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 from week1.rnn_utils import softmax
 
 NEWLINE = "\n"  # ends every name

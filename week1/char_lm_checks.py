@@ -2,7 +2,7 @@
 
 ``check_<function>(<function>, sizes..., seed=...)`` builds its own small seeded inputs (never square where a
 transposed weight could hide), calls the function on private copies, and compares type -> shape -> values with
-the values stored for those inputs in ``week1/fixtures/w1a2_dinosaur_island.json`` (see :mod:`autograder.fixtures`).
+the values stored for those inputs in ``week1/fixtures/w1a2_dinosaur_island.json`` (see :mod:`checks.fixtures`).
 When a wrong answer is exactly what a classic mistake produces (its stored output, or the error it raises), the
 message names that mistake. The global numpy random state is restored after every check.
 
@@ -20,8 +20,8 @@ import numbers
 
 import numpy as np
 
-from autograder.checks import CheckFailed, call, check_close, check_keys, check_shape, check_tuple, check_type, passed
-from autograder.fixtures import Fixtures
+from checks.assertions import CheckFailed, call, check_close, check_keys, check_shape, check_tuple, check_type, passed
+from checks.fixtures import Fixtures
 from week1.char_lm import GRADIENT_NAMES, LETTERS, NEWLINE, PARAMETER_NAMES, build_vocabulary, parse_losses
 
 FIXTURES = Fixtures("w1a2_dinosaur_island")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 from week1.music import Corpus
 
 N_A = 64          # units of the shared LSTM

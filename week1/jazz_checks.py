@@ -8,7 +8,7 @@ public sizes; an integer ``seed`` draws other sizes, weights and inputs, as the 
 
 What a correct model outputs on these inputs -- computed step by step, independently of Keras -- and what each
 classic mistake outputs (to name it) is stored in ``week1/fixtures/w1a3_jazz_improvisation.json`` (see
-:mod:`autograder.fixtures`). Models are checked by behaviour and structure (inputs, outputs, parameter counts,
+:mod:`checks.fixtures`). Models are checked by behaviour and structure (inputs, outputs, parameter counts,
 layer types), never by printed summaries.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 import keras
-from autograder.checks import CheckFailed, check_shape, check_type, passed
-from autograder.fixtures import Fixtures
-from autograder.keras_checks import build, check_model, count_params, layers_of, predict
+from checks.assertions import CheckFailed, check_shape, check_type, passed
+from checks.fixtures import Fixtures
+from checks.keras_models import build, check_model, count_params, layers_of, predict
 
 FIXTURES = Fixtures("w1a3_jazz_improvisation")
 

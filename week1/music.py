@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 
 CORPUS_FILE = ("jazz", "corpus.json")
 TYPES = ("C", "S", "A", "X", "R")

@@ -3,7 +3,7 @@
 ``check_<function>(<function>, sizes..., seed=...)`` draws its own small seeded inputs (never square
 where a transposed weight could hide), calls the function on private copies, and verifies type ->
 return order -> shapes -> values -> cache against the values stored for those inputs in
-``week1/fixtures/w1a1_rnn_step_by_step.json`` (see :mod:`autograder.fixtures`). Backward checks compare
+``week1/fixtures/w1a1_rnn_step_by_step.json`` (see :mod:`checks.fixtures`). Backward checks compare
 every returned gradient with the stored numerical gradient (central differences, float64) of
 L = sum(da * a) (+ sum(dc * c) for the LSTM cell).  When a wrong value is exactly what a classic
 mistake produces (its stored output), the message names that mistake.
@@ -14,9 +14,9 @@ import copy
 
 import numpy as np
 
-from autograder.checks import (CheckFailed, call, check_close, check_gradient, check_keys, check_shape, check_tuple,
+from checks.assertions import (CheckFailed, call, check_close, check_gradient, check_keys, check_shape, check_tuple,
                                passed, relative_error)
-from autograder.fixtures import Fixtures
+from checks.fixtures import Fixtures
 from week1.rnn_utils import gru_parameters, lstm_parameters, random_arrays, rnn_inputs, rnn_parameters
 
 FIXTURES = Fixtures("w1a1_rnn_step_by_step")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 
 LABELS = ("love", "sport", "happy", "sad", "food")
 EMOJIS = ("\u2764\ufe0f", "\u26be", "\U0001F604", "\U0001F61E", "\U0001F374")  # ❤️ ⚾ 😄 😞 🍴

@@ -5,7 +5,7 @@ vocabulary of 20 words with 4-dimensional vectors (and, for ``sentence_to_avg``,
 vectors); with an integer ``seed`` it draws another toy vocabulary (other words, sizes and dimensions, indices
 in another order), as the hidden tests do. The inputs are drawn here; what a correct function returns on them,
 and what each classic mistake returns (to name it), is stored in ``week2/fixtures/w2a2_emojify.json`` (see
-:mod:`autograder.fixtures`). The Keras checks use :mod:`autograder.keras_checks`: structure and behaviour, never
+:mod:`checks.fixtures`). The Keras checks use :mod:`checks.keras_models`: structure and behaviour, never
 printed summaries.
 """
 from __future__ import annotations
@@ -20,13 +20,13 @@ import tempfile
 import numpy as np
 
 import keras
-from autograder.checks import CheckFailed, call, check_close, check_shape, check_tuple, check_type, passed
-from autograder.fixtures import Fixtures
-from autograder.keras_checks import (build, check_activation, check_frozen, check_input, check_layer,
+from checks.assertions import CheckFailed, call, check_close, check_shape, check_tuple, check_type, passed
+from checks.fixtures import Fixtures
+from checks.keras_models import (build, check_activation, check_frozen, check_input, check_layer,
                                      check_layer_config, check_layer_sequence, check_output_shape,
                                      check_param_counts, check_probabilities, check_return_sequences, layers_of,
                                      predict)
-from autograder.keras_checks import check_model as check_keras_model  # check_model below checks `model`
+from checks.keras_models import check_model as check_keras_model  # check_model below checks `model`
 from week2.emojify import N_CLASSES
 from week2.glove import GloVe, load_glove
 

@@ -4,15 +4,15 @@ Each ``check_*`` takes the student's function.  With ``seed=None`` it runs the p
 vectors and the real GloVe vectors); with an integer ``seed`` it draws other toy inputs (random dimensions,
 random rotations, other words); the hidden tests use those.  The inputs are drawn here; what a correct function
 returns on them, and what each classic mistake returns (to name it), is looked up in
-``week2/fixtures/w2a1_word_vectors.json`` for the public inputs (see :mod:`autograder.fixtures`).  A check goes
+``week2/fixtures/w2a1_word_vectors.json`` for the public inputs (see :mod:`checks.fixtures`).  A check goes
 type -> shape -> values, names the likely mistake, and prints one line when everything passes.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import CheckFailed, call, check_close, check_shape, check_tuple, check_type, passed
-from autograder.fixtures import Fixtures
+from checks.assertions import CheckFailed, call, check_close, check_shape, check_tuple, check_type, passed
+from checks.fixtures import Fixtures
 from week2.glove import load_glove
 from week2.word_vectors import ANALOGY_VOCAB_SIZE
 

@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 
 #: Analogy answers are searched among this many most frequent GloVe words (GloVe rows are in frequency order).
 ANALOGY_VOCAB_SIZE = 20_000

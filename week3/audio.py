@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 
 with warnings.catch_warnings():  # pydub warns at import that ffmpeg is missing: WAV needs no ffmpeg
     warnings.simplefilter("ignore", RuntimeWarning)

@@ -33,7 +33,7 @@ from itertools import islice
 
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 
 Tx, Ty = 30, 10
 PAD, UNK = "<pad>", "<unk>"

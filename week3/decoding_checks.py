@@ -2,7 +2,7 @@
 
 ``check_greedy_decode``, ``check_beam_search_decode`` and ``check_bleu_score`` draw their own small seeded inputs,
 call the function on them and compare with the values stored for those inputs in
-``week3/fixtures/w3a1_machine_translation.json`` (see :mod:`autograder.fixtures`). When a wrong answer is exactly
+``week3/fixtures/w3a1_machine_translation.json`` (see :mod:`checks.fixtures`). When a wrong answer is exactly
 what a classic mistake produces, the message names that mistake.
 
 The decoders never see a neural network here: they get ``step_log_probs(prefix)``, a function that returns the
@@ -50,8 +50,8 @@ import numbers
 
 import numpy as np
 
-from autograder.checks import CheckFailed, call, check_tuple, check_type, passed
-from autograder.fixtures import Fixtures
+from checks.assertions import CheckFailed, call, check_tuple, check_type, passed
+from checks.fixtures import Fixtures
 
 FIXTURES = Fixtures("w3a1_machine_translation")
 

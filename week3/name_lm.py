@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 from week1.char_lm import LETTERS, NEWLINE, PARAMETER_NAMES, build_vocabulary, indices_to_name, rnn_step_forward
 
 WEIGHTS = ("models", "name_lm", "parameters.npz")

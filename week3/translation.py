@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from autograder.paths import data_path
+from checks.paths import data_path
 
 WEIGHTS_FILE = ("models", "date_translation", "weights.npz")
 METRICS_FILE = ("models", "date_translation", "metrics.json")

@@ -15,7 +15,7 @@ reads those from notebook globals is caught.
   on how the attention weighs the time steps (which ``one_step_attention`` decides, and its own check grades).
 
 What a correct function returns on these inputs, computed independently in numpy, and what each classic mistake
-returns, is stored in ``week3/fixtures/w3a1_machine_translation.json`` (see :mod:`autograder.fixtures`). The
+returns, is stored in ``week3/fixtures/w3a1_machine_translation.json`` (see :mod:`checks.fixtures`). The
 decoding functions' checks live in :mod:`week3.decoding_checks` and are re-exported here.
 """
 from __future__ import annotations
@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 import keras
-from autograder.checks import CheckFailed, check_shape, passed
-from autograder.fixtures import Fixtures
-from autograder.keras_checks import build, check_model, count_params, layers_of, predict
+from checks.assertions import CheckFailed, check_shape, passed
+from checks.fixtures import Fixtures
+from checks.keras_models import build, check_model, count_params, layers_of, predict
 from week3.decoding_checks import check_beam_search_decode, check_bleu_score, check_greedy_decode  # noqa: F401
 
 FIXTURES = Fixtures("w3a1_machine_translation")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 import keras
-from autograder.paths import data_path
+from checks.paths import data_path
 from week3.audio import TY, detections, event_metrics, load_dev, spectrogram
 
 WEIGHTS_FILE = ("models", "trigger_word", "weights.npz")

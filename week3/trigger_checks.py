@@ -2,7 +2,7 @@
 
 Every check draws its own small seeded inputs (the functions here whose names do not start with ``check_``; they
 make inputs and measure outputs, they compute no answer) and compares what the student's function returns with
-values stored in ``week3/fixtures/w3a2_trigger_word.json`` (see :mod:`autograder.fixtures`), naming a classic
+values stored in ``week3/fixtures/w3a2_trigger_word.json`` (see :mod:`checks.fixtures`), naming a classic
 mistake when the answer is exactly what that mistake gives.
 
 ``insert_audio_clip`` and ``create_training_example`` draw random numbers. A check seeds the notebook's numpy through
@@ -32,9 +32,9 @@ import threading
 import numpy as np
 
 import keras
-from autograder.checks import CheckFailed, call, check_tuple, check_type, passed
-from autograder.fixtures import Fixtures
-from autograder.keras_checks import (build, check_activation, check_input, check_layer_config, check_layer_sequence,
+from checks.assertions import CheckFailed, call, check_tuple, check_type, passed
+from checks.fixtures import Fixtures
+from checks.keras_models import (build, check_activation, check_input, check_layer_config, check_layer_sequence,
                                      check_model, check_output_shape, check_param_counts, check_return_sequences,
                                      layers_of, predict)
 import week3.trigger  # noqa: F401  (registers week3>TimeDistributed, which the notebook's models may use)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import numerical_gradient
+from checks.assertions import numerical_gradient
 from week1 import rnn_checks as checks
 from week1.rnn_utils import sigmoid, softmax
 

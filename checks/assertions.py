@@ -172,7 +172,7 @@ def check_gradient(name: str, analytic, numeric: np.ndarray, tol: float = 1e-7, 
               hint or "Re-derive this gradient from the forward equations; check every factor of the chain rule.")
 
 
-# Set by autograder.fixtures while a check runs on a hidden case (arguments with no stored values): the
+# Set by checks.fixtures while a check runs on a hidden case (arguments with no stored values): the
 # student's notebook shows one pass line per public check, and the feedback does not repeat it for hidden ones.
 _hidden_case = False
 

@@ -7,7 +7,7 @@ renamed classes still pass), their settings (units, rates, ``return_sequences``,
 the number of trainable and non-trainable parameters. Never by the text of ``model.summary()`` or by class-name
 strings, which change between versions.
 
-Like :mod:`autograder.checks`, every failure is a :class:`~autograder.checks.CheckFailed` whose message says
+Like :mod:`checks.assertions`, every failure is a :class:`~checks.assertions.CheckFailed` whose message says
 "<what>: expected ... but got ...", then the likely cause.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 import keras
-from autograder.checks import CheckFailed, _fail, _not_implemented, _student_line, check_type
+from checks.assertions import CheckFailed, _fail, _not_implemented, _student_line, check_type
 
 # ---------------------------------------------------------------------------- building a model
 
