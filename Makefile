@@ -4,7 +4,28 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test setup release check-release fixtures check-fixtures autograde feedback export student-export benchmark clean
+# Learners work in copies of the student notebooks, in a folder git ignores and no instructor command reads.
+WORK   := work
+
+.PHONY: help lab workspace validate test setup release check-release fixtures check-fixtures autograde feedback export \
+        student-export benchmark clean
+
+help:
+	@echo "Learners:"
+	@echo "  make lab                set up .venv, copy the student notebooks to $(WORK)/ (first time) and open JupyterLab"
+	@echo "  make validate NB=$(WORK)/<id>/<name>.ipynb   run a notebook with its checks, as the autograder will"
+	@echo "  make setup              only set up .venv (make help: this list)"
+	@echo "Contributors:"
+	@echo "  make test               set up .venv and run the whole test suite (about 25 minutes on 2 cores)"
+	@echo "  make benchmark          each solution notebook's wall time and peak memory on 2 cores"
+	@echo "Instructors (ID is an assignment id such as w1a1_rnn_step_by_step):"
+	@echo "  make release            regenerate release/ from source/     (make check-release: is it stale?)"
+	@echo "  make fixtures           regenerate the public checks' stored values (make check-fixtures: stale?)"
+	@echo "  make student-export DIR=../sequence-models-student   write, or update, the student distribution"
+	@echo "  make autograde ID=<id>|all [STUDENT=s] [JOBS=n] [SCHEDULER=addr] [FORCE=1] [REPORT=file.csv]"
+	@echo "  make feedback ID=<id>   HTML feedback per student under feedback/"
+	@echo "  make export [TO=grades.csv]   every grade as CSV"
+	@echo "  make clean              remove .venv and the class's grading state (not $(WORK)/)"
 
 setup: $(STAMP)
 
@@ -19,8 +40,21 @@ $(STAMP): pyproject.toml
 # Jupyter refuses to run as root unless told; containers often run as root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/release
+lab: setup workspace
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/$(WORK)
+
+# Copy each assignment's student folder into $(WORK)/ once: a copy that exists is the learner's and is never replaced
+# (a new assignment appears there the next time).
+workspace:
+	@mkdir -p $(WORK)
+	@for folder in release/*/; do \
+	  id=$$(basename "$$folder"); \
+	  if [ ! -e "$(WORK)/$$id" ]; then cp -R "$$folder" "$(WORK)/$$id" && echo "new in $(WORK)/: $$id"; fi; \
+	done
+
+validate: setup
+	@test -n "$(NB)" || (echo "usage: make validate NB=$(WORK)/<id>/<name>.ipynb"; exit 2)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbgrader validate "$(NB)"
 
 test: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest

@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
                 stale += grading.release_is_stale(root, aid, Path(tmp) / aid)
         if stale:
             print("Stale release notebooks (run `python -m autograder release` and commit):\n  " + "\n  ".join(stale))
+            print("If you worked through the course in release/, your answers are in those notebooks and regenerating "
+                  "replaces them: move them into work/ first (where `make lab` keeps a learner's copies, which no "
+                  "check reads), then run `git checkout -- release`.")
             return 1
         print("release/ is in sync with source/.")
     elif args.command in ("fixtures", "check-fixtures"):

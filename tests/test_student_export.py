@@ -6,7 +6,6 @@ import contextlib
 import importlib
 import inspect
 import io
-import json
 import os
 import re
 import signal
@@ -17,9 +16,8 @@ import nbformat
 import pytest
 
 from autograder.grading import has_reference
-from autograder.nbgrader_ext import HIDDEN
 from autograder.reference import _argument
-from autograder.student_export import export
+from autograder.student_export import MARKER, export
 from course import ASSIGNMENTS, ROOT, nbgrader_meta
 from notebook_code import notebook_path
 
@@ -39,7 +37,8 @@ def _files(dist):
 
 def test_the_distribution_has_what_students_need(dist):
     for path in ["README.md", "environment.yml", "postBuild", "pyproject.toml", "Makefile", "data/README.md",
-                 "checks/assertions.py", "checks/fixtures.py"]:
+                 "nbgrader_config.py", "checks/__init__.py", "checks/assertions.py", "checks/keras_models.py",
+                 "checks/fixtures.py", "checks/paths.py"]:
         assert (dist / path).is_file(), path
     for aid in ASSIGNMENTS:
         assert list((dist / "release" / aid).glob("*.ipynb")), aid
@@ -52,9 +51,8 @@ def test_the_distribution_has_what_students_need(dist):
 
 def test_the_distribution_has_nothing_of_the_instructors(dist):
     names = {str(p.relative_to(dist)) for p in _files(dist)}
-    for forbidden in ("source", "tests", "autograder/reference", "autograder/grading.py", "autograder/cli.py",
-                      "autograder/nbgrader_ext.py", "autograder/student_export.py", "nbgrader_config.py",
-                      "gradebook.db", "submitted", "autograded", "feedback", "benchmarks"):
+    for forbidden in ("source", "tests", "autograder", "gradebook.db", "submitted", "autograded", "feedback",
+                      "benchmarks"):
         assert not any(n == forbidden or n.startswith(forbidden + "/") for n in names), forbidden
     for path in _files(dist):
         if path.suffix in (".py", ".ipynb", ".md", ".txt", ".toml", ".yml"):
@@ -126,7 +124,7 @@ def _exported_functions(dist) -> list:
     functions = []
     for path in _files(dist):
         rel = path.relative_to(dist)
-        if path.suffix != ".py" or rel.parts[0] not in ("week1", "week2", "week3", "autograder"):
+        if path.suffix != ".py" or rel.parts[0] not in ("checks", "week1", "week2", "week3"):
             continue
         module = importlib.import_module(".".join(rel.with_suffix("").parts).removesuffix(".__init__"))
         functions += [f for _, f in inspect.getmembers(module, inspect.isfunction) if f.__module__ == module.__name__]
@@ -182,27 +180,122 @@ def test_no_function_of_the_distribution_passes_a_graded_check(dist, aid):
     assert tried > 0
 
 
-@pytest.mark.parametrize("aid", GRADED_IDS)
-def test_public_checks_pass_in_the_distribution_without_the_reference(dist, aid, tmp_path):
-    """The solution, with the hidden tests removed, run against the distribution's own packages and with no
-    reference importable: every public check passes from its stored fixtures."""
-    nb = nbformat.read(notebook_path(aid), as_version=4)
+def _course_imports(path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_no_module_of_the_distribution_imports_the_autograder(dist):
+    modules = [p for p in _files(dist) if p.suffix == ".py"]
+    assert len(modules) > 20
+    for path in modules:
+        assert "autograder" not in _course_imports(path), f"{path.relative_to(dist)} imports autograder"
+    for path in _files(dist):
+        if path.suffix == ".ipynb":
+            code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+            assert not re.search(r"^\s*(from|import)\s+autograder\b", code, re.M), path.relative_to(dist)
+
+
+def test_the_student_install_has_no_instructor_package_or_tool(dist):
+    import tomllib
+    project = tomllib.loads((dist / "pyproject.toml").read_text())
+    assert project["tool"]["setuptools"]["packages"] == ["checks", "week1", "week2", "week3"]
+    assert "entry-points" not in project["project"] and "optional-dependencies" not in project["project"]
+    course = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    instructor_only = {dep.split("==")[0] for dep in course["optional-dependencies"]["grade"]}
+    student = {dep.split("==")[0] for dep in project["project"]["dependencies"]}
+    assert instructor_only and not instructor_only & student
+    env = (dist / "environment.yml").read_text()
+    assert not any(name in env for name in instructor_only)
+    assert "tests/" not in env  # its comments speak of nothing students lack
+    for dep in project["project"]["dependencies"]:
+        spec, _, marker = dep.partition(";")
+        if "!= 'linux'" not in marker:
+            assert f"- {spec.strip()}\n" in env, spec
+
+
+def _solved_release(aid: str, folder):
+    """The release notebook as a student hands it in finished: every solution cell holds the solution (without the
+    region markers); every other cell is the release's own."""
+    solutions = {nbgrader_meta(c).get("grade_id"): c.source for c in nbformat.read(notebook_path(aid), as_version=4).cells
+                 if nbgrader_meta(c).get("solution")}
+    release = next((ROOT / "release" / aid).glob("*.ipynb"))
+    nb = nbformat.read(release, as_version=4)
     for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.source = HIDDEN.sub("", cell.source)
-    block = nbformat.v4.new_code_cell("import sys\nsys.modules['autograder.reference'] = None  # as students have it")
-    nb.cells.insert(0, block)
-    path = tmp_path / "solution.ipynb"
+        gid = nbgrader_meta(cell).get("grade_id")
+        if nbgrader_meta(cell).get("solution") and gid in solutions:
+            cell.source = re.sub(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", "", solutions[gid], flags=re.M)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / release.name
     nbformat.write(nb, path)
-    env = dict(os.environ, PYTHONPATH=str(dist))
-    script = ("import sys, nbformat; from nbclient import NotebookClient\n"
-              f"nb = nbformat.read({str(path)!r}, as_version=4)\n"
-              f"NotebookClient(nb, timeout=600, kernel_name='python3', resources={{'metadata': {{'path': {str(tmp_path)!r}}}}}).execute()\n"
-              "import json; print(json.dumps([o.get('text', '') for c in nb.cells if c.cell_type == 'code' "
-              "for o in c.get('outputs', []) if o.get('output_type') == 'stream']))\n")
-    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    printed = "".join(json.loads(proc.stdout.strip().splitlines()[-1]))
-    public = sum(len([c for c in calls]) > 0 for calls in _check_calls(aid).values())
-    assert printed.count("all checks passed") >= public, printed[-2000:]
-    assert "autograder/reference" not in proc.stderr
+    return path
+
+
+def _student_env(dist, tmp_path) -> dict:
+    """An environment in which Python finds the distribution's packages first and cannot import ``autograder``
+    (this course's installed copy included), as on a student's machine."""
+    block = tmp_path / "no_autograder"
+    block.mkdir(exist_ok=True)
+    (block / "sitecustomize.py").write_text("import sys\nsys.modules['autograder'] = None\n")
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(dist), str(block)]))
+
+
+@pytest.mark.parametrize("aid", GRADED_IDS)
+def test_a_solved_notebook_validates_in_the_distribution_with_the_course_limits(dist, aid, tmp_path):
+    """`nbgrader validate`, run in the distribution as a student runs it, passes a finished notebook: every public
+    check passes from the stored fixtures, with no reference and no autograder importable, within the course's
+    per-cell time limit (nbgrader's default of 30 s would interrupt the longer cells)."""
+    path = _solved_release(aid, tmp_path / "work" / aid)
+    env = _student_env(dist, tmp_path)
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "nbgrader"), "validate", str(path)],
+                          cwd=dist, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0 and "Success!" in proc.stdout, (proc.stdout + proc.stderr)[-3000:]
+    assert "autograder" not in proc.stderr
+
+
+def test_the_labs_validate_button_reads_the_course_limits(dist, tmp_path):
+    """JupyterLab's Validate button loads nbgrader's configuration from the server's folder: the distribution's."""
+    script = ("from nbgrader.server_extensions.validate_assignment.handlers import ValidateAssignmentHandler as H\n"
+              "config = H.load_config(None)\n"
+              "print(config.Execute.timeout, config.Execute.interrupt_on_timeout)\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=dist, env=_student_env(dist, tmp_path),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    from autograder.student_export import course_limits
+    limits = course_limits(ROOT)
+    assert proc.stdout.split() == [str(limits["timeout"]), str(limits["interrupt"])]
+    assert limits["timeout"] > 30  # nbgrader's default, which stopped the longer cells
+
+
+def test_exporting_again_updates_the_student_repository(tmp_path):
+    dest = tmp_path / "student"
+    export(ROOT, dest)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q"], cwd=dest, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=dest, check=True)
+    subprocess.run([*git, "commit", "-qm", "Student notebooks"], cwd=dest, check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, capture_output=True, text=True).stdout
+    readme = dest / "README.md"
+    readme.write_text("an outdated README\n")                     # a file the new export rewrites
+    (dest / "week1" / "removed_since.py").write_text("x = 1\n")  # a file the course no longer has
+    (dest / ".venv").mkdir()
+    (dest / ".venv" / "kept").write_text("the learner's environment\n")
+    export(ROOT, dest)
+    assert subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, capture_output=True, text=True).stdout == head
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True).stdout
+    assert status == "", status  # the same course exported again: nothing changed, nothing left behind
+    assert (dest / ".venv" / "kept").exists() and (dest / MARKER).exists()
+
+
+def test_export_refuses_a_folder_that_holds_something_else(tmp_path):
+    dest = tmp_path / "mine"
+    dest.mkdir()
+    (dest / "thesis.tex").write_text("keep me\n")
+    with pytest.raises(FileExistsError, match="no earlier student export"):
+        export(ROOT, dest)
+    assert (dest / "thesis.tex").read_text() == "keep me\n"
