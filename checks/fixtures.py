@@ -85,8 +85,8 @@ def _reference_finders() -> tuple:
     for entry in importlib.metadata.entry_points(group=REFERENCE_GROUP):
         try:
             finders.append(entry.load())
-        except ImportError:  # declared by an install whose toolkit is not importable here (a student's copy)
-            continue
+        except (ImportError, AttributeError):  # declared by an install whose toolkit is not here (a sandbox that
+            continue                           # hides the reference, a student's copy in the instructor's venv)
     return tuple(finders)
 
 

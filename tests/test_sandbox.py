@@ -619,7 +619,8 @@ def test_submissions_and_the_repository_are_unchanged(attacked):
     assert after["repo"]["status"] == before["repo"]["status"]
     assert after["repo"]["tracked"] == before["repo"]["tracked"]
     assert after["repo"]["code"] == before["repo"]["code"]
-    for pyc in [*ROOT.glob("week1/__pycache__/*.pyc"), *ROOT.glob("autograder/__pycache__/*.pyc")]:
+    for pyc in [*ROOT.glob("week1/__pycache__/*.pyc"), *ROOT.glob("checks/__pycache__/*.pyc"),
+                *ROOT.glob("autograder/__pycache__/*.pyc")]:
         assert TAG.encode() not in pyc.read_bytes(), pyc
 
 
