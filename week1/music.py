@@ -19,6 +19,11 @@ plays tokens back over a progression, choosing for each token the nearest pitch 
 `write_midi`, `render_audio` / `audio_player` and `plot_piano_roll` turn the notes into a MIDI file, sound that plays
 in the notebook, and a picture.
 
+Names are *shown* as musicians write them, with ``♭`` and ``♯`` (`key_label`, `chord_label`, `note_name`): a
+piece's ``key`` reads "A♭ major" and the piano roll labels a chord "E♭7", or "E–A♭–C–E♭" for a set of notes that
+is no named chord. The corpus file keeps its ASCII spellings (music21's "A- major" for keys, "Eb7" and "E-Ab-C-Eb"
+for chords); nothing that the grammar, the tokens or a model uses depends on a name.
+
 The corpus (``data/jazz/corpus.json``, see its README) is read by `load_corpus`. This module imports no deep
 learning library; music21, matplotlib and IPython are imported only by the functions that need them.
 """
@@ -28,6 +33,7 @@ import bisect
 import functools
 import io
 import json
+import re
 import warnings
 import wave
 from dataclasses import dataclass
@@ -43,7 +49,9 @@ DURATIONS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 MOTIONS = ("-3", "-2", "-1", "0", "+1", "+2", "+3")
 MAX_REST = 4.0        # longer rests are written as 4 quarters
 REBUILD = "python data/jazz/prepare.py"
-NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")   # ASCII; shown with ♭ and ♯
+FLAT, SHARP = "\u266d", "\u266f"                       # ♭ and ♯, as the piano roll and the key are shown
+NOTE_SEPARATOR = "\u2013"                              # an en dash between the notes of an unnamed chord: E–A♭–C
 _DURATION_TEXT = {d: f"{d:g}" for d in DURATIONS}           # 0.25 -> "0.25", 1.0 -> "1"
 _TEXT_DURATION = {text: d for d, text in _DURATION_TEXT.items()}
 _EPS = 1e-6
@@ -84,7 +92,7 @@ class Piece:
     composer: str
     style: str
     split: str                  # "train" or "heldout"
-    key: str                    # e.g. "A- major" (music21's spelling: "-" is flat)
+    key: str                    # as musicians write it, e.g. "A♭ major" (the file holds music21's "A- major")
     scale: tuple[int, ...]      # pitch classes of the key's scale (minor keys: with the raised 7th)
     tokens: list[str]
     melody: list[Note]
@@ -164,11 +172,54 @@ def load_corpus(path=None) -> Corpus:
 
 def _piece_from_json(p: dict) -> Piece:
     return Piece(id=str(p["id"]), title=str(p["title"]), composer=str(p["composer"]), style=str(p["style"]),
-                 split=str(p["split"]), key=str(p["key"]), scale=tuple(int(x) for x in p["scale"]),
+                 split=str(p["split"]), key=key_label(str(p["key"])), scale=tuple(int(x) for x in p["scale"]),
                  tokens=[str(t) for t in p["tokens"]],
                  melody=[Note(float(o), float(d), int(m)) for o, d, m in p["melody"]],
                  progression=[Chord(float(o), float(d), tuple(int(x) for x in pcs), str(name))
                               for o, d, pcs, name in p["progression"]])
+
+
+# ------------------------------------------------------------------ names as musicians write them (display only)
+
+_ACCIDENTALS = {"b": FLAT, "-": FLAT, "#": SHARP}
+
+
+def _spell_note(name: str) -> str:
+    """``"Eb"`` -> ``"E♭"``, ``"F#"`` -> ``"F♯"``: a note letter and its ASCII accidentals (``b`` or music21's
+    ``-`` for flat, ``#`` for sharp); the rest is left as it is."""
+    match = re.fullmatch(r"([A-Ga-g])([-b#]*)(.*)", name, re.S)
+    if match is None:
+        return name
+    letter, accidentals, rest = match.groups()
+    return letter + "".join(_ACCIDENTALS[a] for a in accidentals) + rest
+
+
+@functools.lru_cache(maxsize=4096)
+def key_label(key: str) -> str:
+    """A key as musicians write it: music21's ``"A- major"`` -> ``"A♭ major"``, ``"f# minor"`` -> ``"F♯ minor"``.
+
+    Anything that is not a tonic and a mode comes back unchanged (so a name already written this way too).
+    """
+    match = re.fullmatch(r"\s*([A-Ga-g][-b#]*)\s+(major|minor)\s*", key, re.I)
+    if match is None:
+        return key
+    tonic, mode = match.groups()
+    return f"{_spell_note(tonic[0].upper() + tonic[1:])} {mode.lower()}"
+
+
+@functools.lru_cache(maxsize=4096)
+def chord_label(name: str) -> str:
+    """A chord name as musicians write it: ``"Eb7"`` -> ``"E♭7"``, ``"F#m"`` -> ``"F♯m"``, ``"Gm7b5"`` ->
+    ``"Gm7♭5"``, and a set of notes that is no named chord (the corpus writes ``"E-Ab-C-Eb"``) with en dashes:
+    ``"E–A♭–C–E♭"``. ``"N.C."`` and names already written this way come back unchanged."""
+    if re.fullmatch(r"[A-G][b#]?(-[A-G][b#]?)+", name):   # the notes of an unnamed chord
+        return NOTE_SEPARATOR.join(_spell_note(n) for n in name.split("-"))
+    match = re.fullmatch(r"([A-G][b#]?)(.*)", name, re.S)
+    if match is None:
+        return name
+    root, quality = match.groups()
+    quality = re.sub(r"[b#](?=\d)", lambda m: _ACCIDENTALS[m.group()], quality)   # m7b5 -> m7♭5, 7#9 -> 7♯9
+    return _spell_note(root) + quality
 
 
 # ------------------------------------------------------------------ the grammar
@@ -464,28 +515,64 @@ def wav_bytes(segment) -> bytes:
     return buf.getvalue()
 
 
-def audio_player(segment):
-    """An ``IPython.display.Audio`` player of the segment (WAV bytes: plays in JupyterLab, no ffmpeg needed)."""
-    from IPython.display import Audio
+def duration_label(seconds: float) -> str:
+    """A clip's length to a tenth of a second, ``"0.5 s"`` or ``"30.0 s"``: shown next to a player, whose own
+    clock counts whole seconds (a browser shows a clip under a second as "0:00 / 0:00")."""
+    seconds = max(float(seconds), 0.0)
+    return f"{seconds:.2f} s" if 0 < seconds < 0.05 else f"{seconds:.1f} s"   # never "0.0 s" for a sound
 
-    return Audio(data=wav_bytes(segment))
+
+class AudioPlayer:
+    """A notebook audio player: IPython's ``Audio`` of WAV bytes, with the clip's length written next to it (see
+    `duration_label`). ``data`` holds the WAV bytes, ``seconds`` the length."""
+
+    def __init__(self, data: bytes, seconds: float):
+        self.data, self.seconds = data, float(seconds)
+
+    @property
+    def label(self) -> str:
+        return duration_label(self.seconds)
+
+    def _repr_html_(self) -> str:
+        from IPython.display import Audio
+
+        player = Audio(data=self.data)._repr_html_().strip()
+        return (f'<div style="display: flex; align-items: center; gap: 0.6em">{player}'
+                f'<span title="length of the clip" style="font-variant-numeric: tabular-nums">{self.label}</span>'
+                '</div>')
+
+    def __repr__(self) -> str:
+        return f"<AudioPlayer: {self.label}>"
+
+
+def audio_player(segment) -> AudioPlayer:
+    """A player of the segment for the notebook (IPython's ``Audio`` of WAV bytes: plays in JupyterLab, no ffmpeg
+    needed), with the clip's length to a tenth of a second next to it."""
+    return AudioPlayer(wav_bytes(segment), segment.frame_count() / segment.frame_rate)
 
 
 def note_name(pitch: int) -> str:
-    """``60`` -> ``"C4"``, ``70`` -> ``"Bb4"``."""
-    return f"{NOTE_NAMES[int(pitch) % 12]}{int(pitch) // 12 - 1}"
+    """``60`` -> ``"C4"``, ``70`` -> ``"B♭4"``, ``66`` -> ``"F♯4"`` (as shown on the piano roll's pitch axis)."""
+    return f"{_spell_note(NOTE_NAMES[int(pitch) % 12])}{int(pitch) // 12 - 1}"
+
+
+CHORD_LABEL_GAP = 2.0    # points between the top edge of the piano roll and its chord labels
+TITLE_GAP = 6.0          # points between the highest chord label and the title
 
 
 def plot_piano_roll(notes, progression, ax=None, title=None):
     """A piano roll: one rectangle per note (time in quarter notes across, pitch up with note names), the chord
-    changes as dotted vertical lines with the chords' names along the top. Returns the matplotlib Axes."""
+    changes as dotted vertical lines with the chords' names (as musicians write them, see `chord_label`) along the
+    top. The title, if any, is raised above the highest chord label, so that they never overlap. Returns the
+    matplotlib Axes."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
+    from matplotlib.transforms import ScaledTranslation
 
     notes = [_as_note(n) for n in notes]
     progression = [_as_chord(c) for c in progression]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(12, 4))
+    if ax is None:   # constrained layout: the figure makes room for the chord labels and the raised title
+        _, ax = plt.subplots(figsize=(12, 4), layout="constrained")
     for n in notes:
         ax.add_patch(Rectangle((n.offset, n.pitch - 0.4), n.duration, 0.8, facecolor="tab:blue",
                                edgecolor="black", linewidth=0.5))
@@ -498,18 +585,33 @@ def plot_piano_roll(notes, progression, ax=None, title=None):
     ticks = [p for p in range(lo, hi + 1) if (p - lo) % step == 0]
     ax.set_yticks(ticks)
     ax.set_yticklabels([note_name(p) for p in ticks], fontsize=7)
-    label_transform = ax.get_xaxis_transform()   # x in data, y in axes fraction
-    previous_name = None
+    # x in data; y: the top edge of the axes raised by CHORD_LABEL_GAP points (the same whatever the figure's size)
+    label_transform = ax.get_xaxis_transform() + ScaledTranslation(0, CHORD_LABEL_GAP / 72,
+                                                                   ax.figure.dpi_scale_trans)
+    labels, previous_name = [], None
     for c in progression:
         if c.offset >= end:
             break
         ax.axvline(c.offset, color="grey", linestyle=":", linewidth=0.8)
         if c.name != previous_name:
-            ax.text(c.offset, 1.01, c.name, transform=label_transform, fontsize=7, rotation=45,
-                    ha="left", va="bottom", clip_on=False)
+            labels.append(ax.text(c.offset, 1, chord_label(c.name), transform=label_transform, fontsize=7,
+                                  rotation=45, ha="left", va="bottom", clip_on=False))
         previous_name = c.name
     ax.set_xlabel("time (quarter notes)")
     ax.set_ylabel("pitch")
     if title:
-        ax.set_title(title, pad=24)
+        ax.set_title(title, pad=_title_pad(ax, labels))
     return ax
+
+
+def _title_pad(ax, labels) -> float:
+    """The title's offset from the top of the axes, in points, that clears the chord labels above it.
+
+    A label's height above the axes is fixed in points (its font, its rotation and CHORD_LABEL_GAP), so the pad
+    holds when the figure is resized or saved at another resolution.
+    """
+    if not labels:
+        return TITLE_GAP
+    dpi = ax.figure.dpi
+    rise = max(label.get_window_extent().height for label in labels) * 72 / dpi   # points
+    return CHORD_LABEL_GAP + rise + TITLE_GAP

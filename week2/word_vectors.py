@@ -198,30 +198,73 @@ def tsne_2d(X: np.ndarray, perplexity: float = 5.0, n_iter: int = 500, seed: int
     return Y
 
 
+#: Iterations of adjustText's label placement in each map: a fixed number, so that the layout is the same on every
+#: run (adjustText's default stops after a second of wall time, so its result would depend on the machine's speed).
+LABEL_ITERATIONS = 50
+
+
 def plot_word_maps(groups: dict[str, list[str]], word_to_vec_map, seed: int = 0):
     """PCA and t-SNE maps of the words of ``groups`` ({group name: words}) side by side; returns the figure.
 
     The vectors are scaled to unit length first, so both maps reflect cosine similarity rather than length.
+    The labels are placed with adjustText so that they do not overlap one another or the points; a thin grey line
+    joins a label that had to move away to its point. The placement is deterministic.
     """
     words = [w for ws in groups.values() for w in ws]
     X = np.array([word_to_vec_map[w] for w in words], dtype=np.float64)  # (n, n_e)
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    maps = []
     for ax, (title, Y) in zip(axes, [("PCA (a linear projection)", pca_2d(X)),
                                       ("t-SNE (keeps neighbours together)", tsne_2d(X, seed=seed))]):
-        start = 0
+        start, texts = 0, []
         for name, ws in groups.items():
             pts = Y[start:start + len(ws)]
             ax.scatter(pts[:, 0], pts[:, 1], label=name, s=25)
-            for w, (x, y) in zip(ws, pts):
-                ax.annotate(w, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
+            texts += [ax.text(x, y, w, fontsize=8) for w, (x, y) in zip(ws, pts)]
             start += len(ws)
+        ax.margins(0.08)  # room at the edges for the labels pushed outwards
         ax.set_title(title)
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[0].legend(loc="best", fontsize=8)
-    fig.tight_layout()
+        maps.append((ax, Y, texts))
+    fig.tight_layout()  # first: the labels are placed in the axes as they will be drawn
+    for ax, Y, texts in maps:
+        place_labels(ax, texts, Y)
+    axes[0].legend(loc="best", fontsize=8)  # last: "best" then avoids the labels where they are
     return fig
+
+
+def place_labels(ax, texts, points, iterations: int = LABEL_ITERATIONS, min_line: float = 6.0) -> None:
+    """Move the labels ``texts`` of ``points`` (n, 2) in data coordinates with adjustText, away from one another
+    and from the points, and join each label that ends up farther than ``min_line`` points from its point to it with
+    a thin grey line. Deterministic: a fixed number of ``iterations`` (adjustText's own "random" nudges of labels
+    that sit exactly on one another are seeded)."""
+    from adjustText import adjust_text
+
+    if not texts:
+        return
+    points = np.asarray(points, dtype=np.float64)
+    # no arrowprops: adjustText's arrows are clipped to the text's outline at every draw, which is slow; the
+    # lines below go from the point to the edge of the label's box, and are computed once
+    ax.autoscale(False)   # the limits stay as they are: the labels are placed in them, the lines must not move them
+    adjust_text(texts, x=points[:, 0], y=points[:, 1], ax=ax, avoid_self=False, iter_lim=iterations, time_lim=None,
+                prevent_crossings=False, force_text=(0.2, 0.4), expand=(1.1, 1.3))
+    boxes = [text.get_window_extent() for text in texts]   # in display units, as drawn
+    if any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]):
+        # in a dense cluster the points can keep pushing two labels into each other: a short pass among the
+        # labels alone (nothing else moves them; it stops as soon as none overlaps)
+        adjust_text(texts, ax=ax, avoid_self=False, iter_lim=iterations // 4, time_lim=None,
+                    prevent_crossings=False, force_text=(0.2, 0.4), expand=(1.05, 1.1), force_explode=0,
+                    force_pull=0)
+    to_data = ax.transData.inverted()
+    for text, point in zip(texts, points):
+        box = text.get_window_extent()
+        px, py = ax.transData.transform(point)
+        nearest = np.clip([px, py], [box.x0, box.y0], [box.x1, box.y1])   # the box's point nearest the point
+        if np.hypot(*(nearest - (px, py))) * 72 / ax.figure.dpi > min_line:
+            end = to_data.transform(nearest)
+            ax.plot([point[0], end[0]], [point[1], end[1]], color="grey", linewidth=0.5, zorder=1)
 
 
 def plot_bias_bars(words: list[str], before, after=None, title: str = "", ax=None):
