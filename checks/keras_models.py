@@ -70,7 +70,8 @@ def _type_names(types) -> str:
 def check_model(name: str, model):
     """Fail unless ``model`` is a Keras Model (e.g. built with keras.Model(inputs=..., outputs=...))."""
     check_type(name, model, keras.Model,
-               hint="Return the model object: model = Model(inputs=..., outputs=...), then return model.")
+               hint="Return the keras Model your function builds from its inputs and outputs, not a layer or a "
+                    "tensor.")
 
 
 def check_layer(name: str, layer, layer_type):

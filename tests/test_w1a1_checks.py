@@ -225,9 +225,11 @@ def _wrong_answers(ns):
         "rnn bwd Waa": ("rnn_cell_backward", lambda da, cache: _rnn_cell_backward(da, cache, Waa_T=False),
                         r"gradients\['da_prev'\].*Waa is not transposed"),
         "rnn bwd dba shape": ("rnn_cell_backward", lambda da, cache: _rnn_cell_backward(da, cache, keepdims=False),
-                              r"gradients\['dba'\]: expected shape \(4, 1\) but got shape \(4,\).*keepdims=True"),
+                              r"gradients\['dba'\]: expected shape \(4, 1\) but got shape \(4,\).*summed over the m "
+                              r"examples \(axis 1\), kept as a column of shape \(n_a, 1\)"),
         "rnn bwd factor": ("rnn_cell_backward", lambda da, cache: _rnn_cell_backward(da, cache, dWaa_factor=2.0),
-                           r"gradients\['dWaa'\]: expected a relative error below 1e-07 .*dWaa = dtanh @ a_prev\.T"),
+                           r"gradients\['dWaa'\]: expected a relative error below 1e-07 .*"
+                           r"dWaa is dtanh times a_prevᵀ"),
         "rnn bptt no carry": ("rnn_backward", _rnn_backward(ns, carry=False),
                               r"da_prev from step t\+1 is not added"),
         "rnn bptt overwrite": ("rnn_backward", _rnn_backward(ns, accumulate=False),

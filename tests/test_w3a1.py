@@ -126,7 +126,7 @@ def _attention(mode):
 
 
 @pytest.mark.parametrize("mode, pattern", [
-    ("order", r"concatenation is in the wrong order; it is concatenator\(\[a, s_prev\]\)"),
+    ("order", r"concatenation is in the wrong order: a comes first, then the repeated s_prev"),
     ("feature_softmax", r"softmax is over the wrong axis"),
     ("no_softmax", r"energies were used as the attention weights"),
     ("squeezed", r"expected the context to have shape \(2, 1, 64\).*Dot\(axes=1\)"),

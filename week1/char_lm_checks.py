@@ -29,8 +29,8 @@ FIXTURES = Fixtures("w1a2_dinosaur_island")
 MAX_LENGTH = 50  # sample stops after this many characters
 CLIP_VALUE = 5   # optimize clips the gradients to [-5, 5]
 HARD_CODED_BOUNDS = (1, 5, 10)  # bounds a clip might use instead of its argument maxValue
-NOT_CLIPPED = ("the gradients were not clipped: gradients = clip(gradients, 5) after rnn_backward (clip returns a "
-               "new dict: keep it).")
+NOT_CLIPPED = ("the gradients were not clipped: after rnn_backward, clip them to [-5, 5] with your clip before the "
+               "update (clip returns a new dict: keep it). See section 3.1.")
 TRAIN_NAMES = ("aardonyx", "abelisaurus", "baryonyx", "camarasaurus", "deinonychus", "edmontosaurus",
                "gallimimus", "herrerasaurus", "iguanodon", "jobaria", "kentrosaurus", "lambeosaurus", "mei",
                "nigersaurus", "oviraptor", "pachycephalosaurus", "qantassaurus", "rugops", "stegosaurus",
@@ -152,14 +152,14 @@ def check_clip(clip, maxValue=10, n_a=5, vocab_size=4, seed=1):
     for name in GRADIENT_NAMES:
         check_close(f"clip(...)['{name}']", result[name], case["expected"][name], mistakes=case["mistakes"][name],
                     hint="Likely cause: not every entry was clipped to [-maxValue, maxValue] (above maxValue "
-                         "becomes maxValue, below -maxValue becomes -maxValue, the others stay as they are): "
-                         "np.clip(gradient, -maxValue, maxValue, out=gradient).")
+                         "becomes maxValue, below -maxValue becomes -maxValue, the others stay as they are): see "
+                         "section 2.1.")
     for name in GRADIENT_NAMES:
         if gradients.get(name) is not given[name] or not np.array_equal(given[name], before[name]):
             raise CheckFailed(
                 f"clip(...): the caller's gradients['{name}'] was changed. clip must leave its argument untouched "
-                "(optimize and your own experiments may still need the raw gradients): work on a copy, e.g. "
-                "gradients = copy.deepcopy(gradients), then clip the copies with np.clip(..., out=...).")
+                "(optimize and your own experiments may still need the raw gradients): clip a deep copy of the "
+                "dictionary instead (section 2.1).")
         if np.shares_memory(result[name], given[name]):
             raise CheckFailed(f"clip(...)['{name}'] is the caller's own array: return new (copied) arrays.")
     passed(f"clip (maxValue={maxValue})")
@@ -168,13 +168,14 @@ def check_clip(clip, maxValue=10, n_a=5, vocab_size=4, seed=1):
 # ------------------------------------------------------------------ sample
 
 _CRASH_HINTS = {
-    "1-dimensional": "np.random.choice needs a 1-D probability vector: y has shape (vocab_size, 1), so pass "
-                     "p=y.ravel().",
+    "1-dimensional": "np.random.choice needs a 1-D probability vector, but y has shape (vocab_size, 1): flatten "
+                     "it for p (step 3 of section 2.2).",
     "mismatch in its core dimension": "Take vocab_size and n_a from the shapes of the parameters (by.shape[0], "
                                       "Waa.shape[1]) instead of fixing them, and check the shapes of x and a_prev.",
-    "same size": "p needs one probability per character (vocab_size of them): pass p=y.ravel().",
-    "sum to 1": "The probabilities must sum to 1 over the vocabulary: y = softmax(z) with z of shape "
-                "(vocab_size, 1) (softmax normalises axis 0; a row vector would give all ones).",
+    "same size": "p needs one probability per character (vocab_size of them): y flattened to 1-D (step 3 of "
+                 "section 2.2).",
+    "sum to 1": "The probabilities must sum to 1 over the vocabulary: y is the softmax of a column of scores of "
+                "shape (vocab_size, 1) (softmax normalises axis 0; a row vector would give all ones).",
 }
 
 
@@ -205,9 +206,9 @@ def check_sample(sample, n_a=8, vocab=NEWLINE + LETTERS, seed=0):
         first = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
         raise CheckFailed(
             f"{where}: expected {len(expected)} indices {expected} but got {len(got)} indices {got}; they first "
-            f"differ at position {first}. Likely cause: the forward step (a = tanh(Wax x + Waa a_prev + b), then "
-            "y = softmax(Wya a + by)), the seeding (np.random.seed(seed) once, before the first draw, and nothing "
-            "else drawing random numbers), or the drawn character not becoming the next input.")
+            f"differ at position {first}. Likely cause: the forward step (the equations of section 2), the seeding "
+            "(np.random.seed(seed) once, before the first draw, and nothing else drawing random numbers: section "
+            "2.2), or the drawn character not becoming the next input (step 4 of section 2.2).")
     passed(f"sample (vocabulary of {len(vocab)}, n_a={n_a})")
 
 
@@ -260,18 +261,20 @@ def check_optimize(optimize, n_a=6, vocab_size=27, length=12, learning_rate=None
     for name in GRADIENT_NAMES:
         check_close(f"gradients['{name}']", gradients[name], case["gradients"][name],
                     mistakes=mistakes["gradients"][name],
-                    hint=clip_hint or "Likely cause: the gradients are not rnn_backward's, clipped with "
-                                      "clip(gradients, 5).")
+                    hint=clip_hint or "Likely cause: the gradients are not rnn_backward's, clipped to [-5, 5] "
+                                      "with clip (section 3.1).")
     check_shape("a_last", a_last, (n_a, 1),
-                hint="a_last is the hidden state after the last character, a[len(X) - 1], shape (n_a, 1).")
+                hint="a_last is the hidden state after the last character, shape (n_a, 1): one element of "
+                     "rnn_backward's a (section 3.1 says which).")
     check_close("a_last", a_last, case["a_last"], mistakes=mistakes["a_last"],
-                hint="Likely cause: a[t] is the hidden state after reading X[t], so the state after the last "
-                     "character is a[len(X) - 1].")
+                hint="Likely cause: a[t] is the hidden state after reading X[t] (section 3.1): a_last is the "
+                     "one after the last character of X.")
     for k in PARAMETER_NAMES:
         check_close(f"parameters['{k}'] after optimize", theirs[k], case["parameters"][k],
                     mistakes=mistakes["parameters"][k],
-                    hint=clip_hint or "Likely cause: the update is not parameters[k] -= learning_rate * clipped "
-                                      "gradient, in place: update_parameters(parameters, gradients, learning_rate).")
+                    hint=clip_hint or "Likely cause: the parameters were not updated in place with the clipped "
+                                      "gradients and the learning rate given: update_parameters does that "
+                                      "(section 3.1).")
     passed(f"optimize (n_a={n_a}, vocab_size={vocab_size}, {length} steps)")
 
 
@@ -294,10 +297,11 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, se
     check_type("parameters", parameters, dict)
     check_keys("parameters", parameters, PARAMETER_NAMES)
     if data_x != names:
-        raise CheckFailed("model(...): the caller's list of names was reordered. Shuffle a copy: "
-                          "examples = [name.strip() for name in data_x], then np.random.shuffle(examples).")
-    steps = ("a step differs from the instructions: the shuffled copy (np.random.seed(0)), X and Y of name "
-             "j % len(examples), optimize from a zero state with learning rate 0.01.")
+        raise CheckFailed("model(...): the caller's list of names was reordered. Shuffle a copy of the names, never "
+                          "data_x itself (step 2 of section 3.2).")
+    steps = ("a step differs from the instructions of section 3.2: the copy shuffled with the fixed seed (step 2), "
+             "the training pair X, Y of the iteration's name (step 3), optimize from a zero state with learning "
+             "rate 0.01 (step 4).")
     helpers = [f for f in ("optimize", "clip") if f in own]
     hint = ("Likely cause: " + (f"model calls your {' and '.join(helpers)}: if "
                                 f"{' or '.join(f'check_{f}' for f in helpers)} fails, fix that first; otherwise "
@@ -313,15 +317,17 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, se
         if cause is None:
             cause = (("model calls your sample: if check_sample fails, fix that first; otherwise " if "sample" in own
                       else "") + "last_dino_name is not the last of the dino_names names sampled (seeds 0, 1, "
-                     "...) at the last report, turned into text with indices_to_name(sampled_indices, ix_to_char).")
+                     "...) at the last report, turned into text with indices_to_name and ix_to_char (step 6 of "
+                     "section 3.2).")
         raise CheckFailed(f"last_dino_name: expected {expected_name!r} but got {last_dino_name!r}. "
                           f"Likely cause: {cause}")
     losses, expected_losses = parse_losses(printed.getvalue())[1], case["losses"]
     if len(losses) != len(expected_losses) or _differ(losses, expected_losses, rtol=0, atol=2e-6):
         cause = next((c for c, wrong in mistakes["losses"].items()
                       if len(wrong) == len(losses) and not _differ(losses, wrong, rtol=0, atol=2e-6)),
-                     "start at initial_loss(vocab_size, characters_per_name(data_x)), then loss = "
-                     "smooth_loss(loss, curr_loss) every iteration, and print it every 2,000 iterations.")
+                     "the smoothed loss starts at the loss of guessing uniformly over the characters of an "
+                     "average name of data_x (step 1 of section 3.2), is smoothed with smooth_loss every iteration "
+                     "(step 5), and is printed every 2,000 iterations.")
         raise CheckFailed(f"model printed the smoothed losses {losses} but expected "
                           f"{[round(float(x), 6) for x in expected_losses]}. Likely cause: {cause}")
     passed(f"model ({n_names} names, {num_iterations} iterations, n_a={n_a})")

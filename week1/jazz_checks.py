@@ -128,13 +128,14 @@ def _check_inputs(name: str, model, first: tuple, n_values: int, n_a: int, first
     if got[0] != first:
         hint = ""
         if got[0][-1:] != first[-1:]:
-            hint = (f" Likely cause: n_values was not taken from the arguments; use n_values = densor.units "
-                    f"({n_values} here), never a notebook global.")
+            hint = (f" Likely cause: n_values was not taken from the arguments: read it from the densor passed in "
+                    f"(its number of units, {n_values} here; step 1 of section 2.1), never from a notebook global.")
         _fail(f"{name}: expected the first input ({first_name}) to have shape {first} but got {got[0]}.{hint}")
     for i, label in ((1, "a0"), (2, "c0")):
         if got[i] != (None, n_a):
-            hint = (f" Likely cause: n_a was not taken from the arguments; use n_a = LSTM_cell.units ({n_a} "
-                    "here), never a notebook global." if len(got[i]) == 2 else "")
+            hint = (f" Likely cause: n_a was not taken from the arguments: read it from the LSTM_cell passed in "
+                    f"(its number of units, {n_a} here; step 1 of section 2.1), never from a notebook global."
+                    if len(got[i]) == 2 else "")
             _fail(f"{name}: expected input {i + 1} ({label}) to have shape {(None, n_a)} but got {got[i]}.{hint}")
 
 
@@ -148,8 +149,8 @@ def _check_outputs(name: str, model, steps: int, n_values: int, what: str):
     for t, out in enumerate(outputs):
         if _shape(out) != (None, n_values):
             _fail(f"{name}: expected output {t} to have shape {(None, n_values)} (a softmax over the {n_values} "
-                  f"values) but got {_shape(out)}. Likely cause: each output should be densor(a), the Dense layer "
-                  "applied to the LSTM's hidden state.")
+                  f"values) but got {_shape(out)}. Likely cause: each output should be the densor (the Dense layer) "
+                  "applied to the LSTM's hidden state a.")
 
 
 def _check_no_lambda(name: str, model):
@@ -291,28 +292,29 @@ def check_predict_and_sample(predict_and_sample, seed=None):
         _fail(f"{label}: expected results of shape {want_res.shape} and indices of shape {want_idx.shape} but got "
               f"the other way round. Likely cause: return results, indices in that order.")
     if indices.shape != want_idx.shape:
-        hint = {(Ty,): "keep the last axis: np.argmax(pred, axis=-1) on the list of Ty outputs of shape (1, n_values) "
-                       "gives shape (Ty, 1).",
+        hint = {(Ty,): "keep the batch axis: the argmax over the last axis (the values) of the Ty outputs of shape "
+                       "(1, n_values) has shape (Ty, 1) (step 2 of section 3.2).",
                 (1, n_values): "the argmax was taken over the steps (axis=0); take it over the values (axis=-1).",
-                (1, Ty): "the argmax was taken over the wrong axis or the outputs were transposed; np.argmax(pred, "
-                         "axis=-1) on the list of Ty outputs gives shape (Ty, 1)."}.get(indices.shape)
+                (1, Ty): "the argmax was taken over the wrong axis or the outputs were transposed; the argmax over the "
+                         "last axis of the Ty outputs of shape (1, n_values) has shape (Ty, 1)."}.get(indices.shape)
         check_shape(f"{label}: indices", indices, want_idx.shape, f"Likely cause: {hint}" if hint else None)
     if results.shape != want_res.shape:
-        hint = ("Likely cause: n_values was not taken from the arguments; use x_initializer.shape[-1]." if
-                results.ndim == 2 and results.shape[0] == Ty else
-                "Likely cause: results should be one one-hot row per step: to_categorical(indices, "
-                "num_classes=x_initializer.shape[-1]) gives (Ty, n_values).")
+        hint = ("Likely cause: n_values was not taken from the arguments: it is the last dimension of "
+                "x_initializer (step 3 of section 3.2)." if results.ndim == 2 and results.shape[0] == Ty else
+                "Likely cause: results should be one one-hot row per step, shape (Ty, n_values): the one-hot "
+                "vectors of indices over the n_values values (step 3 of section 3.2).")
         check_shape(f"{label}: results", results, want_res.shape, hint)
     if not np.array_equal(indices.astype(np.int64), want_idx):
         t = int(np.flatnonzero(indices.reshape(-1) != want_idx.reshape(-1))[0])
         _fail(f"{label}: expected indices {want_idx.reshape(-1).tolist()} (the argmax of each output) but got "
-              f"{indices.reshape(-1).tolist()}, first differing at step {t}. Likely cause: take np.argmax over the "
-              "values axis (axis=-1) of the model's outputs for x_initializer, a_initializer, c_initializer.")
+              f"{indices.reshape(-1).tolist()}, first differing at step {t}. Likely cause: the indices are the "
+              "argmax over the values axis (the last) of the model's outputs for the three initializers (section "
+              "3.2).")
     if not np.array_equal(results, want_res):
         if not np.isin(results, (0, 1)).all():
             got = f"values such as {[round(float(v), 3) for v in results[0]]} in row 0"
-            cause = ("results holds the probabilities; it should hold the one-hot vectors of the indices: "
-                     "to_categorical(indices, num_classes=...)." if np.allclose(results.sum(axis=-1), 1) else
+            cause = ("results holds the probabilities; it should hold the one-hot vectors of the indices (step 3 of "
+                     "section 3.2)." if np.allclose(results.sum(axis=-1), 1) else
                      "results[t] should be the one-hot vector of indices[t] (a 1 at that index, 0 elsewhere).")
         else:
             got = f"rows with their 1s at {[np.flatnonzero(r).tolist() for r in results]}"

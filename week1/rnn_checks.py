@@ -189,7 +189,7 @@ def _check_sequence_caches(caches, x, cell_caches, layout):
         got = "an empty list" if not caches[0] else f"a list of {len(caches[0])}"
         raise CheckFailed(f"caches[0]: expected a list of the {len(cell_caches)} cell caches, one per time step, but "
                           f"got {got}. Likely cause: the cache of each step is not appended to caches inside the loop "
-                          f"(caches.append(cache)).")
+                          f"(section 1.2: store every step's cache, in time order).")
     _check_cache("caches", caches, {"cell_caches": cell_caches, "x": x})
     for t, cache in enumerate(cell_caches):
         _check_cache(f"caches[0][{t}]", caches[0][t], dict(zip(layout, cache)))
@@ -312,16 +312,21 @@ def check_deep_rnn_forward(deep_rnn_forward, n_x=3, n_as=(5, 4), n_y=2, m=7, T_x
 
 # ------------------------------------------------------------------ backward checks
 
-def _sum_hint(key):
-    return f"{key} sums over the m examples: np.sum(..., axis=1, keepdims=True)."
+def _sum_hint(key, section):
+    return (f"{key} is the gradient of the pre-activation summed over the m examples (axis 1), kept as a column of "
+            f"shape (n_a, 1): see the equations of section {section}.")
 
 
 def check_rnn_cell_backward(rnn_cell_backward, n_x=3, n_a=4, m=2, seed=1):
     """One RNN step backwards: every gradient against the numerical gradient of sum(da_next * a_next)."""
     case = FIXTURES.case("rnn_cell_backward", n_x=n_x, n_a=n_a, m=m, seed=seed)
     da_next = rnn_cell_backward_inputs(n_x, n_a, m, seed)[2]
-    hints = {"dxt": "dxt = Wax.T @ dtanh, shape (n_x, m).", "da_prev": "da_prev = Waa.T @ dtanh, shape (n_a, m).",
-             "dWax": "dWax = dtanh @ xt.T.", "dWaa": "dWaa = dtanh @ a_prev.T.", "dba": _sum_hint("dba")}
+    see = "see the equations of section 5.1"
+    hints = {"dxt": f"dxt is Waxᵀ times the gradient through tanh (dtanh), shape (n_x, m): {see}.",
+             "da_prev": f"da_prev is Waaᵀ times the gradient through tanh (dtanh), shape (n_a, m): {see}.",
+             "dWax": f"dWax is dtanh times xtᵀ, which also sums over the m examples, shape (n_a, n_x): {see}.",
+             "dWaa": f"dWaa is dtanh times a_prevᵀ, which also sums over the m examples, shape (n_a, n_a): {see}.",
+             "dba": _sum_hint("dba", "5.1")}
     grads = _call(rnn_cell_backward, "rnn_cell_backward", da_next, case["cache"])
     _check_gradients("rnn_cell_backward", grads, case["numeric"], case["mistakes"], hints)
     passed(f"rnn_cell_backward matches numerical gradients ({_dims(n_x=n_x, n_a=n_a, m=m)})")
@@ -332,13 +337,17 @@ def check_lstm_cell_backward(lstm_cell_backward, n_x=3, n_a=4, m=2, seed=1):
     sum(da_next * a_next) + sum(dc_next * c_next)."""
     case = FIXTURES.case("lstm_cell_backward", n_x=n_x, n_a=n_a, m=m, seed=seed)
     da_next, dc_next = lstm_cell_backward_inputs(n_x, n_a, m, seed)[3:5]
-    rows = "concat = [a_prev; xt], so the first n_a rows of dconcat = Σ W.T @ dgate belong to a_prev, the rest to xt."
+    see = "see the equations of section 5.3"
+    rows = (f"dconcat, the gradient of concat = [a_prev; xt], adds up what flows back from all four gates (each "
+            f"weight matrix transposed times its pre-activation's gradient); the first n_a rows of dconcat belong to "
+            f"a_prev, the rest to xt: {see}.")
     hints = {"dxt": rows, "da_prev": rows,
-             "dc_prev": "dc_prev = (dc_next + da_next * ot * (1 - tanh(c_next)**2)) * ft."}
-    hints |= {f"dW{g}": f"dW{g} = d{g}t @ concat.T, with d{g}t the gradient of the gate's pre-activation."
+             "dc_prev": f"dc_prev is the memory's whole gradient dc (dc_next plus the share of da_next that flows "
+                        f"through tanh(c_next)) times the forget gate: {see}."}
+    hints |= {f"dW{g}": f"dW{g} is the gradient of the gate's pre-activation (d{g}t) times concatᵀ: {see}."
               for g in "fio"}
-    hints |= {"dWc": "dWc = dcct @ concat.T, with dcct the gradient of the candidate's pre-activation."}
-    hints |= {f"db{g}": _sum_hint(f"db{g}") for g in "fico"}
+    hints |= {"dWc": f"dWc is the gradient of the candidate's pre-activation (dcct) times concatᵀ: {see}."}
+    hints |= {f"db{g}": _sum_hint(f"db{g}", "5.3") for g in "fico"}
     grads = _call(lstm_cell_backward, "lstm_cell_backward", da_next, dc_next, case["cache"])
     _check_gradients("lstm_cell_backward", grads, case["numeric"], case["mistakes"], hints)
     passed(f"lstm_cell_backward matches numerical gradients ({_dims(n_x=n_x, n_a=n_a, m=m)})")
@@ -358,7 +367,8 @@ def _check_bptt(fname, fn, kind, n_x, n_a, m, T_x, seed):
     passed(f"{fname} matches numerical gradients ({_dims(n_x=n_x, n_a=n_a, m=m, T_x=T_x)})")
 
 
-CARRY_A = "da_prev from step t+1 is not added: a_t also feeds step t+1, so step t receives da[:, :, t] + da_prev."
+CARRY_A = ("da_prev from step t+1 is not added: a_t also feeds step t+1, so step t receives its own da[:, :, t] plus "
+           "the da_prev of step t+1 (sections 5.2 and 5.4).")
 CARRY_C = "dc_prev from step t+1 is not passed on: it is the dc_next of step t (it starts at zeros)."
 
 

@@ -201,7 +201,7 @@ def check_sentence_to_avg(sentence_to_avg, seed=None):
     name = "sentence_to_avg"
     case = FIXTURES.case(name, seed=seed)
     hints = {KeyError: "Lower-case the sentence before splitting it, and skip the words that are not in "
-                       "word_to_vec_map (test `w in word_to_vec_map`).",
+                       "word_to_vec_map instead of looking them up (section 2.1).",
              ZeroDivisionError: "When no word of the sentence is known, return the zero vector instead of "
                                 "dividing by 0."}
     for (sentence, vectors), expected in zip(sentence_to_avg_inputs(seed), case):
@@ -221,9 +221,9 @@ def check_sentence_to_avg(sentence_to_avg, seed=None):
 # ---------------------------------------------------------------------------- model (averaging + softmax, SGD)
 
 
-_SGD_STEPS = ("For every example: a = softmax(W avg + b), dz = a - Y_oh[i], dW = outer(dz, avg), db = dz, then "
-              "W -= learning_rate * dW and b -= learning_rate * db. If sentence_to_avg passed its check, compare "
-              "your loop with these steps.")
+_SGD_STEPS = ("For every example, the three steps of section 2.2 in order: the forward pass (z, then a), this "
+              "example's gradients (dz, dW, db), then the update of W and b with the learning rate. If "
+              "sentence_to_avg passed its check, compare your loop with these steps.")
 
 
 def check_model(model, seed=None):
@@ -248,8 +248,8 @@ def check_model(model, seed=None):
     check_shape(f"{label}: pred", np.asarray(pred), (m, 1),
                 hint="pred holds one predicted label per sentence of X, shape (m, 1).")
     check_close(f"{label}: pred", np.asarray(pred, dtype=np.float64), case["pred"].astype(np.float64), hint=
-                "pred[i] is the index of the largest score of sentence i with the trained W and b: "
-                "np.argmax(W @ avg + b).")
+                "pred[i] is the class with the largest score for sentence i, computed with the trained W and b "
+                "(ŷ in section 2).")
     # The defaults of the signature: learning_rate=0.01, num_iterations=400.
     with contextlib.redirect_stdout(io.StringIO()):
         _, W_default, _ = _call(model, name, name, X.copy(), Y.copy(), word_to_vec_map)
@@ -275,8 +275,8 @@ def check_sentences_to_indices(sentences_to_indices, seed=None):
     X, word_to_index, max_len = sentences_to_indices_inputs(seed)
     label = f"{name}(X of {len(X)} sentences, word_to_index, max_len={max_len})"
     got = _call(sentences_to_indices, name, label, X.copy(), dict(word_to_index), max_len, hints={
-        KeyError: "Lower-case each sentence, and skip the words that are not in word_to_index (test "
-                  "`w in word_to_index`) instead of looking them up.",
+        KeyError: "Lower-case each sentence, and skip the words that are not in word_to_index instead of looking "
+                  "them up (section 4.1).",
         IndexError: "A sentence has more known words than max_len: stop after max_len words (truncate).",
         ValueError: _conversion_hint})
     check_type(label, got, np.ndarray, hint="Return the numpy array X_indices.")
@@ -301,8 +301,8 @@ def check_sentences_to_indices(sentences_to_indices, seed=None):
                  "skip them instead: an unknown word adds nothing to X_indices.")
     row = int(np.flatnonzero((got != expected).any(axis=1))[0])
     _fail(f"{label}: expected row {row} ({str(X[row])!r}) to be {expected[row].tolist()} but got {got[row].tolist()}." +
-          (f" Likely cause: {cause}" if cause else " Lower-case, skip unknown words, write index word_to_index[w] "
-           "in column j and move j on, stop at max_len."))
+          (f" Likely cause: {cause}" if cause else " Lower-case, skip unknown words, write the index of each known "
+           "word in the next free column, stop at max_len (section 4.1)."))
 
 # ---------------------------------------------------------------------------- pretrained_embedding_layer
 
@@ -315,14 +315,16 @@ def _check_embedding(name: str, layer, matrix: np.ndarray, word_to_index):
     check_layer(name, layer, keras.layers.Embedding)
     V = len(word_to_index)
     E = matrix
-    check_layer_config(name, layer, input_dim=V + 1, hint=f"The vocabulary has {V} words plus the padding index 0: "
-                       "input_dim = len(word_to_index) + 1." if layer.input_dim == V else None)
+    check_layer_config(name, layer, input_dim=V + 1, hint=f"The vocabulary has {V} words plus the padding index 0, "
+                       "so input_dim is one more than the number of words (section 4.2)." if layer.input_dim == V
+                       else None)
     check_layer_config(name, layer, output_dim=E.shape[1], hint="output_dim is the dimension of the word vectors.")
     check_frozen(name, layer)
     weights = layer.get_weights()
     if len(weights) != 1:
         _fail(f"{name}: expected 1 weight matrix of shape {E.shape} but got {len(weights)}. Likely cause: the layer "
-              "was not built; call embedding_layer.build((None,)) before embedding_layer.set_weights([emb_matrix]).")
+              "was not built: build it before giving it the embedding matrix with set_weights (the end of section "
+              "4.2).")
     got = np.asarray(weights[0])
     check_shape(f"{name}: weights", got, E.shape)
     if np.allclose(got, E, atol=1e-6):

@@ -37,8 +37,8 @@ def _check_unchanged(name: str, before: dict, after: dict, g_before=None, g_afte
     """The function must not modify the caller's vectors in place (e.g. with ``-=``)."""
     for w, v in before.items():
         if not np.array_equal(v, after[w]):
-            _fail(f"{name} changed word_to_vec_map[{w!r}] in place. Build a new array (e.g. "
-                  f"`e - e_biascomponent`) instead of updating the vector with -= or +=.")
+            _fail(f"{name} changed word_to_vec_map[{w!r}] in place. Compute a new array instead of updating the "
+                  f"stored vector with -= or +=.")
     if g_before is not None and not np.array_equal(g_before, g_after):
         _fail(f"{name} changed its bias direction argument in place; compute new arrays instead.")
 
@@ -66,7 +66,8 @@ def cosine_inputs(seed=None) -> list[tuple[np.ndarray, np.ndarray]]:
     return pairs
 
 
-COSINE_CAUSE = "Likely cause: compute np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v)) and return it as a float."
+COSINE_CAUSE = ("Likely cause: the similarity is the dot product of u and v divided by the product of their norms "
+                "(the formula of section 2), returned as a float.")
 
 
 def check_cosine_similarity(cosine_similarity, seed=None):
@@ -79,7 +80,7 @@ def check_cosine_similarity(cosine_similarity, seed=None):
             got = call(cosine_similarity, u.copy(), v.copy(), name=name)
             if np.ndim(got) != 0:
                 _fail(f"{name}: expected a single number but got an array of shape {np.shape(got)}. "
-                      "Use np.dot(u, v) on the two 1-D vectors, not an outer product.")
+                      "Take the dot product of the two 1-D vectors (one number), not an outer product.")
             check_type(name, np.asarray(got).item(), (float, int),
                        hint="Return the similarity as a number (float or np.float64).")
             check_close(name, float(np.asarray(got).item()), expected, rtol=1e-6, mistakes=mistakes,
@@ -160,7 +161,7 @@ def unknown_word(seed=None) -> str:
 
 
 ANALOGY_CAUSE = ("Likely cause: score every candidate w by cosine_similarity(e_b - e_a, e_w - e_c) and return the "
-                 "highest-scoring word other than word_a, word_b and word_c.")
+                 "highest-scoring word other than word_a, word_b and word_c (section 3).")
 
 
 def _check_word(name: str, got, expected: str, mistakes: dict):
@@ -237,8 +238,8 @@ def neutralize_inputs(seed=None) -> list[tuple[str, np.ndarray, object]]:
     return [(f"word{int(rng.integers(5))}", rng.standard_normal(n) * rng.uniform(1.5, 4), toy)]
 
 
-NEUTRALIZE_CAUSE = ("Likely cause: compute e_biascomponent = (np.dot(e, g) / np.sum(g * g)) * g with the word's own "
-                    "vector e and the g given, then return e - e_biascomponent.")
+NEUTRALIZE_CAUSE = ("Likely cause: the bias component is the projection of the word's own vector e on the g given, "
+                    "and the result is e minus it (the formulas of section 7).")
 
 
 def check_neutralize(neutralize, seed=None):
@@ -278,8 +279,9 @@ def equalize_inputs(seed=None) -> list[tuple[tuple[str, str], np.ndarray, object
 
 
 def _equalize_cause(value) -> str:
-    return ("Likely cause: follow the formulas in order: unit vectors e_w1 and e_w2; mu, mu_B (its projection on "
-            "bias_axis) and mu_orth = mu - mu_B; e_w1B and e_w2B; the corrected bias parts; then add mu_orth. "
+    return ("Likely cause: follow the formulas of section 8 in order: unit vectors e_w1 and e_w2; mu, its "
+            "projection mu_B on bias_axis and the rest of it, mu_orth; e_w1B and e_w2B; the corrected bias parts; "
+            "then add mu_orth. "
             f"The equalized vectors have length 1; this one has length {float(np.linalg.norm(value)):.4g}.")
 
 

@@ -234,9 +234,9 @@ def check_greedy_decode(greedy_decode, vocab_size=6, max_len=7, seed=0):
                                   f"Likely cause: {cause}")
         raise CheckFailed(
             f"{where}: expected {expected} but got {got}; they first differ at position "
-            f"{_first_difference(got, expected)}. Likely cause: each token must be np.argmax(step_log_probs(prefix)) "
-            "with prefix the tuple of the tokens chosen so far (the empty tuple first); stop right after appending "
-            "end_id (keep it) or when the list holds max_len tokens.")
+            f"{_first_difference(got, expected)}. Likely cause: each token must be the most probable next token "
+            "given the prefix, the tuple of the tokens chosen so far (the empty tuple first); stop right after "
+            "appending end_id (keep it) or when the list holds max_len tokens (section 3.1).")
     passed(f"greedy_decode (vocabulary of {vocab_size}, max_len={max_len})")
 
 

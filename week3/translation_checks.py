@@ -135,8 +135,9 @@ def check_one_step_attention(one_step_attention, set_attention_weights, seed=Non
     expected = case["context"]
     if context.shape == (m, 2 * N_A):
         _fail(f"{label}: expected the context to have shape {expected.shape} (one time step for the post-attention "
-              f"LSTM) but got {context.shape}. Likely cause: use dotor = Dot(axes=1) on [alphas, a], which keeps a "
-              "time axis of length 1.")
+              f"LSTM) but got {context.shape}. Likely cause: the context must come from the shared dotor, "
+              "Dot(axes=1), applied to the attention weights and a, which keeps a time axis of length 1 (step "
+              "5 of section 2.1).")
     check_shape(f"{label}: context", context, expected.shape)
     if np.allclose(context, expected, rtol=_RTOL, atol=_ATOL):
         passed(name)
@@ -145,8 +146,8 @@ def check_one_step_attention(one_step_attention, set_attention_weights, seed=Non
         if np.allclose(context, wrong, rtol=_RTOL, atol=_ATOL):
             _fail(f"{label}: wrong context, exactly what a known mistake gives. Likely cause: {cause}")
     _fail(f"{label}: expected context[0, 0, :4] = {np.round(expected[0, 0, :4], 4).tolist()} but got "
-          f"{np.round(context[0, 0, :4], 4).tolist()}. Check each step: repeator(s_prev), concatenator([a, s_prev]), "
-          "densor1, densor2, activator, dotor([alphas, a]).")
+          f"{np.round(context[0, 0, :4], 4).tolist()}. Check each step of section 2.1, in order: repeator, "
+          "concatenator (a first), densor1, densor2, activator, dotor.")
 
 # ---------------------------------------------------------------------------- modelf
 
@@ -180,8 +181,8 @@ def check_modelf(modelf, seed=None):
     got_in = [_shape(t) for t in model.inputs]
     want_in = [(None, TX, V), (None, N_S), (None, N_S)]
     if len(got_in) != 3:
-        _fail(f"{label}: expected 3 inputs (X, s0, c0) but got {len(got_in)}. Likely cause: "
-              "Model(inputs=[X, s0, c0], outputs=outputs).")
+        _fail(f"{label}: expected 3 inputs (X, s0, c0) but got {len(got_in)}. Likely cause: the Model's inputs "
+              "must be the three Inputs X, s0 and c0, in that order (step 4 of section 2.2).")
     if got_in != want_in:
         hint = (" Likely cause: the sizes were not taken from the arguments (human_vocab_size, n_s), or the inputs "
                 "are in another order than [X, s0, c0].")
@@ -193,12 +194,13 @@ def check_modelf(modelf, seed=None):
                  "the loop should run Ty times, with Ty the argument."))
     if any(o != (None, N_MACHINE) for o in outs):
         _fail(f"{label}: expected every output to have shape {(None, N_MACHINE)} but got {sorted(set(outs))}. "
-              "Likely cause: each output is output_layer(s), the shared softmax layer applied to the LSTM's state.")
+              "Likely cause: each output is the shared softmax layer output_layer applied to the post-attention "
+              "LSTM's hidden state s.")
     r = _roles(model)
     if len(r["bi"]) != 1 or not isinstance(r["bi"][0].forward_layer, keras.layers.LSTM):
-        _fail(f"{label}: expected one Bidirectional(LSTM(n_a, return_sequences=True)) encoder but found "
-              f"{len(r['bi'])} Bidirectional layers. Likely cause: a = Bidirectional(LSTM(n_a, "
-              "return_sequences=True))(X).")
+        _fail(f"{label}: expected one Bidirectional LSTM encoder (an LSTM of n_a units with return_sequences=True) "
+              f"but found {len(r['bi'])} Bidirectional layers. Likely cause: the encoder must be a Bidirectional "
+              "layer wrapping one such LSTM, applied to X (step 2 of section 2.2).")
     bi = r["bi"][0]
     if bi.forward_layer.units != N_A or not bi.forward_layer.return_sequences:
         _fail(f"{label}: expected the encoder's LSTM to have {N_A} units and return_sequences=True but got "
@@ -212,9 +214,9 @@ def check_modelf(modelf, seed=None):
         _fail(f"{label}: expected {expected_params:,} parameters (the encoder plus the shared attention, "
               f"post-attention LSTM and output layers, the same for any Ty) but got {got:,}. {hint}")
     if not {10, 1, N_MACHINE} <= set(r["dense"]):
-        _fail(f"{label}: expected the shared Dense layers densor1 (10 units), densor2 (1) and output_layer "
-              f"({N_MACHINE}) in the model, but found Dense layers of {sorted(r['dense'])} units. Likely cause: "
-              "call one_step_attention(a, s) at every step and output_layer(s).")
+        _fail(f"{label}: expected the shared Dense layers densor1 (10 units), densor2 (1 unit) and output_layer "
+              f"({N_MACHINE} units) in the model, but found Dense layers of {sorted(r['dense'])} units. Likely cause: "
+              "every output step must use one_step_attention and the shared output_layer (step 3 of section 2.2).")
     w = model_weights(seed)
     saved = model.get_weights()  # in the notebook these are the shared layers: put their weights back after
     try:
@@ -238,5 +240,5 @@ def check_modelf(modelf, seed=None):
     _fail(f"{label}: expected output {t} to be {np.round(expected[t][0], 4).tolist()} for the first example but "
           f"got {np.round(got_out[t][0], 4).tolist()}."
           + (" The earlier outputs are right: check that s and c are carried from one step to the next." if t else
-             " Check the encoder (Bidirectional LSTM on X), the attention (one_step_attention(a, s)), and "
-             "s, _, c = post_activation_LSTM_cell(context, initial_state=[s, c]), then output_layer(s)."))
+             " Check the steps of section 2.2: the encoder (a Bidirectional LSTM on X), the attention at each "
+             "step, one step of the post-attention LSTM from the previous s and c, then output_layer on s."))

@@ -151,8 +151,8 @@ def check_is_overlapping(is_overlapping, seed=None):
     for cause, wrong in case["mistakes"].items():
         if got == list(wrong):
             _fail(f"{where}: exactly the answers a known mistake gives. Likely cause: {cause}")
-    _fail(f"{where}. Likely cause: the segment overlaps a previous one when segment_start <= previous_end and "
-          "segment_end >= previous_start (ends inclusive); compare with every previous segment.")
+    _fail(f"{where}. Likely cause: two segments overlap when each one starts no later than the other ends (both "
+          "ends inclusive, section 2.1); compare with every previous segment.")
 
 # ---------------------------------------------------------------------------- insert_ones
 
@@ -182,13 +182,13 @@ def insert_ones_inputs(seed=None) -> list[tuple]:
     return runs
 
 
-_INSERT_ONES_INDEX = ("Near the end of the clip fewer than 50 steps are left: set only the steps before Ty "
-                      "(if i < Ty), and nothing when segment_end_y >= Ty.")
+_INSERT_ONES_INDEX = ("Near the end of the clip fewer than 50 steps are left: set only the steps before Ty, and "
+                      "nothing when the word ends in the last step or later (section 2.3).")
 
 
 def check_insert_ones(insert_ones, seed=None):
-    """insert_ones(y, segment_end_ms) sets y[0, segment_end_y + 1 ... segment_end_y + 50] to 1 (those before Ty),
-    segment_end_y = int(segment_end_ms * Ty / 10000), keeping the ones y already has."""
+    """insert_ones(y, segment_end_ms) sets to 1 the 50 steps of y's row that follow segment_end_y, the output step
+    where the word ends (truncated; only the steps before Ty), keeping the ones y already has."""
     name = "insert_ones"
     case = FIXTURES.case(name, seed=seed)
     for (y, end), want in zip(insert_ones_inputs(seed), case["runs"]):
@@ -206,11 +206,11 @@ def check_insert_ones(insert_ones, seed=None):
         check_type(label, out, np.ndarray, hint="Return y, the label array, after setting the ones.")
         if out.shape != (1, Ty):
             _fail(f"{label}: expected y of shape {(1, Ty)} but got {out.shape}. Likely cause: keep y's shape (1, Ty) "
-                  "and set y[0, i] = 1.")
+                  "and set the label steps of its one row to 1.")
         values = np.unique(out)
         if not np.all(np.isin(values, (0, 1))):
             _fail(f"{label}: expected y to hold only 0 and 1 but it holds {values[:6].tolist()}. Likely cause: set "
-                  "the label steps to 1 (y[0, i] = 1).")
+                  "the label steps to 1.")
         ones = np.flatnonzero(out[0] == 1)
         expected = np.asarray(want["ones"])
         if np.array_equal(ones, expected):
@@ -219,9 +219,9 @@ def check_insert_ones(insert_ones, seed=None):
             if np.array_equal(ones, np.asarray(wrong)):
                 _fail(f"{label}: wrong ones, exactly those a known mistake gives. Likely cause: {cause}")
         show = lambda idx: f"{idx.size} ones" + (f" at steps {idx[0]}..{idx[-1]}" if idx.size else "")  # noqa: E731
-        _fail(f"{label}: expected {show(expected)} but got {show(ones)}. Likely cause: segment_end_y = "
-              f"int(segment_end_ms * Ty / 10000.0) with Ty = y.shape[1]; then y[0, i] = 1 for the {ONES_AFTER} steps "
-              "i = segment_end_y + 1 ... segment_end_y + 50 that are before Ty.")
+        _fail(f"{label}: expected {show(expected)} but got {show(ones)}. Likely cause: convert segment_end_ms to "
+              f"an output step, truncated, with Ty read from the shape of y; then set to 1 the {ONES_AFTER} steps "
+              "strictly after it that are before Ty (section 2.3).")
     passed(name)
 
 # ---------------------------------------------------------------------------- insert_audio_clip
@@ -315,12 +315,12 @@ def check_insert_audio_clip(insert_audio_clip, set_seed, seed=None):
                     out = call(insert_audio_clip, background, clip, previous, name=label)
             except _TooLong:
                 _fail(f"{label}: did not finish within {TIME_LIMIT_S} s. Likely cause: the while loop has no bound; "
-                      "when no free place is found after a few tries (retry = 5, while ... and retry >= 0, "
-                      "retry -= 1) give up and return the background and (10000, 10000).")
+                      "when no free place is found after a few tries (step 2 of section 2.2) give up and return the "
+                      "background and (10000, 10000).")
             check_tuple(label, out, 2, ["new_background", "segment_time"])
             new, segment_time = out
             check_type(f"{label}: new_background", new, AudioSegment,
-                       hint="Return the AudioSegment: background.overlay(audio_clip, position=segment_time[0]).")
+                       hint="Return the AudioSegment that overlay gives (step 3 of section 2.2).")
             got_time = _pairs([segment_time])
             if got_time is None or len(got_time[0]) != 2:
                 _fail(f"{label}: expected segment_time to be a (start, end) pair of ms but got {segment_time!r}.")
@@ -329,14 +329,14 @@ def check_insert_audio_clip(insert_audio_clip, set_seed, seed=None):
             new_samples = samples(new)
             if new_samples.size != bg.size:
                 _fail(f"{label}: expected new_background to last {len(background)} ms, like the background, but it "
-                      f"lasts {len(new)} ms. Likely cause: overlay the clip on the background "
-                      "(background.overlay(audio_clip, ...)), not the background on the clip.")
+                      f"lasts {len(new)} ms. Likely cause: overlay the clip on the background, not the background on "
+                      "the clip.")
             diff = new_samples - bg
             failed = (start, end) == sentinel
             if run["kind"] == "free" and failed:
                 _fail(f"{label}: expected the clip to be placed (nothing is in its way) but got segment_time "
-                      f"{sentinel}. Likely cause: the clip must be inserted when is_overlapping(segment_time, "
-                      "previous_segments) is False.")
+                      f"{sentinel}. Likely cause: the clip must be inserted when its segment overlaps no previous "
+                      "segment (step 3 of section 2.2).")
             if run["kind"] == "full" and not failed:
                 _fail(f"{label}: the previous segments cover the whole 10 s, so expected segment_time {sentinel} "
                       f"(no place found) but got {(start, end)}. Likely cause: insert the clip only when the last "
@@ -354,23 +354,25 @@ def check_insert_audio_clip(insert_audio_clip, set_seed, seed=None):
             if end == start + n_ms:
                 _fail(f"{label}: expected segment_time ({start}, {start + n_ms - 1}) but got {(start, end)}. Likely "
                       f"cause: the end is inclusive: segment_end = segment_start + len(audio_clip) - 1 "
-                      "(get_random_time_segment(len(audio_clip)) gives it).")
+                      "(get_random_time_segment gives it: step 1 of section 2.2).")
             if end != start + n_ms - 1 or start < 0 or end >= CLIP_MS:
                 _fail(f"{label}: expected segment_time (start, start + {n_ms - 1}) inside the 10 s but got "
-                      f"{(start, end)}. Likely cause: segment_time = get_random_time_segment(len(audio_clip)).")
+                      f"{(start, end)}. Likely cause: draw segment_time with get_random_time_segment, for the clip's "
+                      "length (step 1 of section 2.2).")
             if run["kind"] == "part" and start < run["free_from"]:
                 _fail(f"{label}: the clip was placed at {(start, end)}, over the previous segment "
-                      f"{run['previous'][0]}. Likely cause: draw a new segment while is_overlapping(segment_time, "
-                      "previous_segments) is True, and insert only one that does not overlap.")
+                      f"{run['previous'][0]}. Likely cause: draw a new segment while the one drawn overlaps a previous "
+                      "segment (step 2 of section 2.2), and insert only one that does not overlap.")
             if not _placed_at(diff, cl, start):
                 if np.allclose(diff, 0, atol=1.0):
-                    cause = ("the clip was not overlaid: return background.overlay(audio_clip, "
-                             "position=segment_time[0]).")
+                    cause = ("the clip was not overlaid: return the background with the clip overlaid at the "
+                             "segment's start (step 3 of section 2.2).")
                 elif _placed_at(diff, cl, 0):
                     cause = ("the clip was overlaid at the start of the background: pass "
                              "position=segment_time[0] to overlay.")
                 else:
-                    cause = "return background.overlay(audio_clip, position=segment_time[0])."
+                    cause = ("overlay the clip on the background at the segment's start (step 3 of section 2.2) and "
+                             "return the result.")
                 _fail(f"{label}: expected the clip's samples added to the background's from {start} ms on "
                       f"(segment_time {(start, end)}) and nothing else changed, but the returned audio differs. "
                       f"Likely cause: {cause}")
@@ -378,11 +380,12 @@ def check_insert_audio_clip(insert_audio_clip, set_seed, seed=None):
             if after != want:
                 if after == [tuple(p) for p in run["previous"]]:
                     _fail(f"{label}: expected previous_segments to become {want} but it is still {after}. Likely "
-                          "cause: the inserted segment was not appended to the caller's list: use "
-                          "previous_segments.append(segment_time) (assigning a new list, previous_segments = "
-                          "previous_segments + [...], changes only a local name).")
+                          "cause: the inserted segment was not appended to the caller's list: append it to the list "
+                          "you were given, in place (assigning a new list, previous_segments = previous_segments + "
+                          "[...], changes only a local name).")
                 _fail(f"{label}: expected previous_segments to become {want} but it is {after}. Likely cause: "
-                      "append segment_time (once) to previous_segments when the clip is inserted.")
+                      "append the segment (once) to previous_segments when the clip is inserted (step 3 of section "
+                      "2.2).")
     finally:
         np.random.set_state(state)
     passed(name)
@@ -493,34 +496,37 @@ def check_create_training_example(create_training_example, set_seed, seed=None):
 def _check_training_example(label, out, Ty, rows, case):
     check_tuple(label, out, 2, ["x", "y"])
     x, y = out
-    check_type(f"{label}: x", x, np.ndarray, hint="x = spectrogram(background), after match_target_amplitude.")
+    check_type(f"{label}: x", x, np.ndarray, hint="x is the spectrogram of the background, after "
+                                                  "match_target_amplitude (steps 5 and 6 of section 2.4).")
     if x.shape != (N_FREQ, TX):
-        hint = ("x holds the clip's samples: return its spectrogram, x = spectrogram(background)."
+        hint = ("x holds the clip's samples: return its spectrogram (step 6 of section 2.4)."
                 if x.ndim == 1 or x.size == RATE * CLIP_MS // 1000 else
-                "x = spectrogram(background), the (frequencies, time steps) spectrogram of the 10 s clip.")
+                "x is the (frequencies, time steps) spectrogram of the 10 s clip (step 6 of section 2.4).")
         _fail(f"{label}: expected x of shape {(N_FREQ, TX)} but got {x.shape}. Likely cause: {hint}")
     if not np.issubdtype(x.dtype, np.floating) or not np.all(np.isfinite(x)):
         _fail(f"{label}: expected x to hold finite floats (the spectrogram) but got {x.dtype} values"
-              f"{'' if np.all(np.isfinite(x)) else ' that are not all finite'}. Likely cause: x = "
-              "spectrogram(background).")
-    check_type(f"{label}: y", y, np.ndarray, hint="y = np.zeros((1, Ty)), then y = insert_ones(y, segment_end).")
+              f"{'' if np.all(np.isfinite(x)) else ' that are not all finite'}. Likely cause: x is the "
+              "spectrogram of the background (step 6 of section 2.4).")
+    check_type(f"{label}: y", y, np.ndarray, hint="y starts as zeros of shape (1, Ty) and gets its ones from "
+                                                  "insert_ones (steps 2 and 3 of section 2.4).")
     if y.shape != (1, Ty):
-        _fail(f"{label}: expected y of shape {(1, Ty)} but got {y.shape}. Likely cause: y = np.zeros((1, Ty)) "
-              "with Ty the argument.")
+        _fail(f"{label}: expected y of shape {(1, Ty)} but got {y.shape}. Likely cause: y has shape (1, Ty), "
+              "with Ty the argument (step 2 of section 2.4).")
     if not np.all(np.isin(np.unique(y), (0, 1))):
         _fail(f"{label}: expected y to hold only 0 and 1 but it holds {np.unique(y)[:6].tolist()}.")
     loud = loudness_db(x)
     if abs(loud - case["loudness_db"]) > LOUDNESS_TOLERANCE_DB:
         _fail(f"{label}: expected the clip's loudness to be {case['loudness_db']:.1f} dBFS (measured from x's "
-              f"energy) but it is {loud:.1f} dBFS. Likely cause: background = match_target_amplitude(background, "
-              "-20.0) after inserting the clips and before x = spectrogram(background).")
+              f"energy) but it is {loud:.1f} dBFS. Likely cause: bring the background to -20 dBFS with "
+              "match_target_amplitude after inserting the clips and before computing the spectrogram (step 5 of "
+              "section 2.4).")
     floor = noise_floor(x, rows)
     activates, power_a = tone_runs(x, rows[0], floor)
     negatives, power_n = tone_runs(x, rows[1], floor)
     for words, kind, most in ((activates, "activates", 4), (negatives, "negatives", 2)):
         if len(words) > most:
             _fail(f"{label}: expected at most {most} {kind} in the clip but x shows {len(words)}. Likely cause: "
-                  f"draw their number with np.random.randint(0, {most + 1}).")
+                  f"draw their number at random between 0 and {most}, both included (section 2.4).")
     spans = sorted((a - MARGIN_MS, b + MARGIN_MS, kind) for words, kind in ((activates, "activate"),
                                                                            (negatives, "negative"))
                    for a, b in words)
@@ -534,10 +540,10 @@ def _check_training_example(label, out, Ty, rows, case):
         ratio = 10 * np.log10(max(powers) / floor)
         want = case["tone_to_noise_db"]
         if abs(ratio - want) > RATIO_TOLERANCE_DB:
-            cause = ("the background was not made 20 dB quieter: start with background = background - 20."
+            cause = ("the background was not made 20 dB quieter: do that first (step 1 of section 2.4)."
                      if abs(ratio - (want - 20)) <= RATIO_TOLERANCE_DB else
-                     "make the background 20 dB quieter once (background = background - 20), then overlay the "
-                     "clips unchanged.")
+                     "make the background 20 dB quieter once (step 1 of section 2.4), then overlay the clips "
+                     "unchanged.")
             _fail(f"{label}: expected the words to stand {want:.0f} dB above the background in x but they stand "
                   f"{ratio:.0f} dB above it. Likely cause: {cause}")
     ends = [b + MARGIN_MS - 1 for _, b in activates]    # the clip's last ms: the tone's end plus its silence
@@ -556,11 +562,11 @@ def _check_training_example(label, out, Ty, rows, case):
             and np.all(_windows([a - MARGIN_MS for a, _ in activates], Ty, -STEP_TOLERANCE) <= ones):
         cause = "insert_ones was given the start of the segment: pass its end, segment_time[1]."
     elif ends and not ones.any():
-        cause = ("y was not updated: y = insert_ones(y, segment_end) after each activate is inserted (segment_end "
-                 "= segment_time[1]).")
+        cause = ("y was not updated: label each activate with insert_ones, at the end of its segment, after "
+                 "inserting it, and keep the y it returns (step 3 of section 2.4).")
     else:
-        cause = ("y = insert_ones(y, segment_end) after each activate inserted, with segment_end = segment_time[1], "
-                 "and none for the negatives; x = spectrogram of the background with all the clips inserted.")
+        cause = ("label each inserted activate with insert_ones at the end of its segment, and no negative (steps 3 "
+                 "and 4 of section 2.4); x is the spectrogram of the background with all the clips inserted.")
     _fail(f"{label}: {where}, so expected y to be 1 at steps {expected} (Ty={Ty}, within {STEP_TOLERANCE} steps) "
           f"but it is 1 at steps {_describe(ones)}. Likely cause: {cause}")
 
@@ -627,9 +633,9 @@ def check_modelf(modelf, seed=None):
     counts = {t: sum(isinstance(layer, t) for layer in layers)
               for t in (L.Conv1D, L.BatchNormalization, L.Dropout, L.GRU, L.TimeDistributed)}
     if counts[L.TimeDistributed] == 0 and layers and isinstance(layers[-1], L.Dense):
-        _fail(f"{label}: expected the last layer to be TimeDistributed(Dense(1, activation='sigmoid')) but got a "
-              "Dense layer applied directly. Likely cause: wrap the Dense layer, TimeDistributed(Dense(1, "
-              "activation='sigmoid'))(X), so that the same Dense layer reads every time step.")
+        _fail(f"{label}: expected the last layer to be a TimeDistributed Dense(1) with a sigmoid but got a "
+              "Dense layer applied directly. Likely cause: wrap the Dense layer in TimeDistributed, so that the "
+              "same Dense layer reads every time step (section 3).")
     for layer_type, want, where in ((L.BatchNormalization, 3, "after the Conv1D, after the first GRU's Dropout and "
                                      "after the second GRU's Dropout"),
                                     (L.Dropout, 4, "after the ReLU, after each GRU, and before the output layer"),
@@ -644,8 +650,8 @@ def check_modelf(modelf, seed=None):
                        hint=f"Leave padding at its default, 'valid': the output has (T - {CONV_KERNEL}) // "
                             f"{CONV_STRIDES} + 1 steps (1,375 for the 5,511 steps of a spectrogram).")
     check_layer_config(f"{label}: the Conv1D layer", conv, kernel_size=(CONV_KERNEL,), strides=(CONV_STRIDES,),
-                       hint=f"Use Conv1D({CONV_FILTERS}, kernel_size={CONV_KERNEL}, strides={CONV_STRIDES}): it "
-                            f"reads windows of {CONV_KERNEL} spectrogram steps, every {CONV_STRIDES} steps.")
+                       hint=f"Use {CONV_FILTERS} filters, a kernel of {CONV_KERNEL} and a stride of {CONV_STRIDES}: "
+                            f"the layer reads windows of {CONV_KERNEL} spectrogram steps, every {CONV_STRIDES} steps.")
     check_activation(f"{label}: the Conv1D layer", conv, "linear")
     if isinstance(act, L.Activation):
         check_activation(f"{label}: the Activation layer", act, "relu")
@@ -691,6 +697,6 @@ def check_modelf(modelf, seed=None):
               f"{getattr(probs, 'shape', type(probs).__name__)}.")
     if not np.all(np.isfinite(probs)) or probs.min() < 0 or probs.max() > 1:
         _fail(f"{small_label}: expected predictions between 0 and 1 (probabilities) but got values from "
-              f"{np.nanmin(probs):.3g} to {np.nanmax(probs):.3g}. Likely cause: the output layer is "
-              "TimeDistributed(Dense(1, activation='sigmoid')).")
+              f"{np.nanmin(probs):.3g} to {np.nanmax(probs):.3g}. Likely cause: the output layer must be a Dense(1) "
+              "with a sigmoid, applied at every time step with TimeDistributed (section 3).")
     passed(name)

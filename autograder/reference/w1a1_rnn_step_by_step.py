@@ -181,13 +181,17 @@ def rnn_cell_forward_case(n_x, n_a, n_y, m, seed):
     a_next, yt_pred, cache = rnn_cell_forward(xt, a_prev, p)
     z = p["Wax"] @ xt + p["Waa"] @ a_prev + p["ba"]  # pre-activation, (n_a, m)
     mistakes = {
-        "a_next": {"Waa is transposed: use Waa @ a_prev.": np.tanh(z + (p["Waa"].T - p["Waa"]) @ a_prev),
+        "a_next": {"Waa is transposed: Waa, (n_a, n_a), multiplies a_prev as it is (the equation of section 1.1).":
+                       np.tanh(z + (p["Waa"].T - p["Waa"]) @ a_prev),
                    "the bias ba is missing.": np.tanh(z - p["ba"]),
-                   "sigmoid is used where tanh belongs: a_next = tanh(Waa a_prev + Wax xt + ba).": sigmoid(z),
-                   "the tanh is missing: a_next = tanh(Waa a_prev + Wax xt + ba).": z},
+                   "sigmoid is used where tanh belongs: the new hidden state is the tanh of the pre-activation (the "
+                   "equation of section 1.1).": sigmoid(z),
+                   "the tanh is missing: the new hidden state is the tanh of the pre-activation (the equation of "
+                   "section 1.1).": z},
         "yt_pred": {"yt_pred is computed from a_prev; use the new state a_next.": softmax(p["Wya"] @ a_prev + p["by"]),
                     "the bias by is missing.": softmax(p["Wya"] @ a_next),
-                    "the softmax is missing: yt_pred = softmax(Wya a_next + by).": p["Wya"] @ a_next + p["by"]}}
+                    "the softmax is missing: yt_pred is a probability distribution over the n_y outputs of each "
+                    "example (the equation of section 1.1).": p["Wya"] @ a_next + p["by"]}}
     return {"expected": {"a_next": a_next, "yt_pred": yt_pred, "cache": cache}, "mistakes": mistakes}
 
 
@@ -198,14 +202,17 @@ def lstm_cell_forward_case(n_x, n_a, n_y, m, seed):
     zc = _lstm_preactivations(_stack(a_prev, xt), p)[2]
     swapped = lstm_cell_forward(xt, a_prev, c_prev, p, stack=_swapped)
     c_mistakes = {CONCAT_MISTAKE: swapped[1],
-                  "the forget gate is missing: c_next = ft * c_prev + it * cct.": c_prev + it * cct,
-                  "the input gate is missing: c_next = ft * c_prev + it * cct.": ft * c_prev + cct,
-                  "sigmoid is used where tanh belongs: cct = tanh(Wc [a_prev; xt] + bc).":
-                      ft * c_prev + it * sigmoid(zc)}
+                  "the forget gate is missing: the new memory keeps the old memory c_prev scaled by the forget "
+                  "gate ft (the \"new memory\" equation of section 2.1).": c_prev + it * cct,
+                  "the input gate is missing: the new memory adds the candidate cct scaled by the input gate it "
+                  "(the \"new memory\" equation of section 2.1).": ft * c_prev + cct,
+                  "sigmoid is used where tanh belongs: the candidate memory cct is a tanh (the \"candidate memory\" "
+                  "equation of section 2.1).": ft * c_prev + it * sigmoid(zc)}
     # a_next = ot * tanh(c_next) inherits every mistake in c_next
     a_mistakes = {cause: ot * np.tanh(c) for cause, c in c_mistakes.items()} | {
         CONCAT_MISTAKE: swapped[0],
-        "the tanh is missing: a_next = ot * tanh(c_next).": ot * c_next,
+        "the tanh is missing: the new hidden state is the output gate times the tanh of the new memory (the "
+        "\"new hidden state\" equation of section 2.1).": ot * c_next,
         "a_next reads c_prev; use the new memory c_next.": ot * np.tanh(c_prev)}
     return {"expected": {"a_next": a_next, "c_next": c_next, "yt_pred": yt_pred, "cache": cache},
             "mistakes": {"a_next": a_mistakes, "c_next": c_mistakes}}
@@ -219,9 +226,10 @@ def gru_cell_forward_case(n_x, n_a, n_y, m, seed):
     cct_gates_swapped = np.tanh(p["Wc"] @ _stack(gu * a_prev, xt) + p["bc"])
     mistakes = {"a_next": {
         CONCAT_MISTAKE: gru_cell_forward(xt, a_prev, p, stack=_swapped)[0],
-        "Γu and 1 - Γu are swapped (PyTorch's convention); here c = Γu * c̃ + (1 - Γu) * c_prev.":
-            gu * a_prev + (1 - gu) * cct,
-        "the relevance gate is missing: c̃ reads [Γr * c_prev; xt].": gu * cct_without_gr + (1 - gu) * a_prev,
+        "Γu and 1 - Γu are swapped (PyTorch's convention): here Γu weighs the candidate c̃ and 1 - Γu the old "
+        "memory (the \"new memory\" equation of section 3.1).": gu * a_prev + (1 - gu) * cct,
+        "the relevance gate is missing: the candidate reads the old memory scaled by Γr (the \"candidate\" "
+        "equation of section 3.1).": gu * cct_without_gr + (1 - gu) * a_prev,
         "Γu and Γr are swapped: Γr scales c_prev inside c̃, Γu mixes c̃ with c_prev.":
             gr * cct_gates_swapped + (1 - gr) * a_prev}}
     return {"expected": {"a_next": a_next, "yt_pred": yt_pred, "cache": cache}, "mistakes": mistakes}
@@ -288,10 +296,11 @@ def rnn_cell_backward_case(n_x, n_a, m, seed):
     cache = rnn_cell_forward(xt, a_prev, p)[2]
     dtanh = da_next * (1 - cache[0] ** 2)
     mistakes = {
-        "the tanh derivative is missing: dtanh = (1 - a_next**2) * da_next.": _rnn_grads_from_dz(da_next, cache),
-        "tanh is applied twice: a_next already is tanh(z), so its derivative is 1 - a_next**2.":
+        "the tanh derivative is missing: dtanh is da_next times the derivative of tanh, 1 - a_next² (section "
+        "5.1).": _rnn_grads_from_dz(da_next, cache),
+        "tanh is applied twice: a_next already is tanh(z), so the derivative of tanh is 1 - a_next² (section 5.1).":
             _rnn_grads_from_dz(da_next * (1 - np.tanh(cache[0]) ** 2), cache),
-        "Waa is not transposed: da_prev = Waa.T @ dtanh.": {"da_prev": p["Waa"] @ dtanh}}
+        "Waa is not transposed: da_prev is Waaᵀ times dtanh (section 5.1).": {"da_prev": p["Waa"] @ dtanh}}
     return {"cache": cache, "numeric": numeric, "mistakes": mistakes}
 
 
@@ -306,7 +315,8 @@ def lstm_cell_backward_case(n_x, n_a, m, seed):
                              {k: p[k] for k in checks.LSTM_WEIGHTS})
     cache = lstm_cell_forward(xt, a_prev, c_prev, p)[3]
     mistakes = {
-        "dc_next is ignored: the memory's gradient is dc_next + da_next * ot * (1 - tanh(c_next)**2).":
+        "dc_next is ignored: the memory's gradient dc is dc_next plus the share of da_next that flows through "
+        "tanh(c_next) (the first equation of section 5.3).":
             lstm_cell_backward(da_next, 0 * dc_next, cache)}
     return {"cache": cache, "numeric": numeric, "mistakes": mistakes}
 

@@ -177,9 +177,9 @@ _SAMPLE_MISTAKES = {
     "version of this exercise): seed it once, np.random.seed(seed), before the loop.": {"seeding": "per_draw"},
     "np.random.seed(seed) is called before every draw, so every draw uses the same random number: call it once, "
     "before the loop.": {"seeding": "same"},
-    "x must become the one-hot vector of the drawn index: start again from zeros before setting x[idx] = 1.":
-        {"fresh_x": False},
-    "the hidden state is not carried: after each step, a_prev = a.": {"carry_a": False},
+    "x must become the one-hot vector of the drawn index: start again from zeros before setting the drawn "
+    "index to 1 (step 4 of section 2.2).": {"fresh_x": False},
+    "the hidden state is not carried: the state a of one step is the a_prev of the next.": {"carry_a": False},
 }
 
 
@@ -244,22 +244,23 @@ def optimize_case(n_a, vocab_size, length, learning_rate, seed):
     gradient_mistakes = {checks.NOT_CLIPPED: raw,
                          "the gradients were clipped to [-1, 1]: optimize clips to [-5, 5].": clip(raw, 1)}
     parameter_mistakes = {
-        "the caller's parameters were not updated: update them in place with update_parameters(parameters, "
-        "gradients, learning_rate) (model relies on it).": parameters,
+        "the caller's parameters were not updated: update_parameters changes them in place, and model relies on "
+        "it (section 3.1).": parameters,
         "the update used the unclipped gradients: clip first, then update.":
             {k: parameters[k] - lr * raw["d" + k] for k in PARAMETER_NAMES},
         "the learning rate is ignored (0.01 is used): pass learning_rate to update_parameters.":
             {k: parameters[k] - 0.01 * clipped["d" + k] for k in PARAMETER_NAMES}}
-    a_last_mistakes = {"this is the first hidden state: return a[len(X) - 1], the last one.": a[0],
+    a_last_mistakes = {"this is the first hidden state: return the last one, the state after the last character "
+                       "(section 3.1).": a[0],
                        "this is the a_prev you were given: return the last hidden state of rnn_backward's a.": a_prev}
     try:  # the classic off-by-one, a[len(X)]: the error it raises names it
         a[len(X)]
         crashes = {}
     except IndexError as exc:
         crashes = {f"{type(exc).__name__}: {exc}": (
-            f"a_last = a[len(X)]: rnn_backward's a holds one hidden state per time step, a[0] to a[len(X) - 1] "
-            f"(a[t] is the state after reading X[t]; the initial state a_prev is not in it), so the state after the "
-            f"last character is a[len(X) - 1] (here a[{len(X) - 1}]).")}
+            f"a[len(X)] is past the end: rnn_backward's a holds one hidden state per time step, {len(X)} here "
+            f"(a[t] is the state after reading X[t]; the initial state a_prev is not in it). Section 3.1 says which "
+            f"one is the state after the last character.")}
     return {"loss": loss, "gradients": clipped, "a_last": a_last, "parameters": updated,
             "mistakes": {"gradients": _per_key(clipped, gradient_mistakes),
                          "a_last": _distinct(a_last, a_last_mistakes, _same_array),
@@ -279,22 +280,25 @@ def model_case(n_names, n_a, dino_names, num_iterations, seed):
     last = reports[-1][-1]
     start = initial_loss(vocab_size, characters_per_name(names))
     parameter_mistakes = {
-        "the names were not shuffled: np.random.seed(0), then np.random.shuffle(examples), before the loop.":
-            run(shuffle=False)[0],
+        "the names were not shuffled: shuffle the copy with the fixed seed of step 2 of section 3.2, before the "
+        "loop.": run(shuffle=False)[0],
         "the hidden state was carried over from the previous name: start every name from a zero state "
         "(np.zeros((n_a, 1))), as sample does.": run(carry_state=True)[0]}
     keys_order = {i: ch for i, ch in enumerate(char_to_ix)}  # char_to_ix's keys in their (scrambled) dict order
     name_mistakes = {"the characters were looked up in the order of char_to_ix's keys (or of a set) instead of "
-                     "with ix_to_char: use indices_to_name(sampled_indices, ix_to_char).":
+                     "with ix_to_char: indices_to_name turns indices into text with ix_to_char (step 6 of section "
+                     "3.2).":
                          indices_to_name(last, keys_order)}
     loss_mistakes = {
         "the smoothed loss starts at initial_loss(vocab_size, dino_names), but dino_names is the number of names "
-        "printed, not a length: start at initial_loss(vocab_size, characters_per_name(data_x)), the loss of "
-        "guessing uniformly over the characters of an average name.":
+        "printed, not a length: start at the loss of guessing uniformly over the characters of an average name "
+        "of data_x (step 1 of section 3.2).":
             _smoothed(losses, initial_loss(vocab_size, dino_names)),
-        "the smoothed loss must start at initial_loss(vocab_size, characters_per_name(data_x)), not at 0.":
+        "the smoothed loss must start at the loss of guessing uniformly over the characters of an average name "
+        "(step 1 of section 3.2), not at 0.":
             _smoothed(losses, 0.0),
-        "the smoothing weights are swapped: loss = smooth_loss(loss, curr_loss) keeps 0.999 of the old value.":
+        "the smoothing weights are swapped: smooth_loss takes the old smoothed loss first and keeps 0.999 of it "
+        "(step 5 of section 3.2).":
             _smoothed(losses, start, lambda loss, curr: smooth_loss(curr, loss))}
     expected_losses = _smoothed(losses, start)
     expected_name = indices_to_name(last, ix_to_char)

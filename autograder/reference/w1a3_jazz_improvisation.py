@@ -115,11 +115,12 @@ def _run(w, inputs, a0, c0, steps, mistake=None, feedback=False):
     return np.stack(outputs)
 
 
-_CARRY = ("the state is not carried from one step to the next; pass initial_state=[a, c] from the previous step "
-          "and keep the a and c the LSTM_cell returns.")
-_UNPACK = ("the LSTM_cell's three outputs were unpacked in the wrong order; it returns (output, hidden state, cell "
-           "state), so write a, _, c = LSTM_cell(...).")
-_SWAP = "the initial state is in the wrong order; it is initial_state=[a, c] (hidden state first)."
+_CARRY = ("the state is not carried from one step to the next: each step starts from the a and c that the "
+          "LSTM_cell returned at the step before (step 3 of section 2.1).")
+_UNPACK = ("the LSTM_cell's three outputs were unpacked in the wrong order; it returns the output, the hidden state "
+           "and the cell state, in that order (section 2).")
+_SWAP = ("the initial state is in the wrong order: the hidden state a comes first, then the cell state c "
+         "(section 2).")
 _DENSE_ON_C = "densor was applied to the cell state c; apply it to the hidden state a."
 
 
@@ -130,7 +131,8 @@ def case_djmodel(seed=None):
     return {"outputs": run(),
             "mistakes": {_CARRY: run("no_carry"), _UNPACK: run("unpack"), _SWAP: run("swap_state"),
                          _DENSE_ON_C: run("dense_on_c"),
-                         "every step reads the first time step; step t should read x = X[:, t, :].":
+                         "every step reads the first time step; step t should read time step t of X (step 3 of "
+                         "section 2.1).":
                              run("same_input")}}
 
 
@@ -140,7 +142,7 @@ def case_music_inference_model(seed=None):
     run = lambda mistake=None: _run(w, x0, a0, c0, s["Ty"], mistake, feedback=True)  # noqa: E731
     return {"outputs": run(),
             "mistakes": {"the softmax probabilities are fed back as the next input; feed back the one-hot vector of "
-                         "their argmax (keras.ops.one_hot(keras.ops.argmax(out, axis=-1), n_values)).":
+                         "their argmax, as a sequence of length 1 (step 3 of section 3.1).":
                              run("probabilities"),
                          "every step reads x0; the next input should be the one-hot of the previous output's argmax.":
                              run("no_feedback"),

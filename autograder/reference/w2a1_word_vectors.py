@@ -181,7 +181,7 @@ def _neutralize_mistakes(e, g) -> dict:
     proj = (e @ g) / gg * g
     return {
         "the vector was returned unchanged; subtract its component along g.": e,
-        "the bias component itself was returned; return e minus it: e - (e.g / ||g||^2) g.": proj,
+        "the bias component itself was returned; return e minus it (section 7).": proj,
         "the bias component was added instead of subtracted.": e + proj,
         "e.g was not divided by ||g||^2: g is not a unit vector, so the component of e along it is "
         "(e.g / ||g||^2) g.": e - (e @ g) * g,
@@ -214,10 +214,11 @@ EQUALIZE_MISTAKES = {
     "swap": "e1 and e2 are swapped, or the bias parts have the wrong sign: e1 belongs to pair[0], and its corrected "
             "bias part points along e_w1B - mu_B.",
     "mu_not_split": "mu was used where mu_orth belongs: split mu into mu_B, its projection on bias_axis, and "
-                    "mu_orth = mu - mu_B; the scale and the sum use mu_orth.",
-    "mu_added": "mu was added back instead of mu_orth: e1 = corrected e_w1B + mu_orth.",
-    "scale_mu": "the scale was computed from mu; use sqrt(|1 - ||mu_orth||^2|), with mu_orth = mu - mu_B.",
-    "minus_orth": "mu_orth was subtracted; add it: e1 = corrected e_w1B + mu_orth.",
+                    "mu_orth, the rest of it; the scale and the sum use mu_orth (section 8).",
+    "mu_added": "mu was added back instead of mu_orth: the corrected bias part gets mu_orth, the part of mu "
+                "orthogonal to bias_axis (the last formulas of section 8).",
+    "scale_mu": "the scale was computed from mu; it uses mu_orth, the part of mu orthogonal to bias_axis (section 8).",
+    "minus_orth": "mu_orth was subtracted; add it to the corrected bias part (the last formulas of section 8).",
     "no_divide": "the bias parts were not divided by ||e_wB - mu_B||, so their length is not "
                  "sqrt(|1 - ||mu_orth||^2|).",
 }

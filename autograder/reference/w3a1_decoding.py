@@ -221,10 +221,10 @@ GREEDY_MISTAKES = {
     "the loop stops one token early: the list may hold max_len tokens (while len(tokens) < max_len).":
         {"limit": "short"},
     "the loop goes one token too far: stop as soon as the list holds max_len tokens.": {"limit": "long"},
-    "step_log_probs was always given the empty prefix: give it the tuple of the tokens chosen so far, "
-    "step_log_probs(tuple(tokens)).": {"prefix": "empty"},
-    "step_log_probs was given only the last token: give it the whole prefix, step_log_probs(tuple(tokens)).":
-        {"prefix": "last"},
+    "step_log_probs was always given the empty prefix: give it the tokens chosen so far, as a tuple (section "
+    "3.1).": {"prefix": "empty"},
+    "step_log_probs was given only the last token: give it the whole prefix, all the tokens chosen so far as a "
+    "tuple.": {"prefix": "last"},
 }
 
 

@@ -111,7 +111,8 @@ def case_one_step_attention(seed=None):
     a, s = x["a"].astype(np.float64), x["s_prev"].astype(np.float64)
     run = lambda mistake=None: _attention(a, s, x["densor1"], x["densor2"], mistake)  # noqa: E731
     return {"context": run(),
-            "mistakes": {"the concatenation is in the wrong order; it is concatenator([a, s_prev]) (a first).":
+            "mistakes": {"the concatenation is in the wrong order: a comes first, then the repeated s_prev (step 2 "
+                         "of section 2.1).":
                          run("order"),
                          "the softmax is over the wrong axis: the attention weights must sum to 1 over the time "
                          "steps (axis 1); use the shared activator.": run("feature_softmax"),
@@ -144,10 +145,11 @@ def case_modelf(seed=None):
     X, s0, c0 = checks.model_inputs(seed)
     run = lambda mistake=None: _model(w, X, s0, c0, s["Ty"], mistake)  # noqa: E731
     return {"outputs": run(),
-            "mistakes": {"the post-attention LSTM's state is not carried from one step to the next; pass "
-                         "initial_state=[s, c] from the previous step and keep the s and c it returns.": run("no_carry"),
-                         "the post-attention LSTM's three outputs were unpacked in the wrong order; it returns "
-                         "(output, hidden state, cell state): s, _, c = post_activation_LSTM_cell(...).": run("unpack"),
+            "mistakes": {"the post-attention LSTM's state is not carried from one step to the next: each step "
+                         "starts from the s and c it returned at the step before (step 3 of section 2.2).":
+                             run("no_carry"),
+                         "the post-attention LSTM's three outputs were unpacked in the wrong order; it returns the "
+                         "output, the hidden state and the cell state, in that order.": run("unpack"),
                          "output_layer was applied to the cell state c; apply it to the hidden state s.":
                              run("output_on_c")}}
 

@@ -125,16 +125,17 @@ def case_is_overlapping(seed=None):
     return {"expected": answers(),
             "mistakes": {
                 "strict comparisons (< and >). The ends are inclusive: segments that share their first or last "
-                "millisecond overlap, so use segment_start <= previous_end and segment_end >= previous_start.":
+                "millisecond overlap, so both comparisons must accept equality (section 2.1).":
                     answers("strict"),
                 "only the first previous segment decides (a return inside the loop, or previous_segments[0]). "
                 "Compare with every previous segment: True as soon as one overlaps, False only after the loop.":
                     answers("first"),
                 "only the last previous segment decides (overlap is set again at every iteration). Once one "
-                "previous segment overlaps the answer is True: set overlap = True and never back to False.":
+                "previous segment overlaps the answer is True: never set it back to False.":
                     answers("last"),
-                "the comparisons are the wrong way round; the segment overlaps when segment_start <= previous_end "
-                "and segment_end >= previous_start.": answers("reversed"),
+                "the comparisons are the wrong way round: the segment overlaps a previous one when it starts no "
+                "later than that one ends and ends no earlier than that one starts (section 2.1).":
+                    answers("reversed"),
                 "starts are compared with starts and ends with ends, so only a segment containing a previous one "
                 "counts; compare segment_start with previous_end and segment_end with previous_start.":
                     answers("contains"),
@@ -165,18 +166,18 @@ def case_insert_ones(seed=None):
     runs = []
     for y, end in checks.insert_ones_inputs(seed):
         mistakes = {
-            "the ones start AT segment_end_y; they start at the step after it: range(segment_end_y + 1, "
-            "segment_end_y + 51).": _ones(y, end, "at_end"),
-            "49 ones instead of 50: range(segment_end_y + 1, segment_end_y + 51) gives the 50 steps.":
+            "the ones start AT segment_end_y; they start at the step after it (section 2.3).":
+                _ones(y, end, "at_end"),
+            "49 ones instead of 50: the 50 steps strictly after segment_end_y are labelled (section 2.3).":
                 _ones(y, end, "49"),
-            "51 ones instead of 50: range(segment_end_y + 1, segment_end_y + 51) gives the 50 steps.":
+            "51 ones instead of 50: the 50 steps strictly after segment_end_y are labelled (section 2.3).":
                 _ones(y, end, "51"),
-            "segment_end_ms was used as a step: convert it, segment_end_y = int(segment_end_ms * Ty / 10000.0).":
+            "segment_end_ms was used as a step: convert the time in ms to an output step first (section 2.3).":
                 _ones(y, end, "unconverted"),
             "y was replaced by a new array, so the ones of earlier activates are lost: set the ones in the y you "
-            "were given (y[0, i] = 1) and return it.": _ones(y, end, "replaced"),
-            "Ty is fixed at 1375: take it from y, Ty = y.shape[1].": _ones(y, end, "Ty_1375"),
-            "segment_end_y was rounded: truncate it, int(segment_end_ms * Ty / 10000.0).": _ones(y, end, "rounded")}
+            "were given and return it.": _ones(y, end, "replaced"),
+            "Ty is fixed at 1375: read it from the shape of y.": _ones(y, end, "Ty_1375"),
+            "segment_end_y was rounded: truncate it to an integer instead (section 2.3).": _ones(y, end, "rounded")}
         expected = _ones(y, end)
         runs.append({"ones": expected,
                      "mistakes": {k: v for k, v in mistakes.items() if not np.array_equal(v, expected)}})
