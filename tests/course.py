@@ -1,6 +1,7 @@
 """Shared helpers for the course-level tests: notebooks, execution in a fresh kernel, scratch courses."""
 from __future__ import annotations
 
+import ast
 import importlib.util
 import shutil
 from pathlib import Path
@@ -47,3 +48,14 @@ def data_script(folder: str, name: str = "prepare.py"):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def imported_packages(path: Path) -> set[str]:
+    """The top-level names of every absolute import in the Python file at ``path`` (lazy imports too)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names

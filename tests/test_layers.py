@@ -6,14 +6,13 @@
 """
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
 
 import pytest
 
-from course import ROOT
+from course import ROOT, imported_packages
 
 FLOORS = {"checks": 0, "week1": 1, "week2": 1, "week3": 1, "autograder": 2}
 #: Week packages a week package may use: never a later week's, never the other way round.
@@ -25,24 +24,10 @@ def _modules(package: str) -> list[str]:
                   for p in (ROOT / package).rglob("*.py"))
 
 
-def _course_imports(path) -> set[str]:
-    """The course's top-level packages that the module at ``path`` imports (anywhere in it, lazy imports too)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        else:
-            continue
-        found |= {name.split(".")[0] for name in names} & set(FLOORS)
-    return found
-
-
 @pytest.mark.parametrize("package", sorted(FLOORS))
 def test_no_import_runs_from_a_lower_floor_to_a_higher_one(package):
     for path in sorted((ROOT / package).rglob("*.py")):
-        for target in _course_imports(path) - {package}:
+        for target in (imported_packages(path) & set(FLOORS)) - {package}:
             where = path.relative_to(ROOT)
             assert FLOORS[target] < FLOORS[package] or target in WEEK_USES.get(package, ()), \
                 f"{where} imports {target}: {package} (floor {FLOORS[package]}) may not use {target} " \

@@ -18,7 +18,7 @@ import pytest
 from autograder.grading import has_reference
 from autograder.reference import _argument
 from autograder.student_export import MARKER, export
-from course import ASSIGNMENTS, ROOT, nbgrader_meta
+from course import ASSIGNMENTS, ROOT, imported_packages, nbgrader_meta
 from notebook_code import notebook_path
 
 GRADED_IDS = [aid for aid in ASSIGNMENTS if has_reference(aid)]
@@ -180,21 +180,11 @@ def test_no_function_of_the_distribution_passes_a_graded_check(dist, aid):
     assert tried > 0
 
 
-def _course_imports(path) -> set[str]:
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return names
-
-
 def test_no_module_of_the_distribution_imports_the_autograder(dist):
     modules = [p for p in _files(dist) if p.suffix == ".py"]
     assert len(modules) > 20
     for path in modules:
-        assert "autograder" not in _course_imports(path), f"{path.relative_to(dist)} imports autograder"
+        assert "autograder" not in imported_packages(path), f"{path.relative_to(dist)} imports autograder"
     for path in _files(dist):
         if path.suffix == ".ipynb":
             code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")

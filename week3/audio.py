@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from checks.paths import data_path
+from week1.music import AudioPlayer, duration_label  # noqa: F401 - one player for every notebook
 
 with warnings.catch_warnings():  # pydub warns at import that ffmpeg is missing: WAV needs no ffmpeg
     warnings.simplefilter("ignore", RuntimeWarning)
@@ -208,36 +209,6 @@ def wav_bytes(segment: AudioSegment) -> bytes:
 
 
 PLAYER_RATE = 22_050  # the players' sample rate: half the size in the notebook, the same to the ear for speech
-
-
-def duration_label(seconds: float) -> str:
-    """A clip's length to a tenth of a second, ``"0.7 s"`` or ``"10.0 s"``: shown next to a player, whose own
-    clock counts whole seconds (a browser shows a clip under a second, a single word, as "0:00 / 0:00")."""
-    seconds = max(float(seconds), 0.0)
-    return f"{seconds:.2f} s" if 0 < seconds < 0.05 else f"{seconds:.1f} s"   # never "0.0 s" for a sound
-
-
-class AudioPlayer:
-    """A notebook audio player: IPython's ``Audio`` of WAV bytes, with the clip's length written next to it (see
-    `duration_label`). ``data`` holds the WAV bytes, ``seconds`` the length."""
-
-    def __init__(self, data: bytes, seconds: float):
-        self.data, self.seconds = data, float(seconds)
-
-    @property
-    def label(self) -> str:
-        return duration_label(self.seconds)
-
-    def _repr_html_(self) -> str:
-        from IPython.display import Audio
-
-        player = Audio(data=self.data)._repr_html_().strip()
-        return (f'<div style="display: flex; align-items: center; gap: 0.6em">{player}'
-                f'<span title="length of the clip" style="font-variant-numeric: tabular-nums">{self.label}</span>'
-                '</div>')
-
-    def __repr__(self) -> str:
-        return f"<AudioPlayer: {self.label}>"
 
 
 def audio_player(segment: AudioSegment) -> AudioPlayer:
