@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Learners work in copies of the student notebooks, in a folder git ignores and no instructor command reads.
 WORK   := work
 
-.PHONY: help lab workspace validate test setup release check-release fixtures check-fixtures autograde feedback export \
+.PHONY: help lab workspace validate mutants test setup release check-release fixtures check-fixtures autograde feedback export \
         student-export benchmark clean
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "Contributors:"
 	@echo "  make test               set up .venv and run the whole test suite (about 25 minutes on 2 cores)"
 	@echo "  make benchmark          each solution notebook's wall time and peak memory on 2 cores"
+	@echo "  make mutants ID=<id>|all [FUNCTION=name]   how many wrong versions of each graded function the checks catch"
 	@echo "Instructors (ID is an assignment id such as w1a1_rnn_step_by_step):"
 	@echo "  make release            regenerate release/ from source/     (make check-release: is it stale?)"
 	@echo "  make fixtures           regenerate the public checks' stored values (make check-fixtures: stale?)"
@@ -88,6 +89,11 @@ export: setup
 student-export: setup
 	@test -n "$(DIR)" || (echo "usage: make student-export DIR=<new folder>"; exit 2)
 	$(BIN)/python -m autograder student-export $(DIR)
+
+mutants: setup
+	@test -n "$(ID)" || (echo "usage: make mutants ID=<assignment id>|all [FUNCTION=<graded function>]"; exit 2)
+	$(BIN)/python -m autograder mutants $(if $(filter all,$(ID)),$$(ls source),$(ID)) \
+	  $(if $(FUNCTION),--function $(FUNCTION))
 
 benchmark: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run_notebooks.py

@@ -12,6 +12,10 @@
     feedback ID             write feedback/<student>/ID/*.html
     export [--to FILE]      write every grade to a CSV file (default grades.csv)
     student-export DIR      write what students get (release notebooks, helpers, data, Binder files) into DIR
+    mutants ID [ID ...] [--function NAME ...] [--seconds S]
+                            make wrong versions of each graded function's solution and report how many the
+                            public check kills, how many only the hidden tests kill, and which survive
+                            (written to benchmarks/results/mutants_ID.json as well)
 """
 from __future__ import annotations
 
@@ -57,7 +61,7 @@ def _autograde(root: Path, args) -> int:
                                          sandbox=not args.unsafe_no_sandbox, scheduler=args.scheduler,
                                          force=args.force, retries=args.retries,
                                          progress=False if args.no_progress else None)
-    except grading.SandboxUnavailable as exc:
+    except (grading.SandboxUnavailable, grading.ReleaseMissing) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -102,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("feedback").add_argument("id")
     sub.add_parser("export").add_argument("--to", default="grades.csv")
     sub.add_parser("student-export").add_argument("dir")
+    p = sub.add_parser("mutants")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--function", action="append", default=[], metavar="NAME", help="only this graded function")
+    p.add_argument("--seconds", type=float, default=60.0, help="time limit of one test cell run on one mutant")
     args = parser.parse_args(argv)
     root = _root(args.root)
     # nbgrader starts `alembic` (and kernels) by name: this environment's tools, activated or not.
@@ -149,6 +157,18 @@ def main(argv: list[str] | None = None) -> int:
             sys.exit(str(exc))
         print(f"wrote the student distribution ({len(files)} files) to {args.dir}; publish it as its own "
               f"repository for Binder (see the instructor guide in README.md).")
+    elif args.command == "mutants":
+        from autograder import mutants
+        for aid in _known(root, args.ids):
+            def progress(name, entry):
+                print(f"  {name}: {entry['made']} mutants, {entry['survived']} survived ({entry['seconds']} s)",
+                      file=sys.stderr, flush=True)
+            try:
+                report = mutants.run(root, aid, args.function or None, args.seconds, progress)
+            except KeyError as exc:
+                sys.exit(str(exc.args[0]))
+            print(mutants.format_report(report))
+            print(f"written to {mutants.write_report(report, root / 'benchmarks' / 'results')}\n")
     elif args.command == "export":
         grading.nbgrader(root, "export", "--to", str(Path(args.to).resolve()))
         print(f"grades written to {args.to}")

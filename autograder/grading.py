@@ -146,6 +146,11 @@ def autograde_many(root: Path, ids: list[str], students: list[str] | None = None
     if sandbox and not bwrap_available():
         raise SandboxUnavailable(INSTALL_HINT)
     root = Path(root)
+    missing = [aid for aid in ids if not list((root / "release" / aid).glob("*.ipynb"))]
+    if missing:  # every submission is rebuilt from its release: without one, nothing of it would be graded
+        raise ReleaseMissing(f"release/{missing[0]}/ holds no notebook: each submission is graded against the "
+                             f"release it was made from. Run `make release` (or `python -m autograder release "
+                             f"{' '.join(missing)}`), then grade again.")
     work = []
     for aid in ids:
         register_assignment(root, aid)
@@ -184,6 +189,10 @@ def _max_score(root: Path, aid: str) -> float:
 
 class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing; the message says how to install it."""
+
+
+class ReleaseMissing(RuntimeError):
+    """An assignment to grade has no release notebook; the message says how to make it."""
 
 
 def generate_feedback(root: Path, aid: str) -> list[Path]:
