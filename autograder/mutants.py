@@ -277,6 +277,10 @@ def run(root: Path, aid: str, functions: list[str] | None = None, seconds: float
     report = {"assignment": aid, "functions": {}}
     for name in wanted:
         start = time.monotonic()
+        baseline = assignment.judge(Mutant(name, "none", 0, "", assignment.cells[name]), seconds)
+        if baseline.outcome != "survived":  # then every mutant would look killed, and prove nothing
+            raise RuntimeError(f"{aid}: the solution of {name} fails its own test cell ({baseline.outcome}: "
+                               f"{baseline.detail}); fix the source notebook before measuring its checks.")
         verdicts = [assignment.judge(m, seconds) for m in make_mutants(name, assignment.cells[name])]
         counts = {key: sum(v.outcome == key for v in verdicts) for key in ("public", "timeout", "hidden", "survived")}
         report["functions"][name] = {

@@ -56,6 +56,17 @@ def test_the_solution_itself_passes_and_a_known_mistake_is_killed_by_the_public_
     assert verdicts and all(v.outcome == "public" for v in verdicts), [(v.mutant.change, v.outcome) for v in verdicts]
 
 
+def test_a_solution_that_fails_its_own_checks_measures_nothing(tmp_path):
+    root = scratch_course(tmp_path, AID)
+    (path,) = (root / "source" / AID).glob("*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "cosine_similarity")
+    cell.source = cell.source.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n    return 0.0\n", 1)
+    nbformat.write(nb, path)
+    with pytest.raises(RuntimeError, match="fails its own test cell"):
+        mutants.run(root, AID, ["cosine_similarity"])
+
+
 def test_a_mutant_that_never_ends_is_stopped(word_vectors):
     source = word_vectors.cells["cosine_similarity"].replace("### BEGIN SOLUTION\n",
                                                              "### BEGIN SOLUTION\n    while True:\n        pass\n")
