@@ -13,7 +13,9 @@ Mutants come from generic operators applied to the AST of the solution regions o
 - an integer constant off by one either way (ranges, slices, indices, lengths, limits, axes, units), another float;
 - a term of a sum or difference dropped; a transpose (``.T``) removed;
 - the first two positional arguments of a call swapped; two returned values swapped; a statement deleted;
-- a Keras layer option flipped (``go_backwards``, ``return_sequences``, ``return_state``, ``activation``).
+- a Keras layer option flipped (``go_backwards``, ``return_sequences``, ``return_state``, ``activation``), or, on a
+  recurrent layer, ``go_backwards`` or ``return_sequences`` set where the solution leaves it at its default;
+- one input replaced by another: a name given to a call replaced by another name the function has bound by then.
 
 Why not a mutation-testing library: mutmut, cosmic-ray and mutatest mutate importable modules on disk and judge each
 mutant by running a test command (pytest) in a new process. Here the code under test is a region of a notebook cell
@@ -49,6 +51,7 @@ _COMPARE_SWAPS = {ast.Lt: [ast.LtE], ast.LtE: [ast.Lt], ast.Gt: [ast.GtE], ast.G
                   ast.NotEq: [ast.Eq], ast.In: [ast.NotIn], ast.NotIn: [ast.In], ast.Is: [ast.IsNot],
                   ast.IsNot: [ast.Is]}
 _FLAGS = ("go_backwards", "return_sequences", "return_state", "keepdims", "replace", "trainable", "mask_zero")
+_RECURRENT = ("LSTM", "GRU", "SimpleRNN")
 _ACTIVATIONS = {"softmax": "sigmoid", "sigmoid": "softmax", "tanh": "relu", "relu": "tanh", "linear": "relu"}
 
 
@@ -120,6 +123,13 @@ def _variants(node: ast.AST):
                 new = [ast.keyword(k.arg, k.value) for k in node.keywords]
                 new[i] = ast.keyword(kw.arg, ast.Constant(_ACTIVATIONS[kw.value.value]))
                 yield "activation changed", ast.Call(node.func, node.args, new)
+        callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        given = {kw.arg for kw in node.keywords}
+        if callee in _RECURRENT:
+            for flag in ("go_backwards", "return_sequences"):
+                if flag not in given:  # an option the solution leaves at its default, set the other way
+                    yield f"{flag} added", ast.Call(node.func, node.args,
+                                                    [*node.keywords, ast.keyword(flag, ast.Constant(True))])
     elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) >= 2:
         for i in range(len(node.value.elts) - 1):
             elts = list(node.value.elts)
@@ -140,17 +150,46 @@ class _Replace(ast.NodeTransformer):
         return super().generic_visit(node)
 
 
+def _bound_names(tree: ast.AST) -> dict[int, list[str]]:
+    """For the first line of every statement inside a function: the names bound in that function before it
+    (its parameters, then what earlier lines assign), in order of binding."""
+    bound: dict[int, list[str]] = {}
+    for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        names = [a.arg for a in fn.args.args]
+        for node in sorted((n for n in ast.walk(fn) if hasattr(n, "lineno") and n is not fn),
+                           key=lambda n: (n.lineno, n.col_offset)):
+            bound.setdefault(node.lineno, list(names))
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in names:
+                names.append(node.id)
+    return bound
+
+
+def _inputs_replaced(node: ast.AST, bound: dict[int, list[str]]):
+    """A name given to a call replaced by another name the function had bound by then: one input for another
+    (the attention queried with s0 instead of s)."""
+    if not isinstance(node, ast.Call):
+        return
+    for i, arg in enumerate(node.args):
+        if isinstance(arg, ast.Name):
+            for other in bound.get(node.lineno, []):
+                if other != arg.id:
+                    args = list(node.args)
+                    args[i] = ast.Name(other, ast.Load())
+                    yield "input replaced", ast.Call(node.func, args, node.keywords)
+
+
 def make_mutants(function: str, source: str) -> list[Mutant]:
     """Every mutant of the solution regions of one graded cell, each a whole cell that still compiles."""
     lines = _region_lines(source)
     tree = ast.parse(source)
+    bound = _bound_names(tree)
     mutants, seen = [], set()
     for node in ast.walk(tree):
         if getattr(node, "lineno", None) not in lines:
             continue
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # a string statement: nothing to mutate
-        variants = list(_variants(node))
+        variants = [*_variants(node), *_inputs_replaced(node, bound)]
         if isinstance(node, _DELETABLE):
             variants.append(("statement deleted", None))
         for operator, replacement in variants:

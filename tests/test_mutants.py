@@ -45,6 +45,18 @@ def test_operators_cover_keras_layer_options():
             "    ### END SOLUTION\n    return x\n")
     operators = {m.operator for m in mutants.make_mutants("build", cell)}
     assert {"return_sequences flipped", "go_backwards flipped", "activation changed"} <= operators
+    cell = "def build(n):\n    ### BEGIN SOLUTION\n    x = GRU(n, return_sequences=True)(inp)\n    ### END SOLUTION\n"
+    added = [m.change for m in mutants.make_mutants("build", cell) if m.operator == "go_backwards added"]
+    assert added == ["GRU(n, return_sequences=True)  ->  GRU(n, return_sequences=True, go_backwards=True)"]
+
+
+def test_an_input_is_replaced_only_by_a_name_bound_before_it():
+    cell = ("def decode(a, s0, Ty):\n    ### BEGIN SOLUTION\n    s = s0\n    outputs = []\n"
+            "    for t in range(Ty):\n        context = attend(a, s)\n        later = 1\n"
+            "    ### END SOLUTION\n    return context\n")
+    changes = {m.change for m in mutants.make_mutants("decode", cell) if m.operator == "input replaced"}
+    assert "attend(a, s)  ->  attend(a, s0)" in changes  # the attention queried with the initial state
+    assert not any("later" in change for change in changes)  # bound only after the call
 
 
 def test_the_solution_itself_passes_and_a_known_mistake_is_killed_by_the_public_check(word_vectors):
