@@ -183,7 +183,7 @@ def make_mutants(function: str, source: str) -> list[Mutant]:
     lines = _region_lines(source)
     tree = ast.parse(source)
     bound = _bound_names(tree)
-    mutants, seen = [], set()
+    mutants, seen = [], {ast.unparse(tree)}  # the solution itself is no mutant
     for node in ast.walk(tree):
         if getattr(node, "lineno", None) not in lines:
             continue
@@ -201,7 +201,7 @@ def make_mutants(function: str, source: str) -> list[Mutant]:
                 compile(text, "<mutant>", "exec")
             except (SyntaxError, ValueError, TypeError):
                 continue
-            if text in seen or text == ast.unparse(tree):
+            if text in seen:
                 continue
             seen.add(text)
             changed = _changed_line(replacement, node)

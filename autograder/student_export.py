@@ -245,5 +245,4 @@ def export(root: Path, dest: Path) -> list[Path]:
     (dest / ".gitignore").write_text(".venv/\n__pycache__/\n*.egg-info/\n.ipynb_checkpoints/\njazz_output/\n")
     (dest / MARKER).write_text("Written by `python -m autograder student-export`: exporting again replaces everything "
                                "here but .git and .venv.\n")
-    return sorted(p for p in dest.rglob("*") if p.is_file() and ".git" not in p.relative_to(dest).parts[:1]
-                  and ".venv" not in p.relative_to(dest).parts[:1])
+    return sorted(p for p in dest.rglob("*") if p.is_file() and p.relative_to(dest).parts[0] not in KEPT_ON_REEXPORT)
