@@ -14,7 +14,9 @@
     student-export DIR      write what students get (release notebooks, helpers, data, Binder files) into DIR
     mutants ID [ID ...] [--function NAME ...] [--seconds S]
                             make wrong versions of each graded function's solution and report how many the
-                            public check kills, how many only the hidden tests kill, and which survive
+                            public check kills, how many only the hidden tests kill, which survive and which
+                            are equivalent (agree with the solution on the reference's probes); and whether the
+                            public check catches and names each classic mistake the reference lists
                             (written to benchmarks/results/mutants_ID.json as well)
 """
 from __future__ import annotations
@@ -161,8 +163,9 @@ def main(argv: list[str] | None = None) -> int:
         from autograder import mutants
         for aid in _known(root, args.ids):
             def progress(name, entry):
-                print(f"  {name}: {entry['made']} mutants, {entry['survived']} survived ({entry['seconds']} s)",
-                      file=sys.stderr, flush=True)
+                print(f"  {name}: {entry['made']} mutants, {entry['survived']} survived, {entry['equivalent']} "
+                      f"equivalent; {entry['mistakes_named']}/{entry['mistakes']} classic mistakes named "
+                      f"({entry['seconds']} s)", file=sys.stderr, flush=True)
             try:
                 report = mutants.run(root, aid, args.function or None, args.seconds, progress)
             except KeyError as exc:

@@ -23,8 +23,15 @@ and the judge is one graded test cell, so the operators work on the cell's AST a
 process (thousands of mutants of a numpy function take seconds, where one pytest process per mutant would take
 minutes); each mutant still runs under a time limit.
 
-A mutant that survives is listed with its change, so a reader can decide whether it is equivalent to the solution
-(no input can tell them apart) or a hole in the checks.
+A mutant that survives both parts is then compared with the solution on the function's probes (``PROBES`` in the
+assignment's reference module, :mod:`autograder.reference`: several shapes and every boundary the function's
+contract names). One that agrees on every probe is reported as **equivalent** (no input of the contract tells them
+apart), one that does not as **survived**: a hole in the checks. Both are listed with their change, so a reader can
+check.
+
+The reference module also keeps the **classic mistakes** of each graded function (``MISTAKES``): a wrong solution
+written as an edit of the solution, and words its public check must print. Each is judged like a mutant, and it
+counts as **named** only when the public check fails with those words in its message.
 """
 from __future__ import annotations
 
@@ -35,12 +42,15 @@ import dataclasses
 import io
 import json
 import re
+import random
 import signal
+import sys
 import time
 import warnings
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
 REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
@@ -68,7 +78,30 @@ class Mutant:
 class Verdict:
     mutant: Mutant
     outcome: str       # "public", "hidden", "survived" or "timeout" (the public check's time ran out: killed)
-    detail: str = ""
+    detail: str = ""   # why it failed, one line
+    message: str = ""  # the whole failure message
+
+
+@dataclasses.dataclass
+class Mistake:
+    """One classic mistake of a graded function, from the reference's ``MISTAKES``."""
+    function: str
+    what: str          # what the student did
+    old: str           # text of the solution cell (exactly once, inside a solution region) ...
+    new: str           # ... and what it becomes
+    says: str          # words the public check's message must contain
+
+    def mutant(self, source: str) -> Mutant:
+        count = source.count(self.old)
+        start = source.find(self.old)
+        first = source[:start].count("\n") + 1
+        span = range(first, first + self.old.count("\n") + (0 if self.old.endswith("\n") else 1))
+        if count != 1 or not set(span) <= _region_lines(source):
+            raise ValueError(f"{self.function}: the classic mistake {self.what!r} edits {self.old!r}, which must "
+                             f"occur exactly once in the solution cell and inside a solution region "
+                             f"(found {count} times)")
+        return Mutant(self.function, f"mistake: {self.what}", first, f"{self.old.strip()}  ->  {self.new.strip()}",
+                      source.replace(self.old, self.new))
 
 
 # ---------------------------------------------------------------------------- making mutants
@@ -242,8 +275,8 @@ def _time_limit(seconds: float):
         signal.signal(signal.SIGALRM, old)
 
 
-def _run(code: str, namespace: dict, seconds: float) -> str | None:
-    """None when ``code`` runs through in ``namespace``; else why it failed (one line)."""
+def _run(code: str, namespace: dict, seconds: float) -> tuple[str, str] | None:
+    """None when ``code`` runs through in ``namespace``; else why it failed: (one line, the whole message)."""
     out = io.StringIO()
     try:
         with _time_limit(seconds), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \
@@ -251,11 +284,12 @@ def _run(code: str, namespace: dict, seconds: float) -> str | None:
             warnings.simplefilter("ignore")
             exec(compile(code, "<test cell>", "exec"), namespace)  # noqa: S102 - the instructor's test cell
     except _TimeUp:
-        return "timeout"
+        return "timeout", "timeout"
     except BaseException as exc:  # noqa: BLE001 - any failure of a check fails the cell
         if isinstance(exc, KeyboardInterrupt):
             raise
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        text = str(exc)
+        return f"{type(exc).__name__}: {text.splitlines()[0][:200] if text else ''}", text
     return None
 
 
@@ -294,20 +328,173 @@ class Assignment:
         namespace = dict(self.base)
         failed = _run(mutant.source, namespace, seconds)
         if failed:
-            return Verdict(mutant, "public", f"the cell itself fails: {failed}")
+            return Verdict(mutant, "public", f"the cell itself fails: {failed[0]}", failed[1])
         public, hidden = self.tests[mutant.function]
         failed = _run(public, namespace, seconds)
         if failed:
-            return Verdict(mutant, "timeout" if failed == "timeout" else "public", failed)
+            return Verdict(mutant, "timeout" if failed[0] == "timeout" else "public", *failed)
         failed = _run(hidden, namespace, seconds)
         if failed:
-            return Verdict(mutant, "hidden", failed)
+            return Verdict(mutant, "hidden", *failed)
         return Verdict(mutant, "survived")
+
+    # ------------------------------------------------------------ the reference's mistakes and probes
+
+    @property
+    def _reference(self):
+        from autograder.reference import find
+        return find(self.aid)
+
+    def mistakes(self, function: str) -> list[Mistake]:
+        listed = getattr(self._reference, "MISTAKES", {}).get(function, [])
+        return [Mistake(function, *entry) for entry in listed]
+
+    def probe_inputs(self, function: str) -> list[tuple] | None:
+        """The arguments of every call of ``function``'s probe, or None when the reference gives no probe."""
+        probe = getattr(self._reference, "PROBES", {}).get(function)
+        if probe is None:
+            return None
+        with _quiet():
+            return [tuple(call) for call in probe(np.random.default_rng(0))]
+
+    def equivalent(self, mutant: Mutant, calls: list[tuple], seconds: float = 60.0) -> tuple[bool, str]:
+        """Whether ``mutant`` agrees with the solution on every probe call; else the first call that tells them
+        apart (its number and what differs)."""
+        namespace = dict(self.base)
+        if _run(mutant.source, namespace, seconds):
+            return False, "the cell itself fails"
+        solution, wrong = self.base[mutant.function], namespace[mutant.function]
+        for number, args in enumerate(calls):
+            expected, got = (_call(fn, args, number, seconds) for fn in (solution, wrong))
+            if expected.raised or got.raised:
+                differs = "" if expected.raised == got.raised else \
+                    f"the solution {expected.describe()}, the mutant {got.describe()}"
+            else:
+                differs = _difference(expected.value, got.value, np.random.default_rng(number))
+                if not differs and _difference(expected.args, got.args, np.random.default_rng(number)):
+                    differs = "the arguments differ after the call (changed in place)"
+            if differs:
+                return False, f"probe call {number}: {differs}"
+        return True, ""
+
+
+@contextlib.contextmanager
+def _quiet():
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _seed(number: int):
+    """The same random draws for the solution and the mutant: numpy's, Python's and (when loaded) Keras's."""
+    np.random.seed(number)
+    random.seed(number)
+    if "keras" in sys.modules:
+        sys.modules["keras"].utils.set_random_seed(number)
+
+
+@dataclasses.dataclass
+class _Outcome:
+    value: object = None
+    args: tuple = ()
+    raised: str = ""   # the exception's type name ("timeout" when time ran out)
+
+    def describe(self) -> str:
+        return f"raised {self.raised}" if self.raised else "returned"
+
+
+def _call(fn, args: tuple, number: int, seconds: float) -> _Outcome:
+    """What ``fn`` does with a deep copy of ``args``, after seeding every random generator with ``number``."""
+    args = copy.deepcopy(args)
+    _seed(number)
+    try:
+        with _time_limit(seconds), _quiet():
+            return _Outcome(fn(*args), args)
+    except _TimeUp:
+        return _Outcome(raised="timeout")
+    except Exception as exc:  # noqa: BLE001 - the solution may raise on a probe too; then so must the mutant
+        return _Outcome(raised=type(exc).__name__)
+
+
+def _is_keras(value, kind: str) -> bool:
+    return any(c.__name__ == kind and c.__module__.startswith("keras") for c in type(value).__mro__)
+
+
+def _difference(a, b, rng) -> str:
+    """'' when ``a`` and ``b`` agree (arrays to 1e-6, Keras models by what they compute), else what differs."""
+    if _is_keras(a, "Model") or _is_keras(b, "Model"):
+        return _model_difference(a, b, rng)
+    if _is_keras(a, "Layer") or _is_keras(b, "Layer"):
+        if type(a) is not type(b):
+            return f"{type(a).__name__} against {type(b).__name__}"
+        conf = [{k: v for k, v in layer.get_config().items() if k != "name"} for layer in (a, b)]
+        if conf[0] != conf[1]:
+            return "layer configurations differ"
+        return _difference(a.get_weights(), b.get_weights(), rng) and "layer weights differ"
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) or isinstance(a, np.generic):
+        try:
+            x, y = np.asarray(a), np.asarray(b)
+        except Exception:  # noqa: BLE001
+            return "not arrays alike"
+        if x.shape != y.shape:
+            return f"shape {x.shape} against {y.shape}"
+        if x.dtype.kind in "fc" or y.dtype.kind in "fc":
+            same = np.allclose(x, y, rtol=1e-6, atol=1e-9, equal_nan=True)
+        else:
+            same = np.array_equal(x, y)
+        return "" if same else "values differ"
+    if isinstance(a, dict):
+        if not isinstance(b, dict) or a.keys() != b.keys():
+            return "keys differ"
+        return next((f"[{k!r}] {d}" for k in a if (d := _difference(a[k], b[k], rng))), "")
+    if isinstance(a, (list, tuple)):
+        if not isinstance(b, (list, tuple)) or len(a) != len(b):
+            return "lengths differ"
+        return next((f"[{i}] {d}" for i, (x, y) in enumerate(zip(a, b)) if (d := _difference(x, y, rng))), "")
+    if isinstance(a, float) and isinstance(b, (int, float)):
+        return "" if np.isclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True) else f"{a!r} against {b!r}"
+    try:
+        return "" if bool(a == b) else f"{str(a)[:60]!r} against {str(b)[:60]!r}"
+    except Exception:  # noqa: BLE001 - incomparable values
+        return "values cannot be compared"
+
+
+def _model_difference(a, b, rng) -> str:
+    """Two Keras models agree when, given the same weights (random, biases included), they compute the same outputs
+    on random inputs (a batch of 3, and 5 steps where a step count is free), in inference and in training (built
+    after the same seeding, their dropout layers draw the same masks)."""
+    if not (_is_keras(a, "Model") and _is_keras(b, "Model")):
+        return "only one of them is a Keras model"
+    if [tuple(v.shape) for v in a.weights] != [tuple(v.shape) for v in b.weights]:
+        return "weights of other shapes"
+    if [tuple(t.shape) for t in a.inputs] != [tuple(t.shape) for t in b.inputs]:
+        return "inputs of other shapes"
+    values = []
+    for v in a.weights:
+        value = rng.normal(0.0, 0.5, tuple(v.shape))
+        values.append(np.abs(value) + 0.5 if "variance" in v.path else value)
+    a.set_weights(values)
+    b.set_weights(values)
+    inputs = []
+    for t in a.inputs:
+        shape = tuple(3 if d is None and i == 0 else 5 if d is None else d for i, d in enumerate(t.shape))
+        inputs.append(rng.integers(0, 4, shape) if "int" in str(t.dtype) else rng.normal(0.0, 1.0, shape))
+    from keras import ops
+    for training in (False, True):  # in training, dropout draws from each layer's seed, the same in both models
+        with _quiet():
+            outputs = [a(inputs, training=training), b(inputs, training=training)]
+        outputs = [[ops.convert_to_numpy(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
+                   for out in outputs]
+        if _difference(outputs[0], outputs[1], rng):
+            return f"outputs differ with the same weights ({'training' if training else 'inference'})"
+    return ""
 
 
 def run(root: Path, aid: str, functions: list[str] | None = None, seconds: float = 60.0,
         progress=None) -> dict:
-    """Make and judge every mutant of ``aid`` (or of ``functions`` only); returns the report as plain data."""
+    """Make and judge every mutant and classic mistake of ``aid`` (or of ``functions`` only); the report as plain
+    data."""
     assignment = Assignment.load(root, aid)
     wanted = functions or list(assignment.cells)
     unknown = sorted(set(wanted) - set(assignment.cells))
@@ -316,43 +503,70 @@ def run(root: Path, aid: str, functions: list[str] | None = None, seconds: float
     report = {"assignment": aid, "functions": {}}
     for name in wanted:
         start = time.monotonic()
-        baseline = assignment.judge(Mutant(name, "none", 0, "", assignment.cells[name]), seconds)
+        source = assignment.cells[name]
+        baseline = assignment.judge(Mutant(name, "none", 0, "", source), seconds)
         if baseline.outcome != "survived":  # then every mutant would look killed, and prove nothing
             raise RuntimeError(f"{aid}: the solution of {name} fails its own test cell ({baseline.outcome}: "
                                f"{baseline.detail}); fix the source notebook before measuring its checks.")
-        verdicts = [assignment.judge(m, seconds) for m in make_mutants(name, assignment.cells[name])]
-        counts = {key: sum(v.outcome == key for v in verdicts) for key in ("public", "timeout", "hidden", "survived")}
+        verdicts = [assignment.judge(m, seconds) for m in make_mutants(name, source)]
+        calls = assignment.probe_inputs(name)
+        equivalent, survivors = [], []
+        for v in (v for v in verdicts if v.outcome == "survived"):
+            same, why = assignment.equivalent(v.mutant, calls, seconds) if calls else (False, "no probe")
+            (equivalent if same else survivors).append(dataclasses.asdict(v.mutant) | {"why": why})
+        mistakes = []
+        for mistake in assignment.mistakes(name):
+            v = assignment.judge(mistake.mutant(source), seconds)
+            mistakes.append({"what": mistake.what, "outcome": v.outcome, "says": mistake.says,
+                             "named": v.outcome == "public" and mistake.says in v.message,
+                             "message": v.message[:600]})
+        counts = {key: sum(v.outcome == key for v in verdicts) for key in ("public", "timeout", "hidden")}
         report["functions"][name] = {
             "made": len(verdicts), "killed_by_public": counts["public"] + counts["timeout"],
-            "killed_only_by_hidden": counts["hidden"], "survived": counts["survived"],
+            "killed_only_by_hidden": counts["hidden"], "survived": len(survivors), "equivalent": len(equivalent),
+            "probe_calls": len(calls or []),
+            "mistakes": len(mistakes), "mistakes_named": sum(m["named"] for m in mistakes),
             "seconds": round(time.monotonic() - start, 1),
             "hidden_only": [dataclasses.asdict(v.mutant) | {"why": v.detail} for v in verdicts if v.outcome == "hidden"],
-            "survivors": [dataclasses.asdict(v.mutant) for v in verdicts if v.outcome == "survived"]}
+            "survivors": survivors, "equivalents": equivalent, "classic_mistakes": mistakes}
         if progress:
             progress(name, report["functions"][name])
     for entry in report["functions"].values():
-        for listed in (*entry["hidden_only"], *entry["survivors"]):
+        for listed in (*entry["hidden_only"], *entry["survivors"], *entry["equivalents"]):
             listed.pop("source")
     return report
 
 
+_COLUMNS = ("made", "killed_by_public", "killed_only_by_hidden", "survived", "equivalent", "mistakes",
+            "mistakes_named")
+
+
 def summary_rows(report: dict) -> list[tuple]:
-    rows = [(name, f["made"], f["killed_by_public"], f["killed_only_by_hidden"], f["survived"])
-            for name, f in report["functions"].items()]
-    total = tuple(sum(r[i] for r in rows) for i in range(1, 5))
+    """(function, made, public, hidden only, survived, equivalent, classic mistakes, of those named) per function,
+    then the total."""
+    rows = [(name, *(f[c] for c in _COLUMNS)) for name, f in report["functions"].items()]
+    total = tuple(sum(r[i] for r in rows) for i in range(1, len(_COLUMNS) + 1))
     return rows + [("total", *total)]
 
 
 def format_report(report: dict) -> str:
     lines = [f"{report['assignment']}: mutants of the solution regions, judged by each function's test cell",
-             f"{'function':<28}{'made':>6}{'public':>8}{'hidden':>8}{'survived':>10}"]
-    lines += [f"{name:<28}{made:>6}{public:>8}{hidden:>8}{survived:>10}"
-              for name, made, public, hidden, survived in summary_rows(report)]
+             f"{'function':<28}{'made':>6}{'public':>8}{'hidden':>8}{'survived':>10}{'equivalent':>12}"
+             f"{'mistakes named':>16}"]
+    lines += [f"{name:<28}{made:>6}{public:>8}{hidden:>8}{survived:>10}{equivalent:>12}{f'{named}/{mistakes}':>16}"
+              for name, made, public, hidden, survived, equivalent, mistakes, named in summary_rows(report)]
     for name, entry in report["functions"].items():
-        for title, key in (("killed only by the hidden tests", "hidden_only"), ("survived", "survivors")):
+        for title, key in (("killed only by the hidden tests", "hidden_only"), ("survived", "survivors"),
+                           ("equivalent (agree with the solution on every probe)", "equivalents")):
             if entry[key]:
                 lines.append(f"\n{name}: {title}:")
-                lines += [f"  line {m['line']:>3}  {m['operator']:<24} {m['change']}" for m in entry[key]]
+                lines += [f"  line {m['line']:>3}  {m['operator']:<24} {m['change']}"
+                          + (f"   [{m['why']}]" if key == "survivors" else "") for m in entry[key]]
+        missed = [m for m in entry["classic_mistakes"] if not m["named"]]
+        if missed:
+            lines.append(f"\n{name}: classic mistakes not caught and named by the public check:")
+            lines += [f"  {m['what']}: {m['outcome']}; wanted {m['says']!r} in: {m['message'][:200]!r}"
+                      for m in missed]
     return "\n".join(lines)
 
 

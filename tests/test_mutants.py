@@ -6,11 +6,12 @@ import ast
 import json
 
 import nbformat
+import numpy as np
 import pytest
 
 from autograder import grading, mutants
 from autograder.cli import main as cli
-from course import ROOT, nbgrader_meta, scratch_course
+from course import ASSIGNMENTS, ROOT, nbgrader_meta, scratch_course
 
 AID = "w2a1_word_vectors"
 
@@ -86,23 +87,35 @@ def test_a_mutant_that_never_ends_is_stopped(word_vectors):
     assert verdict.outcome == "timeout"
 
 
-def test_in_process_verdicts_agree_with_sandboxed_grading(word_vectors, tmp_path, capsys):
+def _moved_to_hidden(cell_source: str) -> str:
+    """A test cell whose public part runs with the hidden tests instead: what it kills, only hidden tests kill."""
+    public, hidden = cell_source.split("### BEGIN HIDDEN TESTS")
+    return "# public part moved\n### BEGIN HIDDEN TESTS\n" + public + hidden
+
+
+def test_in_process_verdicts_agree_with_sandboxed_grading(tmp_path, capsys):
     """One mutant of each outcome (public, hidden only, survived), submitted and graded by `autograde`: the function
-    loses its points exactly when the harness says a check kills it, and no other function loses any."""
-    made = mutants.make_mutants("equalize", word_vectors.cells["equalize"])
-    sample = {}
-    for mutant in made:
-        outcome = word_vectors.judge(mutant).outcome
-        sample.setdefault(outcome, mutant)
-        if {"public", "hidden", "survived"} <= set(sample):
-            break
-    assert {"public", "hidden", "survived"} <= set(sample), sorted(sample)
+    loses its points exactly when the harness says a check kills it, and no other function loses any. The scratch
+    course's `equalize` test cell runs its public part among the hidden tests, so that some mutants are killed only
+    there; an equivalent mutant (a dot product of two vectors with its arguments swapped) survives."""
     root = scratch_course(tmp_path, AID)
     (src_path,) = (root / "source" / AID).glob("*.ipynb")
     source = nbformat.read(src_path, as_version=4)
+    tests = next(c for c in source.cells if nbgrader_meta(c).get("grade_id") == "equalize_tests")
+    tests.source = _moved_to_hidden(tests.source)
+    nbformat.write(source, src_path)
+    assignment = mutants.Assignment.load(root, AID)
+    sample = {}
+    for function in ("neutralize", "equalize"):
+        for mutant in mutants.make_mutants(function, assignment.cells[function]):
+            outcome = assignment.judge(mutant).outcome
+            if outcome == "public" and function == "neutralize" or outcome == "hidden" and function == "equalize" \
+                    or outcome == "survived" and mutant.operator == "arguments swapped" and "np.dot" in mutant.change:
+                sample.setdefault(outcome, mutant)
+    assert {"public", "hidden", "survived"} <= set(sample), sorted(sample)
     for outcome, mutant in sample.items():
         nb = nbformat.from_dict(json.loads(json.dumps(source)))
-        cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "equalize")
+        cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == mutant.function)
         cell.source = mutant.source
         path = root / "submitted" / outcome / AID / src_path.name
         path.parent.mkdir(parents=True)
@@ -113,10 +126,74 @@ def test_in_process_verdicts_agree_with_sandboxed_grading(word_vectors, tmp_path
     assert cli(["--root", str(root), "autograde", AID, "--jobs", "1", "--no-progress"]) == 0
     points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in source.cells
               if nbgrader_meta(c).get("grade")}
-    for outcome in sample:
+    for outcome, mutant in sample.items():
         scores = grading.scores(root, AID, outcome)
-        expected = dict(points, equalize_tests=points["equalize_tests"] if outcome == "survived" else 0)
-        assert scores == expected, (outcome, sample[outcome].change, scores)
+        lost = f"{mutant.function}_tests"
+        expected = dict(points, **{lost: points[lost] if outcome == "survived" else 0})
+        assert scores == expected, (outcome, mutant.change, scores)
+
+
+class _Reference:
+    """A stand-in for an assignment's reference module: only its probes and classic mistakes."""
+    def __init__(self, probes=None, mistakes=None):
+        self.PROBES, self.MISTAKES = probes or {}, mistakes or {}
+
+
+def test_a_survivor_is_equivalent_only_when_it_agrees_on_every_probe(word_vectors, monkeypatch):
+    source = word_vectors.cells["cosine_similarity"]
+    made = {m.change: m for m in mutants.make_mutants("cosine_similarity", source)}
+    swapped = made["np.dot(u, v)  ->  np.dot(v, u)"]  # the same for any two vectors
+    shorter = mutants.Mutant("cosine_similarity", "guard dropped", 0, "",
+                             source.replace("if norm_u == 0 or norm_v == 0:", "if False:"))
+    vectors = lambda rng: [(rng.normal(size=n), rng.normal(size=n)) for n in (1, 3, 50)]  # noqa: E731
+    calls = vectors(np.random.default_rng(0))
+    assert word_vectors.equivalent(swapped, calls) == (True, "")
+    assert word_vectors.equivalent(shorter, calls) == (True, "")  # these probes miss the zero vector ...
+    with_zero = calls + [(np.zeros(4), np.ones(4))]
+    same, why = word_vectors.equivalent(shorter, with_zero)  # ... the contract's boundary tells them apart
+    assert not same and why.startswith("probe call 3")
+    monkeypatch.setattr(mutants.Assignment, "_reference", property(lambda self: _Reference(
+        probes={"cosine_similarity": lambda rng: vectors(rng) + [(np.zeros(4), np.ones(4))]})))
+    assert len(word_vectors.probe_inputs("cosine_similarity")) == 4
+    assert word_vectors.probe_inputs("neutralize") is None  # no probe: no survivor of it counts as equivalent
+
+
+def test_keras_models_are_compared_by_what_they_compute_in_inference_and_training():
+    """A GRU that reads backwards, or a dropout layer deleted (the same in inference, not in training), is no
+    equivalent of the detector; the solution is its own equivalent."""
+    assignment = mutants.Assignment.load(ROOT, "w3a2_trigger_word")
+    source = assignment.cells["modelf"]
+    calls = [((40, 12),)]
+    assert assignment.equivalent(mutants.Mutant("modelf", "none", 0, "", source), calls) == (True, "")
+    made = mutants.make_mutants("modelf", source)
+    backwards = next(m for m in made if m.operator == "go_backwards added")
+    assert assignment.equivalent(backwards, calls)[1].endswith("(inference)")
+    no_dropout = next(m for m in made if m.operator == "statement deleted" and "Dropout" in m.change)
+    assert assignment.equivalent(no_dropout, calls)[1].endswith("(training)")
+
+
+def test_a_classic_mistake_must_edit_one_place_of_a_solution_region(word_vectors):
+    source = word_vectors.cells["cosine_similarity"]
+    mistake = mutants.Mistake("cosine_similarity", "no guard", "if norm_u == 0 or norm_v == 0:", "if False:", "zero")
+    assert "if False:" in mistake.mutant(source).source
+    for old in ("norm_", "def cosine_similarity(u, v):", "not in the cell"):  # many times; outside a region; none
+        with pytest.raises(ValueError, match="exactly once in the solution cell"):
+            mutants.Mistake("cosine_similarity", "bad", old, "x", "x").mutant(source)
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_every_classic_mistake_is_caught_and_named_by_the_public_check(aid):
+    """The reference lists classic mistakes of every graded function, and a probe for each; every mistake fails the
+    public check, whose message names it."""
+    assignment = mutants.Assignment.load(ROOT, aid)
+    for function, source in assignment.cells.items():
+        listed = assignment.mistakes(function)
+        assert len(listed) >= 3, f"{aid}: {function} lists {len(listed)} classic mistakes"
+        assert assignment.probe_inputs(function), f"{aid}: no probe for {function}"
+        for mistake in listed:
+            verdict = assignment.judge(mistake.mutant(source), seconds=60)
+            assert verdict.outcome in ("public", "timeout") and mistake.says in verdict.message, \
+                (function, mistake.what, verdict.outcome, verdict.message[:400])
 
 
 def test_the_command_reports_per_function_and_writes_json(tmp_path, capsys):
@@ -126,6 +203,7 @@ def test_the_command_reports_per_function_and_writes_json(tmp_path, capsys):
     assert "cosine_similarity" in out and "survived" in out
     report = json.loads((root / "benchmarks" / "results" / f"mutants_{AID}.json").read_text())
     entry = report["functions"]["cosine_similarity"]
-    assert entry["made"] == entry["killed_by_public"] + entry["killed_only_by_hidden"] + entry["survived"] > 5
+    assert entry["made"] == (entry["killed_by_public"] + entry["killed_only_by_hidden"] + entry["survived"]
+                             + entry["equivalent"]) > 5
     with pytest.raises(SystemExit, match="no graded function"):
         cli(["--root", str(root), "mutants", AID, "--function", "no_such_function"])
