@@ -549,12 +549,22 @@ def summary_rows(report: dict) -> list[tuple]:
     return rows + [("total", *total)]
 
 
+def public_share(report: dict) -> float | None:
+    """Of the mutants that a test cell kills, the share its public part kills (None when none is killed)."""
+    *_, total = summary_rows(report)
+    killed = total[2] + total[3]
+    return total[2] / killed if killed else None
+
+
 def format_report(report: dict) -> str:
     lines = [f"{report['assignment']}: mutants of the solution regions, judged by each function's test cell",
              f"{'function':<28}{'made':>6}{'public':>8}{'hidden':>8}{'survived':>10}{'equivalent':>12}"
              f"{'mistakes named':>16}"]
     lines += [f"{name:<28}{made:>6}{public:>8}{hidden:>8}{survived:>10}{equivalent:>12}{f'{named}/{mistakes}':>16}"
               for name, made, public, hidden, survived, equivalent, mistakes, named in summary_rows(report)]
+    share = public_share(report)
+    if share is not None:
+        lines.append(f"the public checks kill {share:.1%} of the mutants that the test cells kill")
     for name, entry in report["functions"].items():
         for title, key in (("killed only by the hidden tests", "hidden_only"), ("survived", "survivors"),
                            ("equivalent (agree with the solution on every probe)", "equivalents")):
