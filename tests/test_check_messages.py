@@ -9,7 +9,9 @@ the statement the student is asked to write. This test collects
 - every text a check can show: the string constants, f-strings and string concatenations of ``checks/*.py`` and
   ``week*/*_checks.py`` (an f-string's fields stand for any short name or index), every string of the stored
   fixtures ``week*/fixtures/*.json`` (where the mistake causes are stored), and the strings of the instructor's
-  reference ``autograder/reference/*.py`` (where those causes are written);
+  reference ``autograder/reference/*.py`` (where those causes are written), but for its ``MISTAKES``: the classic
+  mistakes written as edits of the solution, which no check shows (the words each one's message must hold are
+  a check's own text, scanned there);
 
 and fails when a message holds a solution line, or (a lower bar, for near-solutions) the right-hand side of a
 solution's assignment, the condition of its ``if``/``while``, the iterable of its ``for`` or the value it returns,
@@ -220,15 +222,21 @@ def _docstrings(tree) -> set[int]:
     return ids
 
 
-def python_messages(paths, docstrings: bool = True) -> list[Message]:
+def _not_shown(tree, names: tuple[str, ...]) -> list:
+    """The module's top-level statements, less the assignments to ``names`` (data no check shows)."""
+    return [node for node in tree.body if not (isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id in names for t in node.targets))]
+
+
+def python_messages(paths, docstrings: bool = True, unshown: tuple[str, ...] = ()) -> list[Message]:
     """Every whole string expression of these modules: a constant, an f-string, a concatenation of such (and those
-    inside their fields)."""
+    inside their fields); not in the top-level assignments to the names ``unshown``."""
     found = []
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         skip = set() if docstrings else _docstrings(tree)
         rel = path.relative_to(ROOT).as_posix()
-        todo = [tree]
+        todo = _not_shown(tree, unshown)
         while todo:
             node = todo.pop()
             inner: list = []
@@ -272,7 +280,7 @@ REFERENCE_MODULES = sorted((ROOT / "autograder" / "reference").glob("*.py"))
 
 def all_messages() -> list[Message]:
     return (python_messages(CHECK_MODULES) + fixture_messages()
-            + python_messages(REFERENCE_MODULES, docstrings=False))
+            + python_messages(REFERENCE_MODULES, docstrings=False, unshown=("MISTAKES",)))
 
 
 def offences(messages, lines) -> list[tuple[Message, Solution]]:

@@ -380,3 +380,27 @@ def test_stubbed_notebook_fails_only_with_not_implemented(nb):
     for cell in _cells(nb, grade=True):
         with pytest.raises(NotImplementedError):
             exec(cell.source, dict(ns))
+
+
+# ------------------------------------------------------------------ mistakes named from the reference's list
+
+NEWLY_NAMED = [("rnn_forward", "every step reads the first input"), ("rnn_forward", "y_pred never filled"),
+               ("lstm_forward", "c never filled"), ("gru_forward", "y never filled"),
+               ("lstm_forward", "every step reads the first input"), ("gru_cell_forward", "[xt; a_prev] stacked"),
+               ("bidirectional_rnn_forward", "backward RNN reads x forwards"),
+               ("lstm_cell_backward", "output gate's sigmoid derivative forgotten"),
+               ("lstm_cell_backward", "the candidate's derivative as a sigmoid")]
+
+
+@pytest.mark.parametrize("name, what", NEWLY_NAMED, ids=[f"{n}: {w}" for n, w in NEWLY_NAMED])
+def test_classic_mistakes_of_the_reference_are_named_by_the_public_check(ns, nb, name, what):
+    """The solution cell with one of the reference's classic mistakes (MISTAKES) fails its public check with the
+    words listed for it: a named cause, not only a wrong value."""
+    (old, new, says), = [entry[1:] for entry in reference.MISTAKES[name] if entry[0] == what]
+    (cell,) = _cells(nb, grade_id=name)
+    assert cell.source.count(old) == 1
+    namespace = dict(ns)
+    exec(compile(cell.source.replace(old, new), f"<mistake {name}>", "exec"), namespace)
+    with pytest.raises(CheckFailed) as info:
+        _check(name)(namespace[name])
+    assert says in str(info.value) and "Likely cause" in str(info.value), str(info.value)

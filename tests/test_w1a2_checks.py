@@ -239,8 +239,9 @@ def test_fixtures_are_current_and_small():
 
 @pytest.mark.parametrize("name", GRADED)
 def test_test_cell_passes_on_solution(ns, nb, name):
-    """The graded test cell, hidden tests included, passes; the public check prints one line, the hidden none."""
-    assert len(run_test_cell(ns, nb, f"{name}_tests")) == 1
+    """The graded test cell, hidden tests included, passes; each public check prints one line, the hidden none."""
+    public = _cell(nb, f"{name}_tests").source.split("### BEGIN HIDDEN TESTS")[0]
+    assert len(run_test_cell(ns, nb, f"{name}_tests")) == public.count(f"check_{name}(") >= 1
 
 
 @pytest.mark.parametrize("name", GRADED)
@@ -387,6 +388,9 @@ CLIP_MISTAKES = [
     ("-maxValue, maxValue, out", "-10, 10, out", {"maxValue": 1, "seed": 2}, "bound 10 is hard-coded"),
     ("for gradient in (dWax, dWaa, dWya, db, dby)", "for gradient in (dWax, dWaa, dWya)", {},
      r"\['db'\].*not clipped at all: clip each of the five gradients"),
+    # the public test cell's second call: a maxValue other than 10, so that a hard-coded 10 is caught in public too
+    ("-maxValue, maxValue, out", "-10, 10, out", {"maxValue": 2, "n_a": 4, "vocab_size": 6, "seed": 2},
+     "bound 10 is hard-coded"),
 ]
 
 
@@ -480,6 +484,7 @@ OPTIMIZE_MISTAKES = [
     ("a_last = a[len(X) - 1]", "a_last = a[len(X)]", {"n_a": 4, "vocab_size": 9, "length": 15, "seed": 5},
      r"IndexError: index 15 .*Likely cause: a\[len\(X\)\] is past the end.* 15 here"),
     ("gradients, learning_rate)", "gradients, 0.01)", {"learning_rate": 0.05, "seed": 5}, "learning rate is ignored"),
+    ("gradients, learning_rate)", "gradients, 0.01)", {"learning_rate": 0.02}, "learning rate is ignored"),  # public
     ("gradients, learning_rate)", "gradients, 2 * learning_rate)", {}, r"Likely cause: the parameters were not updated in place"),
 ]
 
@@ -578,3 +583,19 @@ def test_sample_says_what_happens_when_the_50th_character_is_the_newline(nb):
            "   appended." in _markdown(nb)
     assert "np.random.seed(seed)" in sample_text and "counter + seed" not in sample_text
     assert "shifted copies of each other: draw number" not in _markdown(nb)
+
+
+def test_the_public_test_cells_use_arguments_that_catch_hard_coded_values(nb):
+    """A clip hard-coding 10, an optimize ignoring its learning rate and a model passing verbose on as the start
+    state are each right for the checks' default arguments: the public part of the test cell must vary them."""
+    public = {gid: _cell(nb, f"{gid}_tests").source.split("### BEGIN HIDDEN TESTS")[0]
+              for gid in ("clip", "optimize", "model")}
+    assert "maxValue=2" in public["clip"] and "learning_rate=0.02" in public["optimize"]
+    assert "verbose=True" in public["model"]
+
+
+def test_model_passing_verbose_as_the_start_state_is_caught_with_verbose_on(nb, ns):
+    wrong = _mutant(nb, ns, "model", ("optimize(X, Y, a_prev, parameters", "optimize(X, Y, verbose, parameters"))
+    checks.check_model(wrong, verbose=False)  # verbose=False is a zero state: no difference
+    with pytest.raises(CheckFailed, match=r"optimize from a zero state .*whatever verbose is"):
+        checks.check_model(wrong)  # the public call: verbose=True

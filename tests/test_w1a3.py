@@ -124,6 +124,29 @@ def test_djmodel_mistakes_are_named(mode, pattern):
     _fails(jc.check_djmodel, _djmodel(mode), pattern)
 
 
+def test_a_crash_of_a_model_reading_the_notebooks_sizes_names_them():
+    """A function that reads n_values or n_a as notebook globals crashes on the checks' smaller layers; the message
+    says which size was not taken from the arguments."""
+    namespace = {"np": np, "keras": keras, "n_values": 90, "n_a": 64}
+    exec("def djmodel(Tx, LSTM_cell, densor, reshaper):\n"
+         "    X = keras.Input(shape=(Tx, n_values))\n"
+         "    a0, c0 = keras.Input(shape=(LSTM_cell.units,)), keras.Input(shape=(LSTM_cell.units,))\n"
+         "    a, c, outputs = a0, c0, []\n"
+         "    for t in range(Tx):\n"
+         "        a, _, c = LSTM_cell(reshaper(X[:, t, :]), initial_state=[a, c])\n"
+         "        outputs.append(densor(a))\n"
+         "    return keras.Model(inputs=[X, a0, c0], outputs=outputs)\n"
+         "def music_inference_model(LSTM_cell, densor, Ty=100):\n"
+         "    x0 = keras.Input(shape=(1, densor.units))\n"
+         "    a0, c0 = keras.Input(shape=(n_a,)), keras.Input(shape=(n_a,))\n"
+         "    a, _, c = LSTM_cell(x0, initial_state=[a0, c0])\n"
+         "    return keras.Model(inputs=[x0, a0, c0], outputs=[densor(a)] * Ty)\n", namespace)
+    _fails(jc.check_djmodel, namespace["djmodel"], r"(?s)raised .*Likely cause: n_values was not taken from the "
+                                                   r"arguments: the function reads the notebook's global n_values")
+    _fails(jc.check_music_inference_model, namespace["music_inference_model"],
+           r"Likely cause: n_a was not taken from the arguments: .*read it from the LSTM_cell passed in")
+
+
 def test_djmodel_hidden_cases_catch_mistakes_too():
     _fails(jc.check_djmodel, _djmodel("no_carry"), r"not carried", seed=1)
     _fails(jc.check_djmodel, _djmodel("global_n_values"), r"read it from the densor passed in", seed=4)

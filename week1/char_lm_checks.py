@@ -230,8 +230,9 @@ def _wrong_clip(fn, case) -> bool:
         return True
 
 
-def check_optimize(optimize, n_a=6, vocab_size=27, length=12, learning_rate=None, seed=2):
-    """optimize returns (loss, clipped gradients, last hidden state) and updates the caller's parameters."""
+def check_optimize(optimize, n_a=6, vocab_size=27, length=12, learning_rate=0.02, seed=2):
+    """optimize returns (loss, clipped gradients, last hidden state) and updates the caller's parameters.
+    ``learning_rate=None`` calls optimize without one (its default)."""
     case = FIXTURES.case("optimize", n_a=n_a, vocab_size=vocab_size, length=length, learning_rate=learning_rate,
                          seed=seed)
     X, Y, a_prev, parameters = optimize_inputs(n_a, vocab_size, length, seed)
@@ -280,16 +281,17 @@ def check_optimize(optimize, n_a=6, vocab_size=27, length=12, learning_rate=None
 
 # ------------------------------------------------------------------ model
 
-def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, seed=0):
-    """model trains on a small list of names and returns (parameters, last sampled name) like the reference."""
+def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, verbose=True, seed=0):
+    """model trains on a small list of names and returns (parameters, last sampled name) like the reference.
+    ``verbose=True`` is passed on to model: it only prints more, and changes nothing that model returns."""
     case = FIXTURES.case("model", n_names=n_names, n_a=n_a, dino_names=dino_names, num_iterations=num_iterations,
-                         seed=seed)
+                         verbose=verbose, seed=seed)
     names, char_to_ix, ix_to_char = model_inputs(n_names, seed)
     data_x = list(names)
     printed = io.StringIO()
     with _global_rng_kept(), contextlib.redirect_stdout(printed), FIXTURES.stand_ins(model, "model"):
         out = call(model, data_x, dict(ix_to_char), dict(char_to_ix), num_iterations, n_a=n_a,
-                   dino_names=dino_names)
+                   dino_names=dino_names, **({"verbose": True} if verbose else {}))
         own = _own(model, ("optimize", "clip", "sample"))
     mistakes = case["mistakes"]
     check_tuple("model(...)", out, 2, ["parameters", "last_dino_name"])
@@ -301,7 +303,8 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, se
                           "data_x itself (step 2 of section 3.2).")
     steps = ("a step differs from the instructions of section 3.2: the copy shuffled with the fixed seed (step 2), "
              "the training pair X, Y of the iteration's name (step 3), optimize from a zero state with learning "
-             "rate 0.01 (step 4).")
+             "rate 0.01 (step 4)" + (", whatever verbose is (it only prints the training pairs)" if verbose else "")
+             + ".")
     helpers = [f for f in ("optimize", "clip") if f in own]
     hint = ("Likely cause: " + (f"model calls your {' and '.join(helpers)}: if "
                                 f"{' or '.join(f'check_{f}' for f in helpers)} fails, fix that first; otherwise "

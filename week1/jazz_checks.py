@@ -111,6 +111,24 @@ def sampling_model(seed: int | None = None):
         outputs.append(head(features))
     return keras.Model(inputs=[x0, a0, c0], outputs=outputs)
 
+_SIZE_SOURCES = {"n_values": "the densor passed in (its number of units)", "n_a": "the LSTM_cell passed in (its number "
+                 "of units)"}
+
+
+def _build(fn, *args, name: str, **kwargs):
+    """build the student's model; a crash of a function that reads n_values or n_a as a notebook global (not from
+    its arguments) says so."""
+    try:
+        return build(fn, *args, name=name, **kwargs)
+    except CheckFailed as exc:
+        globals_read = getattr(getattr(fn, "__code__", None), "co_names", ())
+        causes = [f"{size} was not taken from the arguments: the function reads the notebook's global {size}; read "
+                  f"it from {source} (step 1 of section 2.1)." for size, source in _SIZE_SOURCES.items()
+                  if size in globals_read]
+        if causes:
+            raise CheckFailed(f"{exc} Likely cause: {' '.join(causes)}") from exc
+        raise
+
 # ---------------------------------------------------------------------------- shared structure checks
 
 
@@ -243,7 +261,7 @@ def check_djmodel(djmodel, seed=None):
     label = f"{name}(Tx={Tx}, LSTM_cell=LSTM({n_a}), densor=Dense({n_values}), reshaper)"
     LSTM_cell, densor, reshaper = shared_layers(seed)
     with FIXTURES.stand_ins(djmodel, name):
-        model = build(djmodel, Tx, LSTM_cell, densor, reshaper, name=label)
+        model = _build(djmodel, Tx, LSTM_cell, densor, reshaper, name=label)
     _check_step_model(label, model, seed, case, (None, Tx, n_values), "X", Tx, "time step",
                       sequence_inputs(seed), f"{s['m']} windows")
     passed(name)
@@ -261,7 +279,7 @@ def check_music_inference_model(music_inference_model, seed=None):
     label = f"{name}(LSTM_cell=LSTM({n_a}), densor=Dense({n_values}), Ty={Ty})"
     LSTM_cell, densor, _ = shared_layers(seed)
     with FIXTURES.stand_ins(music_inference_model, name):
-        model = build(music_inference_model, LSTM_cell, densor, Ty=Ty, name=label)
+        model = _build(music_inference_model, LSTM_cell, densor, Ty=Ty, name=label)
     _check_step_model(label, model, seed, case, (None, 1, n_values), "x0", Ty, "generated value",
                       inference_inputs(seed), f"{s['m']} starts", compare_as="step")
     passed(name)

@@ -268,7 +268,8 @@ def optimize_case(n_a, vocab_size, length, learning_rate, seed):
             "crashes": crashes}
 
 
-def model_case(n_names, n_a, dino_names, num_iterations, seed):
+def model_case(n_names, n_a, dino_names, num_iterations, verbose, seed):
+    """verbose only makes model print more: the expected values are the same either way."""
     names, char_to_ix, ix_to_char = checks.model_inputs(n_names, seed)
     vocab_size = len(char_to_ix)
 
@@ -313,3 +314,142 @@ def _same_losses(a, b) -> bool:
 
 
 CASES = {"clip": clip_case, "sample": sample_case, "optimize": optimize_case, "model": model_case}
+
+
+# ------------------------------------------------------------------ classic mistakes and equivalence probes
+
+# Classic mistakes: (what the student did, text in the solution cell, what it becomes, words the public check
+# prints for it). autograder.mutants applies each to the source notebook's solution and checks that the public
+# check fails with those words in its message; tests/test_mutants.py runs them all.
+MISTAKES = {
+    "clip": [
+        ("the caller's dict copied shallowly (its arrays clipped in place)", "gradients = copy.deepcopy(gradients)",
+         "gradients = dict(gradients)", "was changed"),
+        ("np.clip's result thrown away",
+         "np.clip(gradient, -maxValue, maxValue, out=gradient)",
+         "np.clip(gradient, -maxValue, maxValue)", "not clipped at all"),
+        ("only the upper bound",
+         "np.clip(gradient, -maxValue, maxValue, out=gradient)",
+         "np.clip(gradient, None, maxValue, out=gradient)", "only the upper bound"),
+        ("only the lower bound",
+         "np.clip(gradient, -maxValue, maxValue, out=gradient)",
+         "np.clip(gradient, -maxValue, None, out=gradient)", "only the lower bound"),
+        ("the bound hard-coded",
+         "np.clip(gradient, -maxValue, maxValue, out=gradient)",
+         "np.clip(gradient, -10, 10, out=gradient)", "the bound 10 is hard-coded"),
+        ("one gradient left out", "for gradient in (dWax, dWaa, dWya, db, dby):",
+         "for gradient in (dWax, dWaa, dWya, db):", "not clipped at all"),
+    ],
+    "sample": [
+        ("no stop at the newline",
+         "idx != newline_character and counter != 50", "counter != 50", "does not stop at the newline"),
+        ("no 50-character limit",
+         "idx != newline_character and counter != 50", "idx != newline_character", "has no 50-character limit"),
+        ("the newline never appended",
+         "    if idx != newline_character:\n        indices.append(newline_character)\n", "",
+         "must still end with the newline"),
+        ("the newline always appended", "    if idx != newline_character:\n", "    if True:\n",
+         "appended after a name that already ends with it"),
+        ("reseeded before every draw", "        idx = int(np.random.choice(",
+         "        np.random.seed(seed)\n        idx = int(np.random.choice(", "is called before every draw"),
+        ("x not reset to zeros", "        x = np.zeros((vocab_size, 1))\n        x[idx] = 1", "        x[idx] = 1",
+         "x must become the one-hot vector"),
+        ("hidden state not carried", "        a_prev = a\n", "", "the hidden state is not carried"),
+        ("y not flattened for p", "p=y.ravel()", "p=y", "needs a 1-D probability vector"),
+    ],
+    "optimize": [
+        ("gradients not clipped", "    gradients = clip(gradients, 5)\n", "", "the gradients were not clipped"),
+        ("clipped to [-1, 1]", "clip(gradients, 5)", "clip(gradients, 1)", "clipped to [-1, 1]"),
+        ("learning rate hard-coded", "update_parameters(parameters, gradients, learning_rate)",
+         "update_parameters(parameters, gradients, 0.01)", "the learning rate is ignored"),
+        ("the first hidden state returned", "a_last = a[len(X) - 1]", "a_last = a[0]",
+         "this is the first hidden state"),
+        ("off by one past the end", "a_last = a[len(X) - 1]", "a_last = a[len(X)]", "a[len(X)] is past the end"),
+        ("the given a_prev returned", "a_last = a[len(X) - 1]", "a_last = a_prev", "this is the a_prev you were given"),
+    ],
+    "model": [
+        ("names not shuffled", "    np.random.shuffle(examples)\n", "", "the names were not shuffled"),
+        ("hidden state carried between names", "a_prev = np.zeros((n_a, 1))",
+         "a_prev = np.zeros((n_a, 1)) if j == 0 else a_last", "carried over from the previous name"),
+        ("the caller's list shuffled", "examples = [name.strip() for name in data_x]", "examples = data_x",
+         "the caller's list of names was reordered"),
+        ("smoothed loss started from dino_names", "initial_loss(vocab_size, characters_per_name(data_x))",
+         "initial_loss(vocab_size, dino_names)", "dino_names is the number of names printed"),
+        ("smoothing weights swapped", "smooth_loss(loss, curr_loss)", "smooth_loss(curr_loss, loss)",
+         "the smoothing weights are swapped"),
+        ("characters looked up by key order", "indices_to_name(sampled_indices, ix_to_char)",
+         "indices_to_name(sampled_indices, dict(enumerate(char_to_ix)))", "in the order of char_to_ix's keys"),
+    ],
+}
+
+
+def _probe_clip(rng):
+    """Gradients of several shapes (n_a, vocab_size from 1), entries inside, outside and exactly at the bounds;
+    maxValue 0 (everything becomes 0), fractional, integer and larger than every entry."""
+    calls = []
+    for i, maxValue in enumerate((10, 5, 1, 0.5, 0, 3, 2.5, 100, 7, 0.01, 1, 4, 6, 0.2, 15, 5, 8, 2, 1e-3, 50, 9, 3)):
+        n_a, vocab_size = int(rng.integers(1, 8)), int(rng.integers(1, 30))
+        shapes = {"dWax": (n_a, vocab_size), "dWaa": (n_a, n_a), "dWya": (vocab_size, n_a), "db": (n_a, 1),
+                  "dby": (vocab_size, 1)}
+        gradients = {name: rng.normal(0.0, 2.0 * (maxValue or 1), shape) for name, shape in shapes.items()}
+        for gradient in gradients.values():
+            gradient.reshape(-1)[: i % 3] = maxValue * (1 - 2 * (i % 2))  # exactly at a bound
+        calls.append((gradients, maxValue))
+    return calls
+
+
+def _probe_sample(rng):
+    """Parameter sets over vocabularies of 2 to 27 characters whose names end early (the newline first, even),
+    often reach the 50-character limit, or end exactly at it (the 50th character is the newline); several seeds."""
+    calls = []
+    for vocab in ("\n" + "abcdefghijklmnopqrstuvwxyz", "\nab", "\nabcdefgh", "\nz", "\naeiou"):
+        char_to_ix = {ch: i for i, ch in enumerate(sorted(vocab))}
+        for bias in (8.0, 2.0, -3.0, -8.0):
+            n_a = int(rng.integers(1, 9))
+            parameters = checks._sampling_parameters(n_a, len(vocab), char_to_ix[NEWLINE],
+                                                     np.random.RandomState(int(rng.integers(2 ** 31))), bias)
+            calls += [(parameters, char_to_ix, int(seed)) for seed in rng.integers(0, 1000, size=1)]
+    sets, char_to_ix = checks.sample_inputs(NEWLINE + "abcdefghijklmnopqrstuvwxyz", 8, 0)
+    with checks._global_rng_kept():
+        edge = _edge_seed(sets[1], char_to_ix, 100)
+    calls += [(sets[1], char_to_ix, edge), (sets[0], char_to_ix, 0), (sets[1], char_to_ix, 1)]
+    return calls
+
+
+def _probe_optimize(rng):
+    """Names of 1 (no letter: X = [None]) to 30 steps, several sizes and learning rates (the default too); gradients
+    big enough to be clipped, and small ones."""
+    calls = []
+    for i, length in enumerate((1, 2, 12, 30, 5, 1, 8, 15, 3, 20, 2, 9, 25, 4, 6, 11, 7, 13, 1, 10)):
+        n_a, vocab_size = int(rng.integers(1, 8)), int(rng.integers(2, 28))
+        scale = 1.0 if i % 2 else 0.01
+        parameters = {"Wax": rng.normal(0, scale, (n_a, vocab_size)), "Waa": rng.normal(0, scale, (n_a, n_a)),
+                      "Wya": rng.normal(0, scale, (vocab_size, n_a)), "b": rng.normal(0, scale, (n_a, 1)),
+                      "by": rng.normal(0, scale, (vocab_size, 1))}
+        X = [None] + [int(ix) for ix in rng.integers(1, vocab_size, size=length - 1)]
+        Y = X[1:] + [0]
+        a_prev = rng.normal(0, 0.5, (n_a, 1))
+        calls.append((X, Y, a_prev, parameters) + ((float(rng.choice([0.01, 0.05, 0.3])),) if i % 3 else ()))
+    return calls
+
+
+def _probe_model(rng):
+    """Training on a few names: no iteration at all, one, a pass that wraps around the names, two reports
+    (2,001 iterations); verbose on and off; vocabularies of all letters and of the names' letters only (vocab_size
+    is always the size of the vocabulary given)."""
+    calls = []
+    for i, num_iterations in enumerate((0, 1, 2, 7, 13, 30, 1, 5, 40, 3, 25, 2001, 9, 4, 17, 11, 2, 60, 8, 21)):
+        names = [checks.TRAIN_NAMES[int(k)] for k in rng.choice(len(checks.TRAIN_NAMES), size=int(rng.integers(1, 8)),
+                                                                replace=False)]
+        if i % 2:
+            char_to_ix, ix_to_char = checks._vocabulary()
+        else:
+            char_to_ix, ix_to_char = checks._vocabulary("".join(sorted(set("".join(names)) | {NEWLINE})))
+        calls.append((names, ix_to_char, char_to_ix, num_iterations, int(rng.integers(1, 12)),
+                      int(rng.integers(1, 5)), len(char_to_ix), bool(i % 3 == 1)))
+    return calls
+
+
+# Inputs on which a surviving mutant is compared with the solution (autograder.mutants): a mutant that agrees on
+# all of them counts as equivalent. Several shapes and every boundary the function's contract names.
+PROBES = {"clip": _probe_clip, "sample": _probe_sample, "optimize": _probe_optimize, "model": _probe_model}

@@ -160,3 +160,104 @@ def case_predict_and_sample(seed=None):
 
 CASES = {"djmodel": case_djmodel, "music_inference_model": case_music_inference_model,
          "predict_and_sample": case_predict_and_sample}
+
+
+# ------------------------------------------------------------------ classic mistakes and equivalence probes
+
+# Classic mistakes: (what the student did, text in the solution cell, what it becomes, words the public check
+# prints for it). autograder.mutants applies each to the source notebook's solution and checks that the public
+# check fails with those words in its message; tests/test_mutants.py runs them all.
+MISTAKES = {
+    "djmodel": [
+        ("state not carried",
+         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+         "a, _, c = LSTM_cell(x, initial_state=[a0, c0])", "the state is not carried"),
+        ("LSTM outputs unpacked as (a, c, _)",
+         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+         "a, c, _ = LSTM_cell(x, initial_state=[a, c])",
+         "unpacked in the wrong order"),
+        ("initial_state=[c, a]",
+         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+         "a, _, c = LSTM_cell(x, initial_state=[c, a])",
+         "the initial state is in the wrong order"),
+        ("densor on the cell state", "out = densor(a)", "out = densor(c)", "densor was applied to the cell state c"),
+        ("every step reads step 0", "x = reshaper(X[:, t, :])", "x = reshaper(X[:, 0, :])",
+         "every step reads the first time step"),
+        ("a new LSTM at every step", "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+         "a, _, c = LSTM(n_a, return_state=True)(x, initial_state=[a, c])",
+         "new layers are created inside the loop"),
+        ("only the last output", "model = Model(inputs=[X, a0, c0], outputs=outputs)",
+         "model = Model(inputs=[X, a0, c0], outputs=out)", "only the last step's output was returned"),
+        ("n_values from the notebook's global", "    n_values = densor.units\n", "",
+         "n_values was not taken from the arguments"),
+    ],
+    "music_inference_model": [
+        ("probabilities fed back",
+         "        x = keras.ops.argmax(out, axis=-1)\n        x = keras.ops.one_hot(x, n_values)\n",
+         "        x = out\n", "the softmax probabilities are fed back"),
+        ("nothing fed back", "        x = RepeatVector(1)(x)\n", "        x = x0\n", "every step reads x0"),
+        ("state not carried",
+         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+         "a, _, c = LSTM_cell(x, initial_state=[a0, c0])", "the state is not carried"),
+        ("LSTM outputs unpacked as (a, c, _)",
+         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+         "a, c, _ = LSTM_cell(x, initial_state=[a, c])",
+         "unpacked in the wrong order"),
+        ("initial_state=[c, a]",
+         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+         "a, _, c = LSTM_cell(x, initial_state=[c, a])",
+         "the initial state is in the wrong order"),
+        ("densor on the cell state", "out = densor(a)", "out = densor(c)", "densor was applied to the cell state c"),
+        ("n_a from the notebook's global", "    n_a = LSTM_cell.units\n", "", "n_a was not taken from the arguments"),
+    ],
+    "predict_and_sample": [
+        ("argmax over the steps", "np.argmax(np.array(pred), axis=-1)", "np.argmax(np.array(pred), axis=0)",
+         "the argmax was taken over the steps (axis=0)"),
+        ("the batch axis dropped", "np.argmax(np.array(pred), axis=-1)", "np.argmax(np.array(pred), axis=-1).ravel()",
+         "keep the batch axis"),
+        ("probabilities returned as results", "results = to_categorical(indices, num_classes=n_values)",
+         "results = np.array(pred)[:, 0, :]", "results holds the probabilities"),
+        ("n_values hard-coded", "num_classes=n_values", "num_classes=90", "n_values was not taken from the arguments"),
+    ],
+}
+
+# (Tx or Ty, n_values, n_a) of the probes: one step, two values, one unit, and sizes unlike the notebook's.
+_PROBE_SIZES = [(1, 2, 1), (1, 7, 5), (2, 3, 2), (4, 7, 5), (6, 9, 3), (3, 5, 8), (8, 4, 4), (5, 2, 6), (2, 10, 1),
+                (7, 6, 2), (3, 3, 3), (1, 4, 7), (5, 8, 2), (4, 2, 2), (6, 5, 5), (2, 6, 4), (3, 9, 1), (7, 3, 6),
+                (4, 4, 3), (5, 7, 7)]
+
+
+def _probe_layers(n_values, n_a):
+    """Fresh shared layers as the notebook makes them (unbuilt: the model builds them)."""
+    return (layers.LSTM(n_a, return_state=True), layers.Dense(n_values, activation="softmax"),
+            layers.Reshape((1, n_values)))
+
+
+def _probe_djmodel(rng):
+    return [(Tx, *_probe_layers(n_values, n_a)) for Tx, n_values, n_a in _PROBE_SIZES]
+
+
+def _probe_music_inference_model(rng):
+    return [(*_probe_layers(n_values, n_a)[:2], Ty) for Ty, n_values, n_a in _PROBE_SIZES]
+
+
+def _probe_predict_and_sample(rng):
+    """Stand-in inference models of several sizes (one output, even) on random one-hot first inputs and states."""
+    calls = []
+    for seed in [None, *range(19)]:
+        s = checks.sizes(seed)
+        x0 = np.eye(s["n_values"], dtype=np.float32)[rng.integers(0, s["n_values"], size=(1, 1))]
+        a0, c0 = (rng.normal(0, 1, (1, s["n_a"])).astype(np.float32) for _ in range(2))
+        calls.append((checks.sampling_model(seed), x0, a0, c0))
+    n_values, n_a = 4, 3  # a model that generates one token only: a list of one output
+    x0, a0, c0 = layers.Input(shape=(1, n_values)), layers.Input(shape=(n_a,)), layers.Input(shape=(n_a,))
+    out = layers.Dense(n_values, activation="softmax")(layers.Concatenate()([layers.Flatten()(x0), a0, c0]))
+    calls.append((keras.Model(inputs=[x0, a0, c0], outputs=[out]), np.eye(n_values, dtype=np.float32)[[[2]]],
+                  *(rng.normal(0, 1, (1, n_a)).astype(np.float32) for _ in range(2))))
+    return calls
+
+
+# Inputs on which a surviving mutant is compared with the solution (autograder.mutants): a mutant that agrees on
+# all of them counts as equivalent. Several shapes and every boundary the function's contract names.
+PROBES = {"djmodel": _probe_djmodel, "music_inference_model": _probe_music_inference_model,
+          "predict_and_sample": _probe_predict_and_sample}
