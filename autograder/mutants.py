@@ -423,6 +423,7 @@ def _is_keras(value, kind: str) -> bool:
 
 def _difference(a, b, rng) -> str:
     """'' when ``a`` and ``b`` agree (arrays to 1e-6, Keras models by what they compute), else what differs."""
+    a, b = _eager_to_numpy(a), _eager_to_numpy(b)
     if _is_keras(a, "Model") or _is_keras(b, "Model"):
         return _model_difference(a, b, rng)
     if _is_keras(a, "Layer") or _is_keras(b, "Layer"):
@@ -458,6 +459,13 @@ def _difference(a, b, rng) -> str:
         return "" if bool(a == b) else f"{str(a)[:60]!r} against {str(b)[:60]!r}"
     except Exception:  # noqa: BLE001 - incomparable values
         return "values cannot be compared"
+
+
+def _eager_to_numpy(value):
+    """A tensor of the backend (what a Keras layer returns when called on arrays) as a numpy array."""
+    if type(value).__module__.startswith("tensorflow") and hasattr(value, "numpy"):
+        return value.numpy()
+    return value
 
 
 def _model_difference(a, b, rng) -> str:

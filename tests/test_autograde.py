@@ -82,7 +82,8 @@ def rnn_cell_backward(da_next, cache):
 """,
     },
     "w3a1_machine_translation": {  # modelf calls one_step_attention, which cannot stand in (it builds on Keras
-        # tensors): modelf's check gives weights under which any attention that sums to 1 gives the same outputs
+        # tensors): when the student's attention fails its own check, modelf's check does not hold the attention
+        # against modelf (its first run's weights make any attention that sums to 1 give the same outputs)
         "one_step_attention": """
 def one_step_attention(a, s_prev):
     concat = concatenator([repeator(s_prev), a])  # the concatenation in the wrong order

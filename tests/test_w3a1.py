@@ -86,25 +86,61 @@ def test_the_expected_context_is_an_independent_computation_that_keras_agrees_wi
         assert not np.allclose(wrong, case["context"], rtol=1e-3, atol=1e-4), cause
 
 
-def test_modelf_outputs_do_not_depend_on_how_attention_weighs_the_steps():
-    """The check's weights make the encoder's output equal at every step, so a wrong one_step_attention that still
-    weighs with weights summing to 1 costs only its own points, not modelf's."""
+def _wrong_order(a, s_prev):  # the concatenation reversed: other weights, still a softmax over time
+    return R.dotor([R.activator(R.densor2(R.densor1(R.concatenator([R.repeator(s_prev), a])))), a])
+
+
+def test_modelf_first_outputs_do_not_depend_on_how_attention_weighs_the_steps():
+    """The check's first weights make the encoder's output equal at every step, so a wrong one_step_attention that
+    still weighs with weights summing to 1 gives the right outputs there."""
     w = tc.model_weights(None)
     X, s0, c0 = tc.model_inputs(None)
     a = np.concatenate([R._lstm_sequence([np.asarray(v, np.float64) for v in w["encoder_forward"]], X),
                         R._lstm_sequence([np.asarray(v, np.float64) for v in w["encoder_backward"]], X,
                                          reverse=True)], axis=-1)
     assert np.allclose(a, a[:, :1], atol=1e-9)
-    original = R.one_step_attention
 
-    def wrong_order(a, s_prev):  # the concatenation reversed: other weights, still a softmax over time
-        return R.dotor([R.activator(R.densor2(R.densor1(R.concatenator([R.repeator(s_prev), a])))), a])
-    R.one_step_attention = wrong_order
-    try:
-        tc.check_modelf(R.modelf)
-        _fails(tc.check_one_step_attention, wrong_order, r"concatenation is in the wrong order", setter)
-    finally:
-        R.one_step_attention = original
+
+def test_under_the_query_weights_every_encoder_step_differs_and_the_query_matters():
+    """The second weights: the encoder's output differs from step to step, the attention is sharp, and querying it
+    with s0, c0 or c instead of s changes every stored output case a lot (not within the check's tolerance)."""
+    for seed in (None, 2, 5):
+        w = {k: [np.asarray(v, np.float64) for v in x] for k, x in tc.query_weights(seed).items()}
+        X, s0, c0 = tc.model_inputs(seed)
+        a = np.concatenate([R._lstm_sequence(w["encoder_forward"], X),
+                            R._lstm_sequence(w["encoder_backward"], X, reverse=True)], axis=-1)
+        assert np.abs(np.diff(a, axis=1)).max(axis=-1).min() > 1e-2  # every step differs from the next
+        alphas_max = []
+        for t in range(tc.TX):  # how sharp the attention is for the initial states
+            s_rep = np.repeat(s0[:, None, :], tc.TX, axis=1)
+            e = np.maximum(np.tanh(np.concatenate([a, s_rep], -1) @ w["densor1"][0] + w["densor1"][1]) @ w["densor2"][0]
+                           + w["densor2"][1], 0)
+            alphas_max.append((np.exp(e) / np.exp(e).sum(axis=1, keepdims=True)).max())
+        assert max(alphas_max) > 2 / tc.TX
+        case = R.case_modelf(seed)
+        assert len(case["query_mistakes"]) == 3
+        for cause, wrong in case["query_mistakes"].items():
+            assert np.abs(wrong - case["query_outputs"]).max() > 0.05, cause
+    assert X.shape[0] >= 1 and tc.model_inputs(None)[0].shape[0] == 2
+
+
+def test_a_wrong_attention_costs_modelf_no_points_and_says_so(capsys, monkeypatch):
+    """In the autograder the notebook's own one_step_attention runs inside modelf's model (it cannot stand in, see
+    KERNEL_ONLY): where the query weights' outputs are wrong in no known way and the notebook's one_step_attention
+    fails its own check's inputs, modelf keeps its points, and the pass line says what was not checked."""
+    original = R.one_step_attention
+    monkeypatch.setattr(R, "one_step_attention", _wrong_order)  # what modelf calls ...
+    monkeypatch.setitem(R.GRADED, "one_step_attention", _wrong_order)  # ... also where the reference stands in
+    tc.check_modelf(R.modelf, _wrong_order, setter)
+    assert "the attention's query was not checked" in capsys.readouterr().out
+    _fails(tc.check_modelf, R.modelf, r"with weights under which the attention matters.*step 3 of section 2\.2",
+           original, setter)  # told the attention is right: then modelf is to blame
+    _fails(tc.check_modelf, R.modelf, r"with weights under which the attention matters")  # not told: the same
+    _fails(tc.check_one_step_attention, _wrong_order, r"concatenation is in the wrong order", setter)
+    monkeypatch.undo()
+    tc.check_modelf(R.modelf, R.one_step_attention, setter)
+    assert capsys.readouterr().out.count("all checks passed") == 1
+
 
 # ---------------------------------------------------------------------------- mistakes are named
 
@@ -150,8 +186,11 @@ def _modelf(mode):
         a = L.Bidirectional(L.LSTM(n_a, return_sequences=mode != "no_sequences"))(X)
         if mode == "no_sequences":
             a = L.RepeatVector(Tx)(a)
+        previous = s0
         for t in range(10 if mode == "global_Ty" else Ty):
-            context = R.one_step_attention(a, s)
+            query = {"query_s0": s0, "query_c0": c0, "query_c": c, "query_two_back": previous}.get(mode, s)
+            context = R.one_step_attention(a, query)
+            previous = s
             cell = L.LSTM(n_s, return_state=True) if mode == "new_lstm" else R.post_activation_LSTM_cell
             if mode == "no_carry":
                 s, _, c = cell(context, initial_state=[s0, c0])
@@ -160,22 +199,47 @@ def _modelf(mode):
             else:
                 s, _, c = cell(context, initial_state=[s, c])
             outputs.append(R.output_layer(c if mode == "output_on_c" else s))
-        return keras.Model(inputs=[X, s0, c0], outputs=outputs[-1] if mode == "last_only" else outputs)
+        inputs = [X, c0, s0] if mode == "inputs_order" else [X, s0, c0]
+        return keras.Model(inputs=inputs, outputs=outputs[-1] if mode == "last_only" else outputs)
     return modelf
 
 
 @pytest.mark.parametrize("mode, seed, pattern", [
     ("global_vocab", None, r"sizes were not taken from the arguments"),
-    ("global_Ty", 1, r"expected \d outputs .* with Ty the argument"),
+    ("global_Ty", None, r"expected 7 outputs .* with Ty the argument"),
     ("last_only", None, r"only the last output was returned"),
     ("new_lstm", None, r"new layers are created inside the loop"),
     ("no_sequences", None, r"return_sequences=True"),
     ("no_carry", None, r"state is not carried"),
     ("unpack", None, r"unpacked in the wrong order"),
     ("output_on_c", None, r"output_layer was applied to the cell state c"),
+    ("inputs_order", None, r"inputs are in the wrong order: they are \[X, s0, c0\]"),
+    ("query_s0", None, r"attention matters .* queried with the initial state s0 at every step"),
+    ("query_s0", 2, r"queried with the initial state s0 at every step"),
+    ("query_c0", None, r"queried with the initial cell state c0"),
+    ("query_c", None, r"queried with the cell state c: query it with the hidden state s"),
+    ("query_two_back", None, r"attention matters .*queried with the post-attention LSTM's hidden state s from the "
+                             r"step before"),
 ])
 def test_modelf_mistakes_are_named(mode, seed, pattern):
-    _fails(tc.check_modelf, _modelf(mode), pattern, seed=seed)
+    _fails(tc.check_modelf, _modelf(mode), pattern, R.one_step_attention, setter, seed=seed)
+
+
+def test_the_attention_queried_with_s0_passed_the_old_check_and_now_fails_the_public_one():
+    """The issue's example: with the first weights only (the encoder the same at every step) s0 and s give the same
+    outputs; the public check now fails it."""
+    case = R.case_modelf(None)
+    s = tc.model_sizes(None)
+    X, s0, c0 = tc.model_inputs(None)
+    wrong = R._model(tc.model_weights(None), X, s0, c0, s["Ty"], "query_s0")
+    np.testing.assert_allclose(wrong, case["outputs"], rtol=1e-6, atol=1e-7)
+    _fails(tc.check_modelf, _modelf("query_s0"), r"Likely cause: the attention was queried with the initial state s0")
+
+
+def test_one_step_attention_without_densor2_is_named():
+    def no_densor2(a, s_prev):
+        return R.dotor([R.activator(R.densor1(R.concatenator([a, R.repeator(s_prev)]))), a])
+    _fails(tc.check_one_step_attention, no_densor2, r"got \(2, 10, 64\).*densor1, THEN densor2", setter)
 
 # ---------------------------------------------------------------------------- helpers, weights, metrics
 

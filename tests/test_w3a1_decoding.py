@@ -203,8 +203,10 @@ def test_greedy_unknown_mistake_and_wrong_type(setting):
 def wrong_beam(kind):
     """A student's beam search with one mistake (kinds as in BEAM_MISTAKES below)."""
     def beam_search_decode(step_log_probs, beam_width, max_len, end_id, alpha=0.7):
+        limit = max_len + 1 if kind == "past max_len" else max_len
+
         def done(prefix):
-            return prefix[-1] == end_id or len(prefix) == max_len
+            return prefix[-1] == end_id or len(prefix) == limit
 
         def norm(prefix, total):
             n = len(prefix) - (1 if kind == "len without end" and prefix[-1] == end_id else 0)
@@ -220,7 +222,7 @@ def wrong_beam(kind):
                 if kind == "stay" and prefix and done(prefix):
                     candidates.append((prefix, total))
                     continue
-                if len(prefix) == max_len:
+                if len(prefix) == limit:
                     continue
                 log_probs = step_log_probs(prefix)
                 candidates += [(prefix + (t,), total + log_probs[t]) for t in range(len(log_probs))]
@@ -251,6 +253,7 @@ BEAM_MISTAKES = {
     "greedy": r"only one candidate was kept per step \(greedy decoding\)",
     "keeps worst": "LOWEST total log-probability",
     "stop at first": "stopped at the first finished hypothesis",
+    "past max_len": r"a hypothesis grew past max_len tokens: a kept candidate that holds max_len tokens is finished",
 }
 
 
@@ -293,12 +296,17 @@ def wrong_bleu(kind):
             return 0.0
         precisions = []
         for n in range(1, n_max + 1):
-            grams = Counter(tuple(candidate[i:i + n]) for i in range(len(candidate) - n + 1))
-            refs = [Counter(tuple(r[i:i + n]) for i in range(len(r) - n + 1)) for r in references]
+            grams = Counter(tuple(candidate[i:i + n])
+                            for i in range(len(candidate) - n + (0 if kind == "candidate short" else 1)))
+            refs = [Counter(tuple(r[i:i + n]) for i in range(
+                (len(candidate) if kind == "reference span" else len(r)) - n + 1)) for r in references]
             if kind == "no clipping":
                 matched = sum(c for g, c in grams.items() if any(g in r for r in refs))
             elif kind == "sum clipping":
                 matched = sum(min(c, sum(r[g] for r in refs)) for g, c in grams.items())
+            elif kind == "min clipping":
+                matched = sum(min([c] + [r[g] for r in refs if r[g]]) for g, c in grams.items()
+                              if any(r[g] for r in refs))
             else:
                 matched = sum(min(c, max(r[g] for r in refs)) for g, c in grams.items())
             total = max(sum(grams.values()), 1)
@@ -330,6 +338,9 @@ BLEU_MISTAKES = {
     "inverted": r"not exp\(1 - c / r\)", "first": "not the first reference's", "longest": "not the longest one",
     "longer on tie": "is the SHORTER one", "arithmetic": "averaged arithmetically", "epsilon": "smoothed \\(epsilon",
     "add one": "smoothed \\(add one", "ignores max_n": "max_n was ignored",
+    "min clipping": "clipped to the SMALLEST count among the references",
+    "reference span": "references' n-grams were not all counted: a reference of L tokens has L - n \\+ 1 n-grams",
+    "candidate short": "candidate's last n-gram was left out: a candidate of c tokens has c - n \\+ 1 n-grams",
 }
 
 
@@ -338,6 +349,102 @@ def test_bleu_mistakes_are_named(setting, kind):
     with pytest.raises(CheckFailed, match=r"exactly what a known mistake gives\. Likely cause: .*"
                                           + BLEU_MISTAKES[kind]):
         checks.check_bleu_score(wrong_bleu(kind))
+
+
+def test_bleu_variants_equivalent_under_the_contract_pass(grading):
+    """c < r instead of c <= r (at c == r the penalty exp(0) is exactly 1), min(max, count), and reference n-grams
+    read past the reference's end (the shorter tuples there never equal a candidate n-gram) are correct code."""
+    def strict(candidate, references, max_n=4):
+        c = len(candidate)
+        r = min((len(ref) for ref in references), key=lambda x: (abs(x - c), x))
+        score = reference._bleu(candidate, references, max_n, penalty="none")
+        return score * math.exp(1 - r / c) if c and c < r else score
+
+    def overlong(candidate, references, max_n=4):
+        if not candidate:
+            return 0.0
+        logs = []
+        for n in range(1, max_n + 1):
+            grams = Counter(tuple(candidate[i:i + n]) for i in range(len(candidate) - n + 1))
+            refs = [Counter(tuple(ref[i:i + n]) for i in range(len(ref) + 1)) for ref in references]  # past the end
+            clipped = sum(min(count, max(rc[g] for rc in refs)) for g, count in grams.items())
+            if clipped == 0:
+                return 0.0
+            logs.append(math.log(clipped / sum(grams.values())))
+        c = len(candidate)
+        r = min((len(ref) for ref in references), key=lambda x: (abs(x - c), x))
+        return math.exp(sum(logs) / max_n) * (math.exp(1 - r / c) if c <= r else 1.0)
+
+    for fn in (strict, overlong):
+        for kwargs in [{}] + HIDDEN["bleu_score"]:
+            checks.check_bleu_score(fn, **kwargs)
+
+
+def test_the_inputs_hold_every_boundary_of_the_contracts():
+    """greedy: the end token first, max_len=1, max_len reached; beam: a beam wider than the vocabulary, a winner of
+    max_len tokens without the end token, the end token first; BLEU: a candidate shorter than max_n (0.0), one of
+    exactly max_n tokens whose one max_n-gram sits at a longer reference's end, c == r, a count clipped to the
+    larger of two references' counts."""
+    for vocab_size, max_len, seed in [(6, 7, 0), (4, 5, 3), (9, 12, 8)]:
+        runs = checks.greedy_inputs(vocab_size, max_len, seed)
+        got = [reference._greedy(checks.toy_step(r["table"], r["end_id"]), r["max_len"], r["end_id"]) for r in runs]
+        assert got[2] == [runs[2]["end_id"]] and runs[3]["max_len"] == 1 and len(got[3]) == 1
+        assert len(got[1]) == max_len and got[1][-1] != runs[1]["end_id"]
+    for vocab_size, max_len, seed in [(5, 6, 3), (6, 7, 2), (4, 4, 9)]:
+        runs = checks.beam_inputs(vocab_size, max_len, seed)
+        out = [reference.beam_search_decode(checks.toy_step(r["table"], r["end_id"]), r["beam_width"], r["max_len"],
+                                            r["end_id"], r["alpha"]) for r in runs]
+        assert runs[-2]["beam_width"] > vocab_size
+        assert len(out[-3][0]) == max_len and out[-3][0][-1] != runs[-3]["end_id"]
+        first = runs[-1]["table"][0, vocab_size]
+        assert int(np.argmax(first)) == runs[-1]["end_id"]
+        past = reference._beam(checks.toy_step(runs[-3]["table"], runs[-3]["end_id"]), 2, max_len,
+                               runs[-3]["end_id"], 0.7, limit="over")
+        assert len(past[0]) == max_len + 1  # what the issue's beam search returned
+    for vocab_size, length, seed in [(6, 8, 0), (4, 10, 4), (9, 7, 12)]:
+        inputs = checks.bleu_inputs(vocab_size, length, seed)
+        (c7, r7, n7), (c8, _, n8), (c9, _, n9), (c10, r10, _) = inputs[7:11]
+        assert len(c7) == n7 == 4 and c7 == r7[0][-4:] and reference.bleu_score(c7, r7, n7) > 0
+        assert len(c8) < n8 and reference.bleu_score(c8, r7, n8) == 0.0 and reference.bleu_score(c9, r7, n9) > 0
+        closest = min((len(r) for r in r10), key=lambda x: (abs(x - len(c10)), x))
+        assert len(c10) == closest
+        u = c10[0]
+        assert sorted(ref.count(u) for ref in r10)[-2:] == [1, 2] and c10.count(u) > 2
+
+
+def test_the_issues_beam_and_bleu_mutants_fail_the_public_checks(setting):
+    """A beam search that lets a hypothesis grow one token past max_len, or that finishes by the number of finished
+    hypotheses; a BLEU that returns 0.0 for a precision of 1/N_n, or reads references only as far as the
+    candidate is long."""
+    def beam_finished_count(step_log_probs, beam_width, max_len, end_id, alpha=0.7):
+        beam, finished = [((), 0.0)], []
+        while beam:
+            candidates = [(p + (t,), s + float(lp[t])) for p, s in beam for lp in [step_log_probs(p)]
+                          for t in range(len(lp))]
+            candidates.sort(key=lambda c: -c[1])
+            beam = []
+            for p, s in candidates[:beam_width]:
+                (finished if p[-1] == end_id or len(finished) >= max_len else beam).append((p, s))
+        best = max(finished, key=lambda c: c[1] / len(c[0]) ** alpha)
+        return list(best[0]), best[1] / len(best[0]) ** alpha
+
+    with pytest.raises(CheckFailed):
+        checks.check_beam_search_decode(beam_finished_count)
+    with pytest.raises(CheckFailed, match="grew past max_len"):
+        checks.check_beam_search_decode(wrong_beam("past max_len"))
+
+    def bleu_one_is_zero(candidate, references, max_n=4):
+        for n in range(1, max_n + 1):
+            grams = Counter(tuple(candidate[i:i + n]) for i in range(len(candidate) - n + 1))
+            best = Counter()
+            for ref in references:
+                best |= Counter(tuple(ref[i:i + n]) for i in range(len(ref) - n + 1))
+            if sum((grams & best).values()) == 1:
+                return 0.0
+        return reference.bleu_score(candidate, references, max_n)
+
+    with pytest.raises(CheckFailed, match=r"expected 0\.3678"):
+        checks.check_bleu_score(bleu_one_is_zero)
 
 
 def test_bleu_crash_on_the_empty_candidate_is_reported(setting):

@@ -104,15 +104,32 @@ def _end_id(vocab_size, rng) -> int:
     return int(rng.randint(1, vocab_size))  # never 0, so a decoder with a hard-coded end token shows
 
 
+def end_first(table: np.ndarray, end_id: int, rng, p_end: float = 0.6) -> np.ndarray:
+    """``table`` with the end token the most probable FIRST token (probability about ``p_end``)."""
+    vocab_size = table.shape[-1]
+    p = rng.dirichlet(np.ones(vocab_size - 1)) * (1 - p_end)
+    table = table.copy()
+    table[0, vocab_size] = np.log(np.insert(p, end_id, p_end))
+    return table
+
+
 def greedy_inputs(vocab_size, max_len, seed) -> list[dict]:
-    """Two runs: {"table", "end_id", "max_len"}. In the first the end token is likely early (greedy usually ends
-    with it before max_len); in the second it is unlikely before max_len + 1 tokens (greedy stops at max_len)."""
+    """Four runs: {"table", "end_id", "max_len"}. In the first the end token is likely early (greedy usually ends
+    with it before max_len); in the second it is unlikely before max_len + 1 tokens (greedy stops at max_len); in
+    the third the end token is the most probable first token (the output is [end_id]); the fourth has max_len=1
+    (one token, the end token unlikely)."""
     rng = np.random.RandomState(seed)
     runs = []
     for end_at, slope in ((max_len / 3, 2.0), (max_len + 1.0, 1.0)):
         end_id = _end_id(vocab_size, rng)
         runs.append({"table": toy_table(vocab_size, max_len + EXTRA_LENGTHS, end_id, rng, end_at, slope),
                      "end_id": end_id, "max_len": max_len})
+    end_id = _end_id(vocab_size, rng)
+    table = toy_table(vocab_size, max_len + EXTRA_LENGTHS, end_id, rng, max_len / 2)
+    runs.append({"table": end_first(table, end_id, rng), "end_id": end_id, "max_len": max_len})
+    end_id = _end_id(vocab_size, rng)
+    runs.append({"table": toy_table(vocab_size, 1 + EXTRA_LENGTHS, end_id, rng, 3.0), "end_id": end_id,
+                 "max_len": 1})
     return runs
 
 
@@ -144,7 +161,9 @@ def trap_table(vocab_size, end_id, rng) -> np.ndarray:
 def beam_inputs(vocab_size, max_len, seed) -> list[dict]:
     """Runs {"table", "end_id", "beam_width", "max_len", "alpha"}: each (beam_width, alpha) of BEAM_SETTINGS on
     each of two toy tables (the end token likely around max_len / 2 tokens), then beam_width=2, alpha=1 and
-    max_len=TRAP_MAX_LEN on a table with a planted trap (see :func:`trap_table`)."""
+    max_len=TRAP_MAX_LEN on a table with a planted trap (see :func:`trap_table`), then three boundaries: the end
+    token unlikely before max_len + 3 tokens (hypotheses finish by reaching max_len), a beam wider than the
+    vocabulary (beam_width = vocab_size + 2), and the end token the most probable first token."""
     rng = np.random.RandomState(seed)
     runs = []
     for _ in range(2):
@@ -155,6 +174,16 @@ def beam_inputs(vocab_size, max_len, seed) -> list[dict]:
     end_id = _end_id(vocab_size, rng)
     runs.append({"table": trap_table(vocab_size, end_id, rng), "end_id": end_id, "beam_width": 2,
                  "max_len": TRAP_MAX_LEN, "alpha": 1.0})
+    end_id = _end_id(vocab_size, rng)
+    runs.append({"table": toy_table(vocab_size, max_len + EXTRA_LENGTHS, end_id, rng, max_len + 3.0, 1.5),
+                 "end_id": end_id, "beam_width": 2, "max_len": max_len, "alpha": 0.7})
+    end_id = _end_id(vocab_size, rng)
+    runs.append({"table": toy_table(vocab_size, max_len + EXTRA_LENGTHS, end_id, rng, max_len / 2),
+                 "end_id": end_id, "beam_width": vocab_size + 2, "max_len": max_len, "alpha": 0.7})
+    end_id = _end_id(vocab_size, rng)
+    table = toy_table(vocab_size, max_len + EXTRA_LENGTHS, end_id, rng, max_len / 2)
+    runs.append({"table": end_first(table, end_id, rng), "end_id": end_id, "beam_width": 3, "max_len": max_len,
+                 "alpha": 0.7})
     return runs
 
 
@@ -169,7 +198,11 @@ def bleu_inputs(vocab_size, length, seed) -> list[tuple[list, list, int]]:
     2. a candidate longer than every reference (no penalty);
     3. a candidate whose every 4-gram holds a token no reference has (p_4 = 0: BLEU 0), and 4. the same with
        max_n = 3 (then it is not 0);
-    5. candidate 0 with max_n = 1; 6. the empty candidate.
+    5. candidate 0 with max_n = 1; 6. the empty candidate;
+    7. a candidate of max_n = 4 tokens, the last four of a longer reference (one 4-gram, found at the reference's
+       end: p_4 = 1/1), and 8. its last three tokens (shorter than max_n = 4: BLEU 0; with max_n = 3 not);
+    9. a candidate as long as its closest reference (c == r: BP = 1), with a token that one reference has twice and
+       another once (clipped to 2), candidate tokens changed so that no precision is 1.
     """
     rng = np.random.RandomState(seed)
     tokens = np.arange(vocab_size)
@@ -194,7 +227,18 @@ def bleu_inputs(vocab_size, length, seed) -> list[tuple[list, list, int]]:
     rest = iter(base)
     holes = [vocab_size if i % 4 == 3 else next(rest) for i in range(L)]  # every 4-gram holes vocab_size
     no_four = (holes, [base, draw(L)])
-    return [(*clip, 4), (*tie, 4), (*long, 4), (*no_four, 4), (*no_four, 3), (*clip, 1), ([], [draw(L)], 4)]
+    tail_ref = draw(L + 2)
+    tail = (tail_ref[-4:], [tail_ref, draw(L)])
+    u = int(rng.randint(vocab_size))
+    twice = draw(L - 2, avoid=[u])
+    twice[1:1] = [u]
+    twice.insert(len(twice) - 2, u)
+    once = draw(L, avoid=[u])
+    once[int(rng.randint(L))] = u
+    equal = [u] * 3 + twice[3:L - 1] + [int((twice[-1] + 1) % vocab_size)]
+    same_length = (equal, [draw(L + 4, avoid=[u]), twice, once])
+    return [(*clip, 4), (*tie, 4), (*long, 4), (*no_four, 4), (*no_four, 3), (*clip, 1), ([], [draw(L)], 4),
+            (*tail, 4), (tail[0][1:], tail[1], 4), (tail[0][1:], tail[1], 3), (*same_length, 4)]
 
 
 # ------------------------------------------------------------------ helpers

@@ -10,9 +10,14 @@ reads those from notebook globals is caught.
   the notebook's ``set_attention_weights`` (which returns the old weights; the check puts them back), calls the
   function on its own ``a`` and ``s_prev``, and compares the context with stored values.
 - ``modelf``'s model is checked by structure (inputs, Ty outputs, layer types, parameter counts: the shared layers
-  are used at every step) and by behaviour: the check gives the model fixed weights and compares its outputs with
-  stored values. Those weights make the encoder's output the same at every time step, so the outputs do not depend
-  on how the attention weighs the time steps (which ``one_step_attention`` decides, and its own check grades).
+  are used at every step) and by behaviour, twice, with fixed weights and stored outputs. First with weights that
+  make the encoder's output the same at every time step: the outputs then do not depend on how the attention weighs
+  the time steps (which ``one_step_attention`` decides, and its own check grades), and they show how the
+  post-attention LSTM's states are carried and read. Then with weights under which every time step's encoder output
+  differs and the attention is sharp, on a batch of different inputs: the outputs now depend on what the attention
+  is queried with (the hidden state s of the step before). Where those outputs are wrong in no known way, the check
+  runs the notebook's ``one_step_attention`` on its own check's inputs: if that is what is wrong, modelf keeps its
+  points (one bug costs one function's points) and the check says so.
 
 What a correct function returns on these inputs, computed independently in numpy, and what each classic mistake
 returns, is stored in ``week3/fixtures/w3a1_machine_translation.json`` (see :mod:`checks.fixtures`). The
@@ -53,9 +58,9 @@ def attention_inputs(seed: int | None = None) -> dict:
 
 def model_sizes(seed: int | None = None) -> dict:
     """The arguments of modelf in a check: the notebook's Tx, n_a, n_s and machine vocabulary, and this check's
-    Ty and human vocabulary size."""
+    Ty and human vocabulary size (never the notebook's 10 and 38)."""
     if seed is None:
-        return {"Tx": TX, "Ty": 10, "n_a": N_A, "n_s": N_S, "human_vocab_size": 37, "machine_vocab_size": N_MACHINE}
+        return {"Tx": TX, "Ty": 7, "n_a": N_A, "n_s": N_S, "human_vocab_size": 37, "machine_vocab_size": N_MACHINE}
     rng = np.random.default_rng(500 + seed)
     return {"Tx": TX, "Ty": int(rng.integers(4, 10)), "n_a": N_A, "n_s": N_S,
             "human_vocab_size": int(rng.integers(20, 46)), "machine_vocab_size": N_MACHINE}
@@ -82,11 +87,32 @@ def model_weights(seed: int | None = None) -> dict:
             "output": [f32(rng.normal(0, 1.0, (N_S, N_MACHINE))), f32(rng.normal(0, 0.3, (N_MACHINE,)))]}
 
 
+def query_weights(seed: int | None = None) -> dict:
+    """Fixed weights (by role, as :func:`model_weights`) under which the attention's query matters: the encoder reads
+    its input (every time step's output differs), densor1 mixes the query into every energy and densor2 makes the
+    attention sharp, so the context at each step depends on the state the attention is given."""
+    s = model_sizes(seed)
+    rng = np.random.default_rng(177 if seed is None else 177 + seed)
+    f32 = lambda x: np.asarray(x, dtype=np.float32)  # noqa: E731
+
+    def encoder_lstm():
+        return [f32(rng.normal(0, 0.8, (s["human_vocab_size"], 4 * N_A))), f32(rng.normal(0, 0.3, (N_A, 4 * N_A))),
+                f32(rng.normal(0, 0.5, (4 * N_A,)))]
+
+    return {"encoder_forward": encoder_lstm(), "encoder_backward": encoder_lstm(),
+            "densor1": [f32(rng.normal(0, 0.5, (2 * N_A + N_S, 10))), f32(rng.normal(0, 0.1, (10,)))],
+            "densor2": [f32(rng.normal(0, 2.0, (10, 1))), f32([1.0])],
+            "post_lstm": [f32(rng.normal(0, 0.5, (2 * N_A, 4 * N_S))), f32(rng.normal(0, 0.5, (N_S, 4 * N_S))),
+                          f32(rng.normal(0, 0.3, (4 * N_S,)))],
+            "output": [f32(rng.normal(0, 1.0, (N_S, N_MACHINE))), f32(rng.normal(0, 0.3, (N_MACHINE,)))]}
+
+
 def model_inputs(seed: int | None = None) -> list:
-    """[X (m, Tx, human_vocab_size) one-hot characters, s0 (m, n_s), c0 (m, n_s)]."""
+    """[X (m, Tx, human_vocab_size) one-hot characters, s0 (m, n_s), c0 (m, n_s)]; a batch of 2 (1 to 3 in hidden
+    tests), every example different."""
     s = model_sizes(seed)
     rng = np.random.default_rng(88 if seed is None else 88 + seed)
-    m = 2
+    m = 2 if seed is None else int(rng.integers(1, 4))
     X = np.eye(s["human_vocab_size"], dtype=np.float32)[rng.integers(0, s["human_vocab_size"], size=(m, TX))]
     return [X, rng.normal(0, 0.5, (m, N_S)).astype(np.float32), rng.normal(0, 0.5, (m, N_S)).astype(np.float32)]
 
@@ -138,6 +164,10 @@ def check_one_step_attention(one_step_attention, set_attention_weights, seed=Non
               f"LSTM) but got {context.shape}. Likely cause: the context must come from the shared dotor, "
               "Dot(axes=1), applied to the attention weights and a, which keeps a time axis of length 1 (step "
               "5 of section 2.1).")
+    if context.ndim == 3 and context.shape[0] == m and context.shape[1] != 1:
+        _fail(f"{label}: expected the context to have shape {expected.shape} but got {context.shape}. Likely cause: "
+              f"the energies must be one number per time step, shape (m, Tx, 1): densor1, THEN densor2 (step 3 of "
+              "section 2.1), so that the attention weights weigh the time steps.")
     check_shape(f"{label}: context", context, expected.shape)
     if np.allclose(context, expected, rtol=_RTOL, atol=_ATOL):
         passed(name)
@@ -165,10 +195,12 @@ def _roles(model) -> dict:
     return {"bi": bi, "lstm": lstm, "dense": dense, "layers": layers}
 
 
-def check_modelf(modelf, seed=None):
+def check_modelf(modelf, one_step_attention=None, set_attention_weights=None, seed=None):
     """modelf(Tx, Ty, n_a, n_s, human_vocab_size, machine_vocab_size): inputs X, s0, c0; a Bidirectional LSTM(n_a)
-    encoder with return_sequences; Ty softmax outputs from the shared layers; outputs, with fixed weights, equal a
-    step-by-step computation."""
+    encoder with return_sequences; Ty softmax outputs from the shared layers; outputs, with two sets of fixed
+    weights, equal a step-by-step computation (the second makes the attention's query matter). The notebook's
+    ``one_step_attention`` and ``set_attention_weights`` are only used to tell a wrong attention (graded by its own
+    check) from a wrong modelf."""
     name = "modelf"
     case = FIXTURES.case(name, seed=seed)
     s = model_sizes(seed)
@@ -217,28 +249,82 @@ def check_modelf(modelf, seed=None):
         _fail(f"{label}: expected the shared Dense layers densor1 (10 units), densor2 (1 unit) and output_layer "
               f"({N_MACHINE} units) in the model, but found Dense layers of {sorted(r['dense'])} units. Likely cause: "
               "every output step must use one_step_attention and the shared output_layer (step 3 of section 2.2).")
-    w = model_weights(seed)
-    saved = model.get_weights()  # in the notebook these are the shared layers: put their weights back after
+    inputs = model_inputs(seed)
+    got_out = _run_with(model, r, bi, model_weights(seed), inputs)
+    expected = case["outputs"]
+    if not np.allclose(got_out, expected, rtol=_RTOL, atol=_ATOL):
+        for cause, wrong in case["mistakes"].items():
+            if np.allclose(got_out, wrong, rtol=_RTOL, atol=_ATOL):
+                _fail(f"{label}: wrong outputs, exactly those a known mistake gives. Likely cause: {cause}")
+        t = _first_wrong(got_out, expected)
+        _fail(f"{label}: expected output {t} to be {np.round(expected[t][0], 4).tolist()} for the first example but "
+              f"got {np.round(got_out[t][0], 4).tolist()}."
+              + (" The earlier outputs are right: check that s and c are carried from one step to the next." if t
+                 else " Check the steps of section 2.2: the encoder (a Bidirectional LSTM on X), the attention at "
+                      "each step, one step of the post-attention LSTM from the previous s and c, then output_layer "
+                      "on s."))
+    # The same model with weights under which the attention's query matters (every encoder step differs).
+    got_out = _run_with(model, r, bi, query_weights(seed), inputs)
+    expected = case["query_outputs"]
+    if np.allclose(got_out, expected, rtol=_RTOL, atol=_ATOL):
+        passed(name)
+        return
+    for cause, wrong in case["query_mistakes"].items():
+        if np.allclose(got_out, wrong, rtol=_RTOL, atol=_ATOL):
+            _fail(f"{label}: with weights under which the attention matters (every encoder step differs), wrong "
+                  f"outputs, exactly those a known mistake gives. Likely cause: {cause}")
+    if _attention_is_wrong(one_step_attention, set_attention_weights):
+        passed(f"{name} (the attention's query was not checked: your one_step_attention fails its own check; fix "
+               "it, then run this check again)")
+        return
+    t = _first_wrong(got_out, expected)
+    _fail(f"{label}: with weights under which the attention matters (every encoder step differs), expected output "
+          f"{t} to be {np.round(expected[t][0], 4).tolist()} for the first example but got "
+          f"{np.round(got_out[t][0], 4).tolist()} (with weights under which every encoder step is the same, the "
+          "outputs are right). Likely cause: at each output step the attention must read the whole encoder output a "
+          "and be queried with the post-attention LSTM's hidden state s from the step before (s0 at the first "
+          "step), as in step 3 of section 2.2.")
+
+
+def _first_wrong(got, expected) -> int:
+    return int(np.flatnonzero(~np.isclose(got, expected, rtol=_RTOL, atol=_ATOL).any(axis=(1, 2)))[0])
+
+
+def _run_with(model, r, bi, w, inputs) -> np.ndarray:
+    """The model's outputs (Ty, m, n_machine) with the weights ``w`` (by role); the model's own weights are put back
+    after (in the notebook these are the shared layers)."""
+    saved = model.get_weights()
     try:
         bi.set_weights(w["encoder_forward"] + w["encoder_backward"])
         r["lstm"][0].set_weights(w["post_lstm"])
         r["dense"][10].set_weights(w["densor1"])
         r["dense"][1].set_weights(w["densor2"])
         r["dense"][N_MACHINE].set_weights(w["output"])
-        got_out = predict(model, model_inputs(seed))
+        out = predict(model, inputs)
     finally:
         model.set_weights(saved)
-    got_out = np.stack(got_out if isinstance(got_out, list) else [got_out])
-    expected = case["outputs"]
-    if np.allclose(got_out, expected, rtol=_RTOL, atol=_ATOL):
-        passed(name)
-        return
-    for cause, wrong in case["mistakes"].items():
-        if np.allclose(got_out, wrong, rtol=_RTOL, atol=_ATOL):
-            _fail(f"{label}: wrong outputs, exactly those a known mistake gives. Likely cause: {cause}")
-    t = int(np.flatnonzero(~np.isclose(got_out, expected, rtol=_RTOL, atol=_ATOL).any(axis=(1, 2)))[0])
-    _fail(f"{label}: expected output {t} to be {np.round(expected[t][0], 4).tolist()} for the first example but "
-          f"got {np.round(got_out[t][0], 4).tolist()}."
-          + (" The earlier outputs are right: check that s and c are carried from one step to the next." if t else
-             " Check the steps of section 2.2: the encoder (a Bidirectional LSTM on X), the attention at each "
-             "step, one step of the post-attention LSTM from the previous s and c, then output_layer on s."))
+    return np.stack(out if isinstance(out, list) else [out])
+
+
+def _attention_is_wrong(one_step_attention, set_attention_weights) -> bool:
+    """Whether the notebook's one_step_attention (when given) fails on its own check's inputs: quietly, and without
+    changing whether the check that asks is a hidden one."""
+    from checks import assertions
+
+    if one_step_attention is None or set_attention_weights is None:
+        return False
+    hidden = assertions._hidden_case
+    try:
+        inputs = attention_inputs(None)
+        expected = FIXTURES.case("one_step_attention")["context"]
+        old = set_attention_weights([inputs["densor1"], inputs["densor2"]])
+        try:
+            context = one_step_attention(inputs["a"].copy(), inputs["s_prev"].copy())
+        finally:
+            set_attention_weights(old)
+        context = np.asarray(keras.ops.convert_to_numpy(context))
+        return context.shape != expected.shape or not np.allclose(context, expected, rtol=_RTOL, atol=_ATOL)
+    except Exception:  # noqa: BLE001 - a one_step_attention that crashes is wrong
+        return True
+    finally:
+        assertions._hidden_case = hidden

@@ -46,7 +46,8 @@ def _normalized(tokens, total, alpha, count_end=True, end_id=None):
 
 
 def _beam(step_log_probs, beam_width, max_len, end_id, alpha=0.7, *, normalize=True, count_end=True,
-          exponent=None, finished="leave", width="fixed", order="best", stop="empty", score="normalized"):
+          exponent=None, finished="leave", width="fixed", order="best", stop="empty", score="normalized",
+          limit="max_len"):
     """Beam search as the check module's docstring says; each keyword switches on a classic mistake:
 
     normalize=False -- the winner is chosen by total log-probability (alpha ignored), which is returned;
@@ -59,15 +60,18 @@ def _beam(step_log_probs, beam_width, max_len, end_id, alpha=0.7, *, normalize=T
                        "greedy" (one candidate kept, whatever beam_width);
     order           -- "best" (right) or "worst" (the candidates with the LOWEST totals are kept);
     stop            -- "empty" (right) or "first" (returns as soon as a kept candidate is finished);
-    score           -- "normalized" (right) or "total" (the winner's total log-probability is returned).
+    score           -- "normalized" (right) or "total" (the winner's total log-probability is returned);
+    limit           -- "max_len" (right: a hypothesis of max_len tokens is finished) or "over" (only one of
+                       max_len + 1 tokens is: a hypothesis grows one token past max_len).
     """
+    cap = max_len + (1 if limit == "over" else 0)
     power = alpha if exponent is None else exponent
 
     def norm(tokens, total):
         return _normalized(tokens, total, power if normalize else 0.0, count_end, end_id)
 
     def done(prefix):
-        return prefix[-1] == end_id or len(prefix) >= max_len
+        return prefix[-1] == end_id or len(prefix) >= cap
 
     beams: list[tuple[tuple, float]] = [((), 0.0)]
     done_list: list[tuple[tuple, float]] = []
@@ -82,7 +86,7 @@ def _beam(step_log_probs, beam_width, max_len, end_id, alpha=0.7, *, normalize=T
             if finished == "stay" and prefix and done(prefix):
                 candidates.append((prefix, total))
                 continue
-            if len(prefix) >= max_len and finished == "expand":
+            if len(prefix) >= cap and finished == "expand":
                 continue
             log_probs = step_log_probs(prefix)
             candidates += [(prefix + (token,), total + float(log_probs[token])) for token in range(len(log_probs))]
@@ -95,7 +99,7 @@ def _beam(step_log_probs, beam_width, max_len, end_id, alpha=0.7, *, normalize=T
                 continue
             if done(prefix):
                 done_list.append((prefix, total))
-                if finished == "expand" and len(prefix) < max_len:
+                if finished == "expand" and len(prefix) < cap:
                     beams.append((prefix, total))
             else:
                 beams.append((prefix, total))
@@ -115,11 +119,13 @@ def _ngrams(tokens, n) -> Counter:
 
 
 def _bleu(candidate, references, max_n=4, *, clip="max", length="closest", penalty="short", mean="geometric",
-          zero="zero", fixed_n=None):
+          zero="zero", fixed_n=None, span="right"):
     """BLEU; the keywords switch on a classic mistake:
 
     clip    -- "max" (right: the largest count in one reference), "none" (no clipping), "sum" (the count summed
-               over the references);
+               over the references), "min" (the smallest count among the references that have the n-gram);
+    span    -- "right", "reference_by_candidate" (a reference's n-grams counted over the first len(candidate) - n + 1
+               positions only), "candidate_short" (the candidate's last n-gram left out: c - n n-grams);
     length  -- the reference length r: "closest" (the shorter on a tie: right), "closest_longer" (the longer on a
                tie), "first", "longest" (the shortest reference, when it is not the closest, is
                shorter than the candidate: the same as no penalty);
@@ -136,12 +142,15 @@ def _bleu(candidate, references, max_n=4, *, clip="max", length="closest", penal
         return 0.0
     precisions = []
     for n in range(1, max_n + 1):
-        counts = _ngrams(candidate, n)
-        ref_counts = [_ngrams(ref, n) for ref in references]
+        counts = _ngrams(candidate[:-1] if span == "candidate_short" else candidate, n)
+        ref_counts = [_ngrams(ref[:c] if span == "reference_by_candidate" else ref, n) for ref in references]
         if clip == "none":
             matched = sum(count for gram, count in counts.items() if any(gram in rc for rc in ref_counts))
         elif clip == "sum":
             matched = sum(min(count, sum(rc[gram] for rc in ref_counts)) for gram, count in counts.items())
+        elif clip == "min":
+            matched = sum(min([count] + [rc[gram] for rc in ref_counts if rc[gram]]) if any(rc[gram] for rc in
+                          ref_counts) else 0 for gram, count in counts.items())
         else:
             matched = sum(min(count, max(rc[gram] for rc in ref_counts)) for gram, count in counts.items())
         total = max(sum(counts.values()), 1)  # a candidate shorter than n: no n-grams, precision 0
@@ -260,6 +269,8 @@ BEAM_MISTAKES = {
         {"order": "worst"},
     "the search stopped at the first finished hypothesis: go on until the beam is empty, then compare all the "
     "finished ones.": {"stop": "first"},
+    "a hypothesis grew past max_len tokens: a kept candidate that holds max_len tokens is finished, even without "
+    "end_id, and is never extended (step 3 of section 3.2).": {"limit": "over"},
 }
 
 
@@ -300,6 +311,12 @@ BLEU_MISTAKES = {
     "the precisions were smoothed (add one): without smoothing BLEU is 0.0 when any precision is 0.":
         {"zero": "add_one"},
     "max_n was ignored (n-grams up to 4 were used): use n = 1 .. max_n.": {"fixed_n": 4},
+    "the n-gram counts were clipped to the SMALLEST count among the references: clip to the largest count in any "
+    "one reference (the one that has the n-gram most often).": {"clip": "min"},
+    "the references' n-grams were not all counted: a reference of L tokens has L - n + 1 n-grams, to its last "
+    "token, whatever the candidate's length.": {"span": "reference_by_candidate"},
+    "the candidate's last n-gram was left out: a candidate of c tokens has c - n + 1 n-grams (section 4).":
+        {"span": "candidate_short"},
 }
 
 
