@@ -47,6 +47,7 @@ import signal
 import sys
 import time
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
@@ -373,6 +374,8 @@ class Assignment:
                 differs = _difference(expected.value, got.value, np.random.default_rng(number))
                 if not differs and _difference(expected.args, got.args, np.random.default_rng(number)):
                     differs = "the arguments differ after the call (changed in place)"
+                if not differs and expected.printed != got.printed:
+                    differs = "it prints something else"
             if differs:
                 return False, f"probe call {number}: {differs}"
         return True, ""
@@ -399,6 +402,7 @@ class _Outcome:
     value: object = None
     args: tuple = ()
     raised: str = ""   # the exception's type name ("timeout" when time ran out)
+    printed: str = ""  # what it printed (a training loop shows its cost there)
 
     def describe(self) -> str:
         return f"raised {self.raised}" if self.raised else "returned"
@@ -408,9 +412,11 @@ def _call(fn, args: tuple, number: int, seconds: float) -> _Outcome:
     """What ``fn`` does with a deep copy of ``args``, after seeding every random generator with ``number``."""
     args = copy.deepcopy(args)
     _seed(number)
+    out = io.StringIO()
     try:
-        with _time_limit(seconds), _quiet():
-            return _Outcome(fn(*args), args)
+        with _time_limit(seconds), _quiet(), contextlib.redirect_stdout(out):
+            value = fn(*args)
+        return _Outcome(value, args, printed=out.getvalue())
     except _TimeUp:
         return _Outcome(raised="timeout")
     except Exception as exc:  # noqa: BLE001 - the solution may raise on a probe too; then so must the mutant
@@ -445,8 +451,8 @@ def _difference(a, b, rng) -> str:
         else:
             same = np.array_equal(x, y)
         return "" if same else "values differ"
-    if isinstance(a, dict):
-        if not isinstance(b, dict) or a.keys() != b.keys():
+    if isinstance(a, Mapping):
+        if not isinstance(b, Mapping) or a.keys() != b.keys():
             return "keys differ"
         return next((f"[{k!r}] {d}" for k in a if (d := _difference(a[k], b[k], rng))), "")
     if isinstance(a, (list, tuple)):

@@ -149,6 +149,9 @@ def test_a_survivor_is_equivalent_only_when_it_agrees_on_every_probe(word_vector
     calls = vectors(np.random.default_rng(0))
     assert word_vectors.equivalent(swapped, calls) == (True, "")
     assert word_vectors.equivalent(shorter, calls) == (True, "")  # these probes miss the zero vector ...
+    chatty = mutants.Mutant("cosine_similarity", "prints", 0, "", source.replace(
+        "    norm_u = np.linalg.norm(u)\n", "    norm_u = np.linalg.norm(u)\n    print(norm_u)\n"))
+    assert word_vectors.equivalent(chatty, calls) == (False, "probe call 0: it prints something else")
     with_zero = calls + [(np.zeros(4), np.ones(4))]
     same, why = word_vectors.equivalent(shorter, with_zero)  # ... the contract's boundary tells them apart
     assert not same and why.startswith("probe call 3")

@@ -329,6 +329,8 @@ def _analogy_variant(score="offset", exclude=("a", "b", "c"), lower=True, check_
                          "3cosadd": lambda: cos(e_w, e_b - e_a + e_c),
                          "3cosadd_unit": lambda: cos(e_w, unit(e_b) - unit(e_a) + unit(e_c))}[score]()
         words = list(scores)
+        if not words:  # no candidate other than the inputs
+            return None
         return words[int(np.argmax([scores[w] for w in words]))]  # np.argmax: a nan wins
     return complete_analogy
 
@@ -383,6 +385,56 @@ def test_complete_analogy_mistakes_are_named(seed, mistake, message):
             check_complete_analogy(_analogy_variant(**mistake), seed=seed)
     if mistake.get("score") == "no_c":  # the finding: it used to be blamed on the norms
         assert "norms" not in str(failure.value)
+
+
+def _argsort_analogy(zero_score=0.0, none_when_empty=True):
+    """A vectorised complete_analogy that sorts best first; ``zero_score`` is the score of a zero offset (np.nan:
+    0/0 left as it is), ``none_when_empty=False`` crashes when there is no candidate (best_word never set)."""
+    def complete_analogy(word_a, word_b, word_c, word_to_vec_map):
+        word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()
+        for w in (word_a, word_b, word_c):
+            if w not in word_to_vec_map:
+                raise KeyError(f"{w} is not in the vocabulary")
+        words, E = word_matrix(word_to_vec_map)
+        target = word_to_vec_map[word_b] - word_to_vec_map[word_a]
+        offsets = E - word_to_vec_map[word_c]
+        norms = np.linalg.norm(offsets, axis=1) * np.linalg.norm(target)
+        with np.errstate(all="ignore"):
+            scores = np.where(norms > 0, (offsets @ target) / norms, zero_score)
+        if none_when_empty:
+            best_word = None
+        for i in np.argsort(-scores, kind="stable"):
+            if words[i] not in (word_a, word_b, word_c):
+                best_word = words[i]
+                break
+        return best_word
+    return complete_analogy
+
+
+@pytest.mark.parametrize("seed", ANALOGY_SEEDS)
+def test_a_zero_offset_scores_0_and_no_candidate_gives_none(seed):
+    """Finding: no check had a candidate whose vector equals e_c (cosine 0 by section 2's convention, not nan) nor a
+    map with no candidate (best_word stays None); 0/0 = nan and an unset best_word passed."""
+    check_complete_analogy(_argsort_analogy(), seed=seed)
+    with pytest.raises(CheckFailed, match=r"the cosine with a zero vector is 0 \(the convention of section 2\)"):
+        check_complete_analogy(_argsort_analogy(zero_score=np.nan), seed=seed)
+    with pytest.raises(CheckFailed, match=r"a map of only these three words\) raised UnboundLocalError.*return None"):
+        check_complete_analogy(_argsort_analogy(none_when_empty=False), seed=seed)
+    twins, (a, b, c) = checks.zero_offset_map(seed)
+    assert np.array_equal(twins[checks.TWIN], twins[c]) and len(twins) > 5
+    target = twins[b] - twins[a]
+    others = [w for w in twins if w not in (a, b, c, checks.TWIN)]
+    assert all((twins[w] - twins[c]) @ target < 0 for w in others)  # every other candidate scores below 0
+    assert reference.complete_analogy(a, b, c, twins) == checks.TWIN
+
+
+def test_a_candidate_returned_when_there_is_none_is_named():
+    def returns_an_input(word_a, word_b, word_c, word_to_vec_map):
+        candidates = [w for w in word_to_vec_map if w not in (word_a.lower(), word_b.lower(), word_c.lower())]
+        return _argsort_analogy()(word_a, word_b, word_c, word_to_vec_map) if candidates else word_c.lower()
+
+    with pytest.raises(CheckFailed, match="expected None but got 'king'.*the input words themselves are never"):
+        check_complete_analogy(returns_an_input)
 
 
 def test_the_instructors_3cosadd_is_rejected_by_name():
@@ -513,6 +565,19 @@ def _equalize(mistake=None):
         mu_B = (mu @ bias_axis) / denom * bias_axis
         mu_orth = mu if mistake == "mu_not_split" else mu - mu_B
         e_w1B, e_w2B = (e_w1 @ bias_axis) / denom * bias_axis, (e_w2 @ bias_axis) / denom * bias_axis
+        gg = bias_axis @ bias_axis
+        if mistake == "wB_norm2":  # e_w1B and e_w2B not divided by ||bias_axis||^2 (mu_B is)
+            e_w1B, e_w2B = (e_w1 @ bias_axis) * bias_axis, (e_w2 @ bias_axis) * bias_axis
+        elif mistake == "w1B_times":  # multiplied by ||bias_axis||^2 instead of divided
+            e_w1B = (e_w1 @ bias_axis) * gg * bias_axis
+        elif mistake == "w2B_times":
+            e_w2B = (e_w2 @ bias_axis) * gg * bias_axis
+        elif mistake == "w1B_sum":  # sum(g + g) for sum(g * g)
+            e_w1B = (e_w1 @ bias_axis) / np.sum(bias_axis + bias_axis) * bias_axis
+        elif mistake == "w2B_sum":
+            e_w2B = (e_w2 @ bias_axis) / np.sum(bias_axis + bias_axis) * bias_axis
+        elif mistake == "w2B_on_e_w1":  # e_w2 projected on e_w1 instead of on the bias axis
+            e_w2B = (e_w2 @ e_w1) / gg * bias_axis
         base = mu if mistake == "scale_mu" else mu_orth
         scale = np.abs(1 - base @ base) ** (1 if mistake == "no_root" else 0.5)
         if mistake == "edition":
@@ -551,6 +616,20 @@ def test_equalize_mistakes_are_named(seed, mistake, message):
     check_equalize(_equalize())  # the independent re-implementation agrees with the check
     with pytest.raises(CheckFailed, match=message):
         check_equalize(_equalize(mistake), seed=seed)
+
+
+@pytest.mark.parametrize("mistake", ["wB_norm2", "w1B_times", "w2B_times", "w1B_sum", "w2B_sum", "w2B_on_e_w1"])
+def test_the_public_equalize_check_catches_a_pair_that_leans_one_way(mistake):
+    """Finding: a wrong projection of one word (multiplied by ||bias_axis||^2, divided by sum(g + g), taken on e_w1)
+    changes only the length of e_wB - mu_B unless it flips its sign, which needs a pair whose projections have the
+    same sign; the public inputs had none (only hidden tests, or nothing, caught these)."""
+    with pytest.raises(CheckFailed, match=r"equalize\(\('(king|queen)', '(queen|king)'\)") as failure:
+        check_equalize(_equalize(mistake))
+    if mistake == "wB_norm2":
+        assert "the bias parts have the wrong sign" in str(failure.value)
+    for seed in (5, 9):  # the hidden tests agree
+        with contextlib.suppress(CheckFailed):
+            check_equalize(_equalize(mistake), seed=seed)
 
 
 @pytest.mark.parametrize("name", ["neutralize", "equalize"])
@@ -722,3 +801,57 @@ def test_pca_and_tsne_give_2d_maps_that_keep_clusters_apart():
     np.testing.assert_array_equal(tsne_2d(X, seed=1, n_iter=50), tsne_2d(X, seed=1, n_iter=50))
     var = pca_2d(X).var(axis=0)
     assert var[0] >= var[1] and var.sum() == pytest.approx(np.linalg.svd(X - X.mean(0))[1][:2].__pow__(2).sum() / 20)
+
+# ---------------------------------------------------------------------------- curated mistakes and probes
+
+
+def _solution_cell(notebook, name: str) -> str:
+    (cell,) = [c for c in notebook.cells if nbgrader_meta(c).get("grade_id") == name]
+    return cell.source
+
+
+def _public_part(notebook, name: str) -> str:
+    (cell,) = [c for c in notebook.cells if nbgrader_meta(c).get("grade_id") == f"{name}_tests"]
+    return cell.source.split(HIDDEN_MARK)[0]
+
+
+@pytest.mark.parametrize("name, mistake", [(name, m) for name, ms in reference.MISTAKES.items() for m in ms],
+                         ids=lambda v: v[0] if isinstance(v, tuple) else v)
+def test_each_curated_mistake_fails_the_public_check_and_is_named(sol, notebook, name, mistake):
+    """The reference's classic mistakes, applied to the solution cell: the public check fails and names each."""
+    from autograder.mutants import _region_lines
+    what, old, new, says = mistake
+    source = _solution_cell(notebook, name)
+    assert source.count(old) == 1, (what, old)
+    first = source[:source.index(old)].count("\n") + 1
+    span = range(first, first + old.count("\n") + (0 if old.endswith("\n") else 1))
+    assert set(span) <= _region_lines(source), f"{what}: the edit leaves the solution regions"
+    namespace = dict(sol)
+    exec(compile(source.replace(old, new), f"<{name} with {what}>", "exec"), namespace)
+    with pytest.raises(CheckFailed) as failure, np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(_public_part(notebook, name), namespace)
+    assert says in str(failure.value), (what, str(failure.value))
+
+
+def test_every_graded_function_has_a_probe_that_the_solution_runs(sol):
+    """PROBES: at least 20 calls per graded function, several shapes; the solution raises only the KeyError its
+    contract names (an unknown word), and returns None only when there is no candidate."""
+    assert set(reference.PROBES) == set(reference.GRADED) == set(reference.MISTAKES)
+    for name, probe in reference.PROBES.items():
+        calls = probe(np.random.default_rng(0))
+        assert len(calls) >= 20, name
+        raised = []
+        for args in calls:
+            try:
+                with np.errstate(all="ignore"):
+                    sol[name](*copy.deepcopy(args))
+            except KeyError:
+                raised.append(args)
+        assert len(raised) == (2 if name == "complete_analogy" else 0), name
+    sizes = {len(next(iter(args[-1].values()))) for args in reference.PROBES["equalize"](np.random.default_rng(0))}
+    assert len(sizes) >= 4
+    results = [sol["complete_analogy"](*args) for args in reference.PROBES["complete_analogy"](np.random.default_rng(1))
+               if "notaword" not in args and "Zyxwvut" not in args]
+    assert results.count(None) == 1 and checks.TWIN in results

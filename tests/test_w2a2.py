@@ -322,8 +322,11 @@ def test_sentence_to_avg_mistakes_are_named(seed, mistake, message):
 # ---------------------------------------------------------------------------- model mistakes
 
 
-def _model_variant(accumulate=None, bias=True, seed_inside=True, sign=1.0, pred_shape="column"):
-    """An independent per-example SGD loop; the flags switch on classic mistakes."""
+def _model_variant(accumulate=None, bias=True, seed_inside=True, sign=1.0, pred_shape="column", cost="right",
+                   prints=True):
+    """An independent per-example SGD loop that prints the mean cost every 100th epoch as the cell does; the flags
+    switch on classic mistakes (cost: "right", "none" never added, "plus" no minus sign, "last" overwritten,
+    "log_z" the log of z instead of a)."""
     avg = _avg_variant()
 
     def model(X, Y, word_to_vec_map, learning_rate=0.01, num_iterations=400):
@@ -336,12 +339,16 @@ def _model_variant(accumulate=None, bias=True, seed_inside=True, sign=1.0, pred_
         Y_oh = np.eye(n_y)[Y]
         A = np.array([avg(s, word_to_vec_map) for s in X])
         dW, db = np.zeros_like(W), np.zeros_like(b)
-        for _ in range(num_iterations):
+        for t in range(num_iterations):
             if accumulate == "epoch":  # reset every epoch, yet added up within it
                 dW, db = np.zeros_like(W), np.zeros_like(b)
+            total = 0.0
             for i in range(m):
                 z = W.dot(A[i]) + b
                 a = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+                with np.errstate(all="ignore"):
+                    loss = {"plus": 1, "none": 0}.get(cost, -1) * np.log({"log_z": z}.get(cost, a))[Y[i]]
+                total = loss if cost == "last" else total + loss
                 dz = sign * (a - Y_oh[i])
                 if accumulate:
                     dW += np.dot(dz.reshape(n_y, 1), A[i].reshape(1, n_h))
@@ -351,6 +358,8 @@ def _model_variant(accumulate=None, bias=True, seed_inside=True, sign=1.0, pred_
                 W = W - learning_rate * dW
                 if bias:
                     b = b - learning_rate * db
+            if prints and t % 100 == 0:
+                print(f"epoch {t:3d}: mean cost {total / m:.4f}")
         pred = np.argmax(A @ W.T + b, axis=1)
         return (pred.reshape(m, 1) if pred_shape == "column" else pred), W, b
     return model
@@ -372,6 +381,31 @@ def test_an_independent_sgd_loop_passes_the_model_check():
 def test_model_mistakes_are_named(seed, mistake, message):
     with pytest.raises(CheckFailed, match=message):
         ec.check_model(_model_variant(**mistake), seed=seed)
+
+
+@pytest.mark.parametrize("seed", [None, 5, 21])
+@pytest.mark.parametrize("mistake, message", [
+    (dict(cost="none"), "nothing was added to cost"),
+    (dict(cost="plus"), "the minus sign of the cross-entropy is missing"),
+    (dict(cost="last"), r"cost was overwritten \(cost = ...\) instead of added to"),
+    (dict(cost="log_z"), r"Likely cause: cost adds up the cross-entropy of every example"),
+    (dict(prints=False), r"expected a line 'epoch   0: mean cost ...'.*Keep the print of the cell"),
+])
+def test_the_printed_cost_is_checked(seed, mistake, message):
+    """Finding: model's cost was never checked; a cost without its minus sign, never added up, or of log(z)
+    passed (W and b do not depend on it). The check reads what the cell prints: every 100th epoch, cost / m."""
+    with pytest.raises(CheckFailed, match=message):
+        with redirect_stdout(io.StringIO()):
+            ec.check_model(_model_variant(**mistake), seed=seed)
+
+
+def test_the_stored_costs_are_those_of_the_default_run_and_the_short_one():
+    case = reference.CASES["model"](seed=None)
+    assert list(case["costs"]) == [0] and list(case["costs_default"]) == [0, 100, 200, 300]
+    assert case["costs_default"][300] < case["costs_default"][0]  # training lowers the cost
+    for mistake in ec.COST_MISTAKES:
+        wrong = case["cost_mistakes"][mistake]
+        assert not np.isclose(wrong["costs"][0], case["costs"][0], atol=1e-3), mistake
 
 
 def test_a_model_that_does_not_seed_itself_fails():
@@ -427,16 +461,22 @@ def test_sentences_to_indices_mistakes_are_named(seed, mistake, message):
 
 
 def _embedding_variant(trainable=False, padding=True, shift=0, build=True, set_weights=True):
+    """padding: True, False (no padding row, indices shifted) or "rows" (one row too few: an IndexError);
+    build: True, False (neither built nor given weights) or "late" (set_weights before build); set_weights: True,
+    False (random initial weights) or "zeros" (a zero-initialised layer never given its weights)."""
     def pretrained_embedding_layer(word_to_vec_map, word_to_index):
-        vocab_size = len(word_to_index) + (1 if padding else 0)
+        vocab_size = len(word_to_index) + (1 if padding is True else 0)
         emb_dim = len(next(iter(word_to_vec_map.values())))
         E = np.zeros((vocab_size, emb_dim), dtype=np.float32)
         for w, i in word_to_index.items():
             E[(i if padding else i - 1) - shift] = word_to_vec_map[w]
-        layer = L.Embedding(vocab_size, emb_dim, trainable=trainable)
-        if build:
+        init = "zeros" if set_weights == "zeros" else "uniform"
+        layer = L.Embedding(vocab_size, emb_dim, trainable=trainable, embeddings_initializer=init)
+        if build == "late":
+            layer.set_weights([E])
+        if build is True:
             layer.build((None,))
-            if set_weights:
+            if set_weights is True:
                 layer.set_weights([E])
         return layer
     return pretrained_embedding_layer
@@ -449,6 +489,9 @@ def _embedding_variant(trainable=False, padding=True, shift=0, build=True, set_w
     (dict(shift=1), "the rows are shifted by one"),
     (dict(set_weights=False), "the weights look random"),
     (dict(build=False), "the layer was not built"),
+    (dict(build="late"), r"raised ValueError.*Likely cause: the layer was not built, so it has no weights yet"),
+    (dict(padding="rows"), r"raised IndexError.*Likely cause: the matrix has too few rows"),
+    (dict(set_weights="zeros"), "the weights are all zeros: the embedding matrix was not given to the layer"),
 ])
 def test_embedding_mistakes_are_named(seed, mistake, message):
     ec.check_pretrained_embedding_layer(_embedding_variant(), seed=seed)
@@ -481,6 +524,58 @@ def _v2_variant(sol, order=("lstm_seq", "drop", "lstm", "drop", "dense", "softma
 
 def test_an_independent_v2_passes(sol):
     ec.check_Emojify_V2(_v2_variant(sol), seed=5)
+
+
+@pytest.mark.parametrize("seed", [None, 5])
+def test_a_v2_that_masks_the_padding_or_ends_with_a_softmax_layer_passes(sol, seed):
+    """The behaviour check stores outputs with the padding masked and not; either model is right."""
+    ec.check_Emojify_V2(_v2_variant(sol, mask_zero=True), seed=seed)
+    ec.check_Emojify_V2(_v2_variant(sol, order=("lstm_seq", "drop", "lstm", "drop", "dense", "softmax_layer")),
+                        seed=seed)
+
+
+def _backwards_v2(sol, first=False, second=False, mask_zero=False):
+    def Emojify_V2(input_shape, word_to_vec_map, word_to_index):
+        inputs = keras.Input(shape=input_shape, dtype="int32")
+        emb = sol["pretrained_embedding_layer"](word_to_vec_map, word_to_index)
+        if mask_zero:
+            weights, emb = emb.get_weights(), L.Embedding(emb.input_dim, emb.output_dim, mask_zero=True,
+                                                           trainable=False)
+            emb.build((None,))
+            emb.set_weights(weights)
+        x = L.Dropout(0.5)(L.LSTM(128, return_sequences=True, go_backwards=first)(emb(inputs)))
+        x = L.Dropout(0.5)(L.LSTM(128, go_backwards=second)(x))
+        return keras.Model(inputs, L.Dense(5, activation="softmax")(x))
+    return Emojify_V2
+
+
+@pytest.mark.parametrize("seed", [None, 2])
+@pytest.mark.parametrize("flags, message", [
+    (dict(first=True), "the first LSTM reads the sentence backwards"),
+    (dict(second=True), "the second LSTM reads the sequence backwards"),
+    (dict(first=True, second=True), "both LSTMs read backwards"),
+    (dict(first=True, mask_zero=True), r"with the LSTM and Dense weights set by the check: expected .*Likely cause: "
+                                       r"the layers are not wired as section 4.3 draws them"),
+])
+def test_an_lstm_reading_backwards_fails_the_public_check(sol, seed, flags, message):
+    """Finding: the structure checks passed an LSTM with go_backwards=True; now the check sets the LSTM and Dense
+    weights from a seeded generator and compares the outputs on sentences whose word order matters."""
+    ec.check_Emojify_V2(_backwards_v2(sol), seed=seed)
+    with pytest.raises(CheckFailed, match=message):
+        ec.check_Emojify_V2(_backwards_v2(sol, **flags), seed=seed)
+
+
+def test_the_behaviour_batch_has_distinct_words_padding_and_more_than_one_row():
+    for seed in (None, 2, 8):
+        _, word_to_index, max_len = ec.emojify_v2_inputs(seed)
+        x = ec.emojify_v2_batch(word_to_index, max_len, seed)
+        assert x.shape == (4, max_len) and x.dtype == np.int32 and (x == 0).any() and (x[0] > 0).all()
+        assert all(len(set(row[row > 0])) == (row > 0).sum() for row in x)  # no word twice: reversal matters
+        case = reference.CASES["Emojify_V2"](seed=seed)
+        assert not np.allclose(case["outputs"], case["outputs_masked"], atol=1e-4)  # the padding matters
+        assert not np.allclose(case["outputs"][0], case["outputs"][2], atol=1e-4)
+        for wrong in case["mistakes"].values():
+            assert np.abs(wrong["outputs"] - case["outputs"]).max() > 1e-3
 
 
 @pytest.mark.parametrize("mistake, message", [
@@ -694,3 +789,48 @@ def test_the_freezing_claim_is_the_measured_one(notebook):
     assert (ROOT / "benchmarks" / "emojify_frozen_vs_trainable.py").exists()
     for claim in ("a trainable embedding scored", "frozen", "times as long"):
         assert claim in text, claim
+
+# ---------------------------------------------------------------------------- curated mistakes and probes
+
+
+def _cell(notebook, grade_id: str) -> str:
+    (cell,) = [c for c in notebook.cells if nbgrader_meta(c).get("grade_id") == grade_id]
+    return cell.source
+
+
+@pytest.mark.parametrize("name, mistake", [(name, m) for name, ms in reference.MISTAKES.items() for m in ms],
+                         ids=lambda v: v[0] if isinstance(v, tuple) else v)
+def test_each_curated_mistake_fails_the_public_check_and_is_named(sol, notebook, name, mistake):
+    """The reference's classic mistakes, applied to the solution cell: the public check fails and names each."""
+    from autograder.mutants import _region_lines
+    what, old, new, says = mistake
+    source = _cell(notebook, name)
+    assert source.count(old) == 1, (what, old)
+    first = source[:source.index(old)].count("\n") + 1
+    span = range(first, first + old.count("\n") + (0 if old.endswith("\n") else 1))
+    assert set(span) <= _region_lines(source), f"{what}: the edit leaves the solution regions"
+    namespace = dict(sol)
+    exec(compile(source.replace(old, new), f"<{name} with {what}>", "exec"), namespace)
+    public = _cell(notebook, f"{name}_tests").split("### BEGIN HIDDEN TESTS")[0]
+    with pytest.raises(CheckFailed) as failure, np.errstate(all="ignore"), redirect_stdout(io.StringIO()):
+        exec(public, namespace)
+    assert says in str(failure.value), (what, str(failure.value))
+
+
+def test_every_graded_function_has_a_probe_that_the_solution_runs(sol):
+    """PROBES: at least 20 calls per graded function, several sizes, the boundaries of each contract (no known word,
+    max_len reached or not, one word, an epoch count past 100); the solution raises on none of them."""
+    assert set(reference.PROBES) == set(reference.GRADED) == set(reference.MISTAKES)
+    for name, probe in reference.PROBES.items():
+        calls = probe(np.random.default_rng(0))
+        assert len(calls) >= 20, name
+        if name == "Emojify_V2":
+            calls = calls[:2]  # building 20 models takes a while; the shapes are checked below
+        for args in calls:
+            with redirect_stdout(io.StringIO()):
+                sol[name](*copy.deepcopy(args))
+    max_lens = {args[0][0] for args in reference.PROBES["Emojify_V2"](np.random.default_rng(0))}
+    assert len(max_lens) >= 8 and 1 in max_lens
+    avgs = [sol["sentence_to_avg"](*args) for args in reference.PROBES["sentence_to_avg"](np.random.default_rng(0))]
+    assert sum(not a.any() for a in avgs) >= 4  # sentences with no known word
+    assert max(args[4] for args in reference.PROBES["model"](np.random.default_rng(0))) > 100

@@ -226,14 +226,49 @@ _SGD_STEPS = ("For every example, the three steps of section 2.2 in order: the f
               "sentence_to_avg passed its check, compare your loop with these steps.")
 
 
+_COST_LINE = re.compile(r"^epoch\s+(\d+): mean cost (\S+)$", re.M)
+_COST_CAUSE = ("Likely cause: cost adds up the cross-entropy of every example of the epoch, -sum_k Y_oh,k log a_k "
+               "with the softmax output of this example's forward pass (step 1 of section 2.2); the cell prints "
+               "cost / m.")
+#: {mistake: the cause named when the printed costs are what it gives}, for the stored "cost_mistakes"
+COST_MISTAKES = {
+    "not_added": "nothing was added to cost: add each example's cross-entropy to it (cost += ..., step 1 of "
+                 "section 2.2).",
+    "no_minus": "the minus sign of the cross-entropy is missing: the cost is -sum_k Y_oh,k log a_k, a positive "
+                "number (step 1 of section 2.2).",
+    "last_only": "cost was overwritten (cost = ...) instead of added to (cost += ...), so only the last example's "
+                 "cross-entropy is left (step 1 of section 2.2).",
+}
+
+
+def _check_costs(label: str, printed: str, expected: dict, mistakes: dict):
+    """The mean costs ``model`` printed (the cell's ``print`` at every 100th epoch) against the stored ones."""
+    got = {int(epoch): value for epoch, value in _COST_LINE.findall(printed)}
+    for epoch, want in expected.items():
+        if int(epoch) not in got:
+            _fail(f"{label}: expected a line 'epoch {int(epoch):3d}: mean cost ...' in what it printed but got "
+                  f"{printed.strip()[:200]!r}. Keep the print of the cell, at every 100th epoch (t % 100 == 0).")
+        try:
+            value = float(got[int(epoch)])
+        except ValueError:
+            value = float("nan")
+        if not np.isclose(value, want, rtol=0, atol=1.5e-4):
+            cause = next((c for c, costs in mistakes.items() if np.isclose(value, costs[epoch], rtol=0, atol=1.5e-4)),
+                         None)
+            _fail(f"{label}: expected the mean cost of epoch {int(epoch)} to be {want:.4f} but it printed "
+                  f"{got[int(epoch)]}. " + (f"Likely cause: {cause}" if cause else _COST_CAUSE))
+
+
 def check_model(model, seed=None):
-    """model(X, Y, word_to_vec_map, learning_rate, num_iterations) -> (pred, W, b), compared with per-example SGD."""
+    """model(X, Y, word_to_vec_map, learning_rate, num_iterations) -> (pred, W, b), compared with per-example SGD;
+    the mean costs it prints, too."""
     name = "model"
     case = FIXTURES.case(name, seed=seed)
     X, Y, word_to_vec_map, lr, iters = model_inputs(seed)
     n_h, m = len(next(iter(word_to_vec_map.values()))), len(X)
     np.random.seed(12345)  # model must seed itself (np.random.seed(1)), whatever the caller did before
-    with contextlib.redirect_stdout(io.StringIO()):  # the cost printouts
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):  # the cost printouts
         got = _call(model, name, name, X.copy(), Y.copy(), word_to_vec_map, learning_rate=lr, num_iterations=iters)
     check_tuple(name, got, 3, ["pred", "W", "b"])
     pred, W, b = got
@@ -250,11 +285,16 @@ def check_model(model, seed=None):
     check_close(f"{label}: pred", np.asarray(pred, dtype=np.float64), case["pred"].astype(np.float64), hint=
                 "pred[i] is the class with the largest score for sentence i, computed with the trained W and b "
                 "(ŷ in section 2).")
-    # The defaults of the signature: learning_rate=0.01, num_iterations=400.
-    with contextlib.redirect_stdout(io.StringIO()):
+    _check_costs(label, printed.getvalue(), case["costs"],
+                 {cause: case["cost_mistakes"][mistake]["costs"] for mistake, cause in COST_MISTAKES.items()})
+    # The defaults of the signature: learning_rate=0.01, num_iterations=400 (the costs of epochs 0, 100, 200, 300).
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
         _, W_default, _ = _call(model, name, name, X.copy(), Y.copy(), word_to_vec_map)
     check_close(f"{name} with its default arguments: W", np.asarray(W_default), case["W_default"], rtol=1e-5,
                 atol=1e-7, hint="Keep the defaults of the signature: learning_rate=0.01, num_iterations=400.")
+    _check_costs(f"{name} with its default arguments", printed.getvalue(), case["costs_default"],
+                 {cause: case["cost_mistakes"][mistake]["costs_default"] for mistake, cause in COST_MISTAKES.items()})
     passed(name)
 
 # ---------------------------------------------------------------------------- sentences_to_indices
@@ -329,7 +369,10 @@ def _check_embedding(name: str, layer, matrix: np.ndarray, word_to_index):
     check_shape(f"{name}: weights", got, E.shape)
     if np.allclose(got, E, atol=1e-6):
         return
-    if np.abs(got[0]).max() > 0 and np.allclose(got[1:], E[1:], atol=1e-6):
+    if not got.any():
+        cause = ("the weights are all zeros: the embedding matrix was not given to the layer (set_weights, the end of "
+                 "section 4.2).")
+    elif np.abs(got[0]).max() > 0 and np.allclose(got[1:], E[1:], atol=1e-6):
         cause = "row 0 is the padding row and must stay all zeros."
     elif np.allclose(got[:-1], E[1:], atol=1e-6):
         cause = "the rows are shifted by one: the vector of w goes in row word_to_index[w], not word_to_index[w] - 1."
@@ -342,6 +385,23 @@ def _check_embedding(name: str, layer, matrix: np.ndarray, word_to_index):
           f"{np.round(got[row].astype(float), 3).tolist()}. Likely cause: {cause}")
 
 
+def _build_embedding(pretrained_embedding_layer, word_to_vec_map, word_to_index, label):
+    """The student's layer; a crash whose cause is well known is named."""
+    try:
+        return build(pretrained_embedding_layer, word_to_vec_map, word_to_index, name=label)
+    except CheckFailed as exc:
+        cause = exc.__cause__
+        if isinstance(cause, IndexError):
+            hint = (f"Likely cause: the matrix has too few rows: the indices run from 1 to {len(word_to_index)} and "
+                    "row 0 is the padding row, so vocab_size is the number of words + 1 (section 4.2).")
+        elif isinstance(cause, ValueError) and "set_weights" in str(cause):
+            hint = ("Likely cause: the layer was not built, so it has no weights yet: call build((None,)) before "
+                    "set_weights (the end of section 4.2).")
+        else:
+            raise
+        raise CheckFailed(f"{str(exc).split(' Likely cause:')[0]} {hint}") from cause
+
+
 def check_pretrained_embedding_layer(pretrained_embedding_layer, seed=None):
     """A frozen Embedding with input_dim = vocabulary + 1, row 0 = padding zeros, row index = the word's vector;
     for a plain dict map and for a GloVe map."""
@@ -351,7 +411,7 @@ def check_pretrained_embedding_layer(pretrained_embedding_layer, seed=None):
         for (word_to_vec_map, word_to_index, kind), expected in zip(embedding_inputs(seed), case):
             label = f"{name}(a {kind} map of {len(word_to_index)} words, word_to_index)"
             with FIXTURES.stand_ins(pretrained_embedding_layer, name):
-                layer = build(pretrained_embedding_layer, word_to_vec_map, dict(word_to_index), name=label)
+                layer = _build_embedding(pretrained_embedding_layer, word_to_vec_map, dict(word_to_index), label)
             _check_embedding(label, layer, expected["matrix"], word_to_index)
             # Behaviour: looking up two words and a padding index gives their vectors and zeros.
             w1, w2 = lookup_words(word_to_index)
@@ -383,6 +443,38 @@ def _expected_layers(model) -> list:
     if isinstance(last, keras.layers.Softmax):
         return _HEAD + [keras.layers.Softmax]
     return list(_HEAD)
+
+
+def emojify_v2_batch(word_to_index: dict, max_len: int, seed: int | None) -> np.ndarray:
+    """The index rows whose outputs check_Emojify_V2 compares: 4 sentences of distinct words, so that reading them in
+    another order changes the output; some end with padding (0)."""
+    rng = np.random.default_rng(50 if seed is None else seed + 50)
+    V = len(word_to_index)
+    x = np.stack([rng.permutation(np.arange(1, V + 1))[:max_len] for _ in range(4)]).astype(np.int32)
+    x[1, max(1, max_len - 2):] = 0
+    x[3, max(1, max_len // 2):] = 0
+    return x
+
+
+def set_lstm_dense_weights(model, seed: int | None):
+    """Give both LSTMs and the Dense layer fixed weights drawn from a seeded generator (the Embedding keeps its
+    pretrained vectors), so that the outputs can be compared with stored ones. Biases are drawn too."""
+    rng = np.random.default_rng(70 if seed is None else seed + 70)
+    for layer in layers_of(model):
+        if isinstance(layer, (keras.layers.LSTM, keras.layers.Dense)):
+            layer.set_weights([(rng.standard_normal(w.shape) / np.sqrt(w.shape[0] if w.ndim > 1 else 4))
+                               .astype(np.float32) for w in layer.get_weights()])
+
+
+#: {mistake of the reference's model: the cause named when the outputs are those it gives}
+EMOJIFY_V2_MISTAKES = {
+    "backwards_1": "the first LSTM reads the sentence backwards (go_backwards=True); both LSTMs read it in order "
+                   "(section 4.3).",
+    "backwards_2": "the second LSTM reads the sequence backwards (go_backwards=True); both LSTMs read it in order "
+                   "(section 4.3).",
+    "backwards_both": "both LSTMs read backwards (go_backwards=True); they read the sentence in order "
+                      "(section 4.3).",
+}
 
 
 def check_Emojify_V2(Emojify_V2, seed=None):
@@ -431,4 +523,14 @@ def check_Emojify_V2(Emojify_V2, seed=None):
         probs = predict(model, x)
         check_shape(f"{name}: output on 3 sentences", probs, (3, N_CLASSES))
         check_probabilities(f"{name}: output on 3 sentences", probs)
+        # Behaviour with fixed weights: 4 sentences whose word order matters, against the stored outputs.
+        set_lstm_dense_weights(model, seed)
+        masked = bool(getattr(emb, "mask_zero", False))
+        which = "outputs_masked" if masked else "outputs"
+        check_close(f"{name}: output on 4 index rows, with the LSTM and Dense weights set by the check",
+                    predict(model, emojify_v2_batch(word_to_index, max_len, seed)), case[which], rtol=1e-4,
+                    atol=2e-5, mistakes={cause: wrong[which] for cause, wrong in case["mistakes"].items() if which in wrong},
+                    hint="Likely cause: the layers are not wired as section 4.3 draws them: Input -> Embedding -> "
+                         "LSTM(128, return_sequences=True) -> Dropout -> LSTM(128) -> Dropout -> Dense(5) -> "
+                         "softmax, each called on the previous layer's output, every LSTM reading in order.")
     passed(name)

@@ -160,6 +160,29 @@ def unknown_word(seed=None) -> str:
     return "zyxwvut" if seed is None else f"notaword{seed}"
 
 
+TWIN = "replica"  # the candidate of zero_offset_map whose vector is word_c's own
+
+
+def zero_offset_map(seed=None):
+    """A map on which the answer is the word whose vector equals e_c: ``(word_to_vec_map, (a, b, c))``.
+
+    Its offset e_w - e_c is the zero vector, whose cosine is 0 (section 2's convention); every other candidate
+    points away from e_b - e_a (a negative cosine), so 0 is the best score. Words in a shuffled order.
+    """
+    rng = np.random.default_rng(100 if seed is None else seed + 100)
+    toy, (a, b, c) = toy_analogy_map(0 if seed is None else seed)
+    e_a, e_b, e_c = toy[a], toy[b], toy[c]
+    target = (e_b - e_a) / np.linalg.norm(e_b - e_a)
+    vecs = {a: e_a, b: e_b, c: e_c, TWIN: e_c.copy()}
+    for w in [w for w in toy if w not in (a, b, c)][:6]:
+        noise = rng.standard_normal(e_c.shape)
+        noise -= (noise @ target) * target  # orthogonal to e_b - e_a
+        vecs[w] = e_c - rng.uniform(0.3, 2.0) * target + rng.uniform(0.1, 1.0) * noise
+    order = list(vecs)
+    rng.shuffle(order)
+    return {w: vecs[w] for w in order}, (a, b, c)
+
+
 ANALOGY_CAUSE = ("Likely cause: score every candidate w by cosine_similarity(e_b - e_a, e_w - e_c) and return the "
                  "highest-scoring word other than word_a, word_b and word_c (section 3).")
 
@@ -216,6 +239,35 @@ def check_complete_analogy(complete_analogy, seed=None):
         unknown = unknown_word(seed)
         _expect_unknown_error(name, complete_analogy, (a, unknown, c, word_to_vec_map), unknown)
 
+        # A candidate whose vector equals e_c: its offset is the zero vector, whose cosine is 0, not nan.
+        twins, (a, b, c) = zero_offset_map(seed)
+        with np.errstate(all="ignore"):
+            got = call(complete_analogy, a, b, c, twins, name=name)
+        check_type(f"{name}({a!r}, {b!r}, {c!r}, a map where {TWIN!r} has the vector of {c!r})", got, str,
+                   hint="Return the best word itself (a str).")
+        if got != case["zero_offset"]:
+            _fail(f"{name}({a!r}, {b!r}, {c!r}, a map where {TWIN!r} has the vector of {c!r}): expected "
+                  f"{case['zero_offset']!r} but got {got!r}. Likely cause: the offset e_w - e_c of {TWIN!r} is the "
+                  "zero vector, and the cosine with a zero vector is 0 (the convention of section 2), not nan: "
+                  "here 0 beats the negative cosines of every other candidate. Give a zero offset the score 0 "
+                  "instead of dividing 0 by 0.")
+
+        # No candidate at all: a map that holds only the three input words has no answer.
+        only = {w: twins[w] for w in (a, b, c)}
+        try:
+            with np.errstate(all="ignore"):
+                got = complete_analogy(a, b, c, only)
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any crash here is the same mistake
+            _fail(f"{name}({a!r}, {b!r}, {c!r}, a map of only these three words) raised "
+                  f"{type(exc).__name__}: {exc}. Likely cause: with no candidate other than the three inputs "
+                  "there is no best word: return None (the docstring), e.g. start from best_word = None.")
+        if got is not None:
+            _fail(f"{name}({a!r}, {b!r}, {c!r}, a map of only these three words): expected None but got "
+                  f"{got!r}. Likely cause: with no candidate other than the three inputs there is no best word: "
+                  "return None (the docstring); the input words themselves are never the answer.")
+
         if case["glove"]:  # the classic analogies on the real vectors (the 20,000 most frequent words)
             vocab = _glove().most_frequent(ANALOGY_VOCAB_SIZE)
             for (a, b, c), stored in zip(GLOVE_ANALOGIES, case["glove"]):
@@ -262,15 +314,33 @@ def check_neutralize(neutralize, seed=None):
 # ---------------------------------------------------------------------------- equalize
 
 
+def _same_side_toy(rng, n: int, length: float) -> tuple[np.ndarray, dict]:
+    """A bias axis of the given length, and two words of different lengths whose components along it have the same
+    sign but different sizes (a pair that both lean the same way): the equalized pair must still point to opposite
+    sides, each towards its own word's side of the pair's mean."""
+    u = _rotation(rng, n).T  # rows: orthonormal directions; u[0] is the bias direction
+    g = length * u[0] * (1 if rng.random() < 0.5 else -1)
+    direction = np.sign(g @ u[0])
+    toy = {"king": 2.0 * (1.6 * direction * u[0] + u[1] + 0.3 * u[2]),
+           "queen": 0.7 * (0.3 * direction * u[0] + u[1] - 0.4 * u[3]),
+           "throne": rng.standard_normal(n)}
+    return g, toy
+
+
 def equalize_inputs(seed=None) -> list[tuple[tuple[str, str], np.ndarray, object]]:
-    """(pair, bias_axis, word_to_vec_map) triples: GloVe's (man, woman) and a 4-d toy, or seeded random toys."""
+    """(pair, bias_axis, word_to_vec_map) triples: GloVe's (man, woman), a 4-d toy, and a 6-d pair that leans the
+    same way along a short and a long bias axis, in both orders; or seeded random toys."""
     if seed is None:
         m = _glove()
         rng = np.random.default_rng(0)
         toy = {"he": np.array([2.0, 1.0, 0.5, 0.0]), "she": np.array([-1.0, 1.5, 0.5, 1.0]),
                "it": rng.standard_normal(4)}
-        return [(("man", "woman"), m["woman"] - m["man"], m),
-                (("he", "she"), np.array([3.0, -1.0, 0.0, 0.5]), toy)]
+        cases = [(("man", "woman"), m["woman"] - m["man"], m),
+                 (("he", "she"), np.array([3.0, -1.0, 0.0, 0.5]), toy)]
+        for length in (0.4, 2.5):  # a short and a long bias axis; each pair in both orders
+            g, same_side = _same_side_toy(np.random.default_rng(int(length * 10)), 6, length)
+            cases += [(("king", "queen"), g, same_side), (("queen", "king"), g, same_side)]
+        return cases
     rng = np.random.default_rng(seed)
     n = int(rng.integers(5, 30))
     toy = {w: rng.standard_normal(n) * rng.uniform(0.5, 3) for w in ("uncle", "aunt", "cousin", "table")}

@@ -27,11 +27,12 @@ def _cosines(E, target):
     return (E @ target) / np.where(norms == 0, 1.0, norms)
 
 
-def _best(words, scores, skip) -> str:
+def _best(words, scores, skip) -> str | None:
+    """The best-scoring word not in ``skip``; None when every word is in it (no candidate)."""
     for i in np.argsort(-scores, kind="stable"):  # best first
         if words[i] not in skip:
             return words[i]
-    raise ValueError("word_to_vec_map holds no word other than the three inputs")
+    return None
 
 
 def _analogy(word_a, word_b, word_c, word_to_vec_map, score="offset", exclude=True) -> str:
@@ -146,7 +147,8 @@ ANALOGY_MISTAKES = {
                  "Euclidean distance: the best w maximises cos(e_b - e_a, e_w - e_c), whatever the lengths.",
     "dot": "the dot product was used without dividing by the norms; long offsets then win. Use cosine similarity, "
            "cos(e_b - e_a, e_w - e_c).",
-    "reversed": "a difference is reversed: compare e_b - e_a with e_w - e_c (the same order in both).",
+    "reversed": "a difference is reversed: compare e_b - e_a with e_w - e_c (the same order in both); or the "
+                "word with the smallest cosine was chosen instead of the largest (sort best first).",
     "no_c": "the term - e_c is missing: compare e_b - e_a with the offset e_w - e_c, not with e_w itself.",
     "no_a": "the term - e_a is missing: compare the offset e_b - e_a, not e_b itself, with e_w - e_c.",
     "3cosadd": "e_w was compared with e_b - e_a + e_c (3CosAdd, another analogy method); this exercise compares "
@@ -169,6 +171,8 @@ def _analogy_case(question, word_to_vec_map, inputs_returned: bool) -> dict:
 def complete_analogy_case(seed=None) -> dict:
     word_to_vec_map, question = checks.toy_analogy_map(0 if seed is None else seed)
     case = _analogy_case(question, word_to_vec_map, inputs_returned=True)
+    twins, question = checks.zero_offset_map(seed)
+    case["zero_offset"] = complete_analogy(*question, twins)
     glove = []
     if seed is None:
         vocab = checks._glove().most_frequent(ANALOGY_VOCAB_SIZE)
@@ -207,12 +211,14 @@ def neutralize_case(seed=None) -> dict:
 EQUALIZE_MISTAKES = {
     "not_unit": "the two vectors were not scaled to unit length first; the formula assumes ||e_w1|| = ||e_w2|| = 1 "
                 "(divide each by its norm).",
-    "norm2": "the projections on bias_axis were not divided by ||bias_axis||^2.",
+    "norm2": "the projection mu_B (or every projection) on bias_axis was not divided by ||bias_axis||^2; "
+             "bias_axis is not a unit vector (section 8).",
     "edition": "the correction was divided by ||e_w - mu_orth - mu_B||; divide by ||e_wB - mu_B||, the length of "
                "the bias part only, so that the results are unit vectors.",
     "no_root": "the square root of |1 - ||mu_orth||^2| is missing.",
     "swap": "e1 and e2 are swapped, or the bias parts have the wrong sign: e1 belongs to pair[0], and its corrected "
-            "bias part points along e_w1B - mu_B.",
+            "bias part points along e_w1B - mu_B (a projection e_w1B or e_w2B not divided by ||bias_axis||^2 can "
+            "flip that direction).",
     "mu_not_split": "mu was used where mu_orth belongs: split mu into mu_B, its projection on bias_axis, and "
                     "mu_orth, the rest of it; the scale and the sum use mu_orth (section 8).",
     "mu_added": "mu was added back instead of mu_orth: the corrected bias part gets mu_orth, the part of mu "
@@ -236,3 +242,179 @@ def equalize_case(seed=None) -> dict:
 
 CASES = {"cosine_similarity": cosine_similarity_case, "complete_analogy": complete_analogy_case,
          "neutralize": neutralize_case, "equalize": equalize_case}
+
+# ------------------------------------------------------------------ classic mistakes and equivalence probes
+
+# Classic mistakes: (what the student did, text in the solution cell, what it becomes, words the public check
+# prints for it). autograder.mutants applies each to the source notebook's solution and checks that the public
+# check fails with those words in its message; tests/test_mutants.py runs them all.
+MISTAKES = {
+    "cosine_similarity": [
+        ("the dot product not divided by the norms", "float(np.dot(u, v) / (norm_u * norm_v))",
+         "float(np.dot(u, v))", "not divided by the norms"),
+        ("the norms added instead of multiplied", "(norm_u * norm_v)", "(norm_u + norm_v)",
+         "added instead of multiplied"),
+        ("the squared norms u.u and v.v", "    norm_u = np.linalg.norm(u)\n    norm_v = np.linalg.norm(v)\n",
+         "    norm_u = np.dot(u, u)\n    norm_v = np.dot(v, v)\n", "squared norms"),
+        ("only ||u|| divided out", "/ (norm_u * norm_v)", "/ norm_u", "only ||u|| was divided out"),
+        ("no special case for a zero vector (0/0 = nan)", "    if norm_u == 0 or norm_v == 0:\n        return 0.0\n",
+         "", "expected 0.0 for a zero vector"),
+        ("the element-wise product returned, not its sum", "float(np.dot(u, v) / (norm_u * norm_v))",
+         "u * v / (norm_u * norm_v)", "expected a single number"),
+    ],
+    "complete_analogy": [
+        ("the input words not excluded", "if words[i] not in (word_a, word_b, word_c):", "if True:",
+         "input words were not excluded"),
+        ("the difference e_a - e_b", "target = e_b - e_a", "target = e_a - e_b", "a difference is reversed"),
+        ("e_w compared, not the offset e_w - e_c", "offsets = E - e_c", "offsets = E",
+         "the term - e_c is missing"),
+        ("the dot product without the norms", "cosines = (offsets @ target) / np.where(norms == 0, 1.0, norms)",
+         "cosines = offsets @ target", "dot product was used without dividing by the norms"),
+        ("the Euclidean distance instead of the cosine",
+         "cosines = (offsets @ target) / np.where(norms == 0, 1.0, norms)",
+         "cosines = -np.linalg.norm(offsets - target, axis=1)", "not Euclidean distance"),
+        ("the words not lower-cased",
+         "    word_a, word_b, word_c = word_a.lower(), word_b.lower(), word_c.lower()\n", "",
+         "lower-case word_a, word_b and word_c first"),
+        ("0/0 = nan for a zero offset", "np.where(norms == 0, 1.0, norms)", "norms",
+         "the cosine with a zero vector is 0"),
+        ("best_word never initialised (no candidate: a crash)", "    best_word = None\n", "", "return None"),
+    ],
+    "neutralize": [
+        ("e.g not divided by ||g||^2", "np.dot(e, g) / np.sum(g * g) * g", "np.dot(e, g) * g",
+         "e.g was not divided by ||g||^2"),
+        ("e.g divided by ||g||", "np.dot(e, g) / np.sum(g * g) * g", "np.dot(e, g) / np.linalg.norm(g) * g",
+         "divided by ||g|| instead of ||g||^2"),
+        ("e.g divided by ||e||^2", "np.dot(e, g) / np.sum(g * g) * g", "np.dot(e, g) / np.sum(e * e) * g",
+         "divided by ||e||^2 instead of ||g||^2"),
+        ("the bias component added", "e_debiased = e - e_biascomponent", "e_debiased = e + e_biascomponent",
+         "added instead of subtracted"),
+        ("the bias component returned", "e_debiased = e - e_biascomponent", "e_debiased = e_biascomponent",
+         "bias component itself was returned"),
+        ("the stored vector changed in place", "e_debiased = e - e_biascomponent",
+         "e -= e_biascomponent\n    e_debiased = e", "in place"),
+    ],
+    "equalize": [
+        ("the words' vectors not scaled to unit length",
+         "    e_w1 = word_to_vec_map[w1] / np.linalg.norm(word_to_vec_map[w1])  # (n_e,)\n"
+         "    e_w2 = word_to_vec_map[w2] / np.linalg.norm(word_to_vec_map[w2])\n",
+         "    e_w1 = word_to_vec_map[w1]\n    e_w2 = word_to_vec_map[w2]\n", "not scaled to unit length"),
+        ("mu_B not divided by ||bias_axis||^2",
+         "mu_B = np.dot(mu, bias_axis) / np.sum(bias_axis * bias_axis) * bias_axis",
+         "mu_B = np.dot(mu, bias_axis) * bias_axis", "not divided by ||bias_axis||^2"),
+        ("e_w1B and e_w2B not divided by ||bias_axis||^2",
+         "    e_w1B = np.dot(e_w1, bias_axis) / np.sum(bias_axis * bias_axis) * bias_axis\n"
+         "    e_w2B = np.dot(e_w2, bias_axis) / np.sum(bias_axis * bias_axis) * bias_axis\n",
+         "    e_w1B = np.dot(e_w1, bias_axis) * bias_axis\n    e_w2B = np.dot(e_w2, bias_axis) * bias_axis\n",
+         "the bias parts have the wrong sign"),
+        ("no square root in the scale", "scale = np.sqrt(np.abs(1 - np.sum(mu_orth * mu_orth)))",
+         "scale = np.abs(1 - np.sum(mu_orth * mu_orth))", "square root"),
+        ("the scale from mu instead of mu_orth", "np.sqrt(np.abs(1 - np.sum(mu_orth * mu_orth)))",
+         "np.sqrt(np.abs(1 - np.sum(mu * mu)))", "the scale was computed from mu"),
+        ("the bias parts not divided by ||e_wB - mu_B||",
+         "    corrected_e_w1B = scale * (e_w1B - mu_B) / np.linalg.norm(e_w1B - mu_B)\n"
+         "    corrected_e_w2B = scale * (e_w2B - mu_B) / np.linalg.norm(e_w2B - mu_B)\n",
+         "    corrected_e_w1B = scale * (e_w1B - mu_B)\n    corrected_e_w2B = scale * (e_w2B - mu_B)\n",
+         "not divided by ||e_wB - mu_B||"),
+        ("mu added back instead of mu_orth",
+         "    e1 = corrected_e_w1B + mu_orth\n    e2 = corrected_e_w2B + mu_orth\n",
+         "    e1 = corrected_e_w1B + mu\n    e2 = corrected_e_w2B + mu\n", "mu was added back instead of mu_orth"),
+        ("e1 and e2 swapped", "    e1 = corrected_e_w1B + mu_orth\n    e2 = corrected_e_w2B + mu_orth\n",
+         "    e1 = corrected_e_w2B + mu_orth\n    e2 = corrected_e_w1B + mu_orth\n", "e1 and e2 are swapped"),
+    ],
+}
+
+
+def _probe_cosine_similarity(rng) -> list[tuple]:
+    calls = []
+    for n in (1, 2, 3, 5, 50, 300):
+        for scale_u, scale_v in ((1.0, 1.0), (0.01, 40.0), (7.0, 0.3)):
+            calls.append((rng.standard_normal(n) * scale_u, rng.standard_normal(n) * scale_v))
+    u = rng.standard_normal(8)
+    calls += [(u, 3.5 * u), (u, -0.2 * u),                                   # parallel: 1, opposite: -1
+              (np.array([1.0, 0.0, 0.0]), np.array([0.0, 2.0, 0.0])),       # orthogonal: 0
+              (np.zeros(4), rng.standard_normal(4)), (rng.standard_normal(4), np.zeros(4)),
+              (np.zeros(6), np.zeros(6)),                                    # a zero vector: 0.0
+              (np.array([1, 2, 2]), np.array([2, 0, 1])),                    # integer arrays
+              (rng.standard_normal(50).astype(np.float32), rng.standard_normal(50).astype(np.float32))]
+    return calls
+
+
+def _random_map(rng, n_words: int, n_e: int) -> dict:
+    lengths = rng.uniform(0.2, 5.0, n_words)  # vectors of very different lengths
+    return {f"w{i}": rng.standard_normal(n_e) * lengths[i] for i in range(n_words)}
+
+
+def _small_glove(n: int = 3000) -> dict:
+    """The real vectors of the ``n`` most frequent words, as a plain dict (the harness compares the arguments after
+    each call, which it can do for a dict of arrays)."""
+    from week2.glove import load_glove
+    m = load_glove()[3]
+    extra = [w for q in checks.GLOVE_ANALOGIES for w in q] + ["receptionist", "actress", "paris", "italy"]
+    return {w: m[w] for w in dict.fromkeys([*m.words[:n], *extra])}
+
+
+def _probe_complete_analogy(rng) -> list[tuple]:
+    calls = []
+    for seed in range(8):  # the checks' toy maps (every mistake picks another word there)
+        toy, (a, b, c) = checks.toy_analogy_map(seed)
+        calls.append((a, b, c, toy))
+    toy, (a, b, c) = checks.toy_analogy_map(3)
+    calls += [(a.upper(), b.capitalize(), c, toy), (a, b, c.upper(), toy)]      # any case
+    for n_words, n_e in ((5, 2), (12, 3), (40, 10), (200, 50)):                 # random maps and shapes
+        m = _random_map(rng, n_words, n_e)
+        words = list(m)
+        calls.append((words[0], words[1], words[2], m))
+        calls.append((words[3], words[1], words[4], m))
+    for seed in (None, 1, 2):                                                   # a candidate with e_w = e_c
+        twins, question = checks.zero_offset_map(seed)
+        calls.append((*question, twins))
+    toy, (a, b, c) = checks.toy_analogy_map(1)
+    only = {w: toy[w] for w in (a, b, c)}
+    calls += [(a, b, c, only),                                                  # no candidate: None
+              (a, b, c, {**only, "other": rng.standard_normal(len(toy[a]))}),  # one candidate
+              (a, "notaword", c, toy), ("Zyxwvut", b, c, toy)]                 # an unknown word: KeyError
+    glove = _small_glove()
+    calls += [(*q, glove) for q in checks.GLOVE_ANALOGIES]
+    calls.append(("France", "Paris", "Italy", glove))
+    return calls
+
+
+def _probe_neutralize(rng) -> list[tuple]:
+    calls = []
+    for n in (2, 3, 7, 50):
+        m = _random_map(rng, 4, n)
+        for length in (0.05, 1.0, 6.0):  # g of any length
+            calls.append(("w1", rng.standard_normal(n) * length / np.sqrt(n), m))
+    m = {"x": np.array([1.0, 2.0, 3.0]), "y": np.array([0.0, 0.0, 1.0])}
+    calls += [("x", np.array([0.5, 3.0, -1.0]), m),
+              ("x", np.array([2.0, 4.0, 6.0]), m),          # g parallel to e: the zero vector
+              ("x", np.array([3.0, 0.0, -1.0]), m),         # g orthogonal to e: e unchanged
+              ("y", np.array([0.0, 0.0, -0.5]), m),
+              ("x", np.array([1, 1, 0]), {"x": np.array([1, 2, 3])})]  # integer arrays
+    glove = _small_glove()
+    calls += [(w, glove["woman"] - glove["man"], glove) for w in ("receptionist", "doctor", "he")]
+    return calls
+
+
+def _probe_equalize(rng) -> list[tuple]:
+    calls = []
+    for n in (2, 3, 6, 20, 50):
+        m = _random_map(rng, 3, n)
+        for length in (0.3, 1.0, 4.0):  # bias axes of any length
+            g = rng.standard_normal(n)
+            g *= length / np.linalg.norm(g)
+            calls += [(("w0", "w1"), g, m), (("w1", "w0"), g, m)]
+    for length in (0.4, 2.5):          # a pair that leans the same way along the bias axis, both orders
+        g, toy = checks._same_side_toy(np.random.default_rng(int(length * 10)), 6, length)
+        calls += [(("king", "queen"), g, toy), (("queen", "king"), g, toy)]
+    glove = _small_glove()
+    g = glove["woman"] - glove["man"]
+    calls += [(pair, g, glove) for pair in (("man", "woman"), ("actor", "actress"), ("girl", "boy"))]
+    return calls
+
+
+# Inputs on which a surviving mutant is compared with the solution (autograder.mutants): a mutant that agrees on
+# all of them counts as equivalent. Several shapes and every boundary the function's contract names.
+PROBES = {"cosine_similarity": _probe_cosine_similarity, "complete_analogy": _probe_complete_analogy,
+          "neutralize": _probe_neutralize, "equalize": _probe_equalize}
