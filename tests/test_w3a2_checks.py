@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import time
 
 import numpy as np
 import pytest
@@ -236,10 +237,26 @@ def test_insert_ones_mistakes_are_named(grading, mistake, pattern):
     fails("insert_ones", _insert_ones(mistake), pattern)
 
 
-def test_insert_ones_with_a_fixed_Ty_passes_in_public_and_fails_in_hidden_seeds(grading):
-    run("insert_ones", _insert_ones("Ty"))
+def test_insert_ones_with_a_fixed_Ty_fails_the_public_check_by_name(grading):
+    """The public check tries other lengths than the notebook's 1375 (the hidden tests do too): a Ty fixed at 1375
+    no longer passes it."""
+    message = fails("insert_ones", _insert_ones("Ty"), r"shape \(1, (800|2011)\).*Ty is fixed at 1375")
+    assert "read it from the shape of y" in message
+    for seed in (1, 2):  # (an end beyond a short y is where the fixed Ty and an unconverted time agree)
+        fails("insert_ones", _insert_ones("Ty"), r"Ty is fixed at 1375|used as a step|raised IndexError", seed=seed)
+
+
+def test_the_public_insert_ones_runs_vary_Ty_and_reach_every_mistake():
+    """Every Ty and kind of end the hidden runs try, the public runs try too; every named mistake gives other ones
+    than the right ones in some public run."""
+    public = C.insert_ones_inputs(None)
+    assert {y.shape[1] for y, _ in public} == {1375, 800, 2011}
     for seed in (1, 2):
-        fails("insert_ones", _insert_ones("Ty"), r"Ty is fixed at 1375|raised IndexError", seed=seed)
+        assert 1375 not in {y.shape[1] for y, _ in C.insert_ones_inputs(seed)}
+    causes = set()
+    for run in R.case_insert_ones(None)["runs"]:
+        causes |= set(run["mistakes"])
+    assert len(causes) == 7, causes
 
 
 def test_insert_ones_cases_clip_at_the_end_and_keep_earlier_ones():
@@ -248,6 +265,8 @@ def test_insert_ones_cases_clip_at_the_end_and_keep_earlier_ones():
     assert ones[4000] == list(range(551, 601)) and ones[700] == list(range(97, 147))
     assert ones[9800] == list(range(1348, 1375)) and ones[9999] == [] and ones[10000] == []
     assert ones[3650] == list(range(200, 250)) + list(range(502, 552))
+    ones_800 = {end: list(c["ones"]) for (y, end), c in zip(runs, case) if y.shape[1] == 800}
+    assert ones_800[5000] == list(range(401, 451)) and ones_800[9950] == [797, 798, 799] and ones_800[9990] == []
 
 
 def test_insert_ones_must_return_y(grading):
@@ -265,7 +284,8 @@ def _insert_audio_clip(mistake):
             segment_time = (segment_time[0], segment_time[0] + len(audio_clip))
         retry = 5
         while is_overlapping(segment_time, previous_segments) and (retry >= 0 or mistake == "endless"):
-            segment_time = get_random_time_segment(len(audio_clip))
+            if mistake != "endless":  # an endless loop: no bound, and the same segment again and again
+                segment_time = get_random_time_segment(len(audio_clip))
             retry -= 1
         overlap = is_overlapping(segment_time, previous_segments)
         if mistake == "appended_on_failure" or (not overlap and mistake not in ("not_appended", "replaced")):
@@ -291,7 +311,7 @@ def test_insert_audio_clip_mistakes_are_named(grading, mistake, pattern):
 
 def test_an_endless_insert_audio_clip_is_stopped(grading, monkeypatch):
     monkeypatch.setattr(C, "TIME_LIMIT_S", 1)
-    fails("insert_audio_clip", _insert_audio_clip("endless"), r"did not finish within 1 s.*after a few tries")
+    fails("insert_audio_clip", _insert_audio_clip("endless"), r"did not finish within 1 s.*after 7 draws")
 
 
 def test_insert_audio_clip_that_never_inserts_is_caught(grading):
@@ -300,8 +320,8 @@ def test_insert_audio_clip_that_never_inserts_is_caught(grading):
 
 
 def insert_audio_clip_for(background, audio_clip, previous_segments):
-    """Another correct insert_audio_clip: a for loop, a different number of tries, a list as segment_time."""
-    for _ in range(20):
+    """Another correct insert_audio_clip: a for loop over the 7 tries, a list as segment_time."""
+    for _ in range(7):
         start, end = get_random_time_segment(len(audio_clip))
         if not is_overlapping((start, end), previous_segments):
             previous_segments.append([start, end])
@@ -314,34 +334,77 @@ def test_another_correct_insert_audio_clip_passes(grading):
         run("insert_audio_clip", insert_audio_clip_for, seed=seed)
 
 
-def test_the_part_covered_run_meets_both_outcomes():
-    """With the first part covered, the reference succeeds on some seeds and gives up on others (both are right)."""
-    inputs = C.insert_audio_inputs(None)
-    part = inputs["runs"][3]
-    gave_up = []
-    for value in range(100):
-        np.random.seed(value)
-        _, segment_time = R.insert_audio_clip(inputs["background"], inputs["clip"], list(part["previous"]))
-        gave_up.append(tuple(segment_time) == (10000, 10000))
-    assert 20 < sum(gave_up) < 80
+@pytest.mark.parametrize("seed", [None, 1, 2, 3])
+def test_the_tries_runs_place_the_clip_at_the_stated_draw(seed):
+    """After each "tries" run's stored seed, get_random_time_segment's first segment that fits is the run's k-th
+    draw: the reference places the clip there when k <= 7 and gives up when k = 8; the public runs try 1, 2, 7, 8."""
+    inputs, case = C.insert_audio_inputs(seed), R.case_insert_audio_clip(seed)
+    clip_ms = len(inputs["clip"])
+    tries = [(run, stored) for run, stored in zip(inputs["runs"], case["runs"]) if run["kind"] == "tries"]
+    assert [run["draw"] for run, _ in tries] == ([1, 2, 7, 8] if seed is None else [3, 6, 7, 8])
+    for run, stored in tries:
+        np.random.seed(stored["seed"])
+        draws = [get_random_time_segment(clip_ms) for _ in range(8)]
+        fits = [run["free"][0] <= a and b <= run["free"][1] for a, b in draws]
+        assert fits.index(True) == run["draw"] - 1
+        want = draws[run["draw"] - 1] if run["draw"] <= C.TRIES else (10000, 10000)
+        assert tuple(stored["segment_time"]) == tuple(want)
+
+
+def _tries(count=None, redraw=True):
+    """insert_audio_clip with ``count`` draws at most (None: no bound), or that never draws again in its loop."""
+    def insert_audio_clip(background, audio_clip, previous_segments):
+        segment_time = get_random_time_segment(len(audio_clip))
+        draws = 1
+        while is_overlapping(segment_time, previous_segments) and (count is None or draws < count):
+            if redraw:
+                segment_time = get_random_time_segment(len(audio_clip))
+            draws += 1
+        if is_overlapping(segment_time, previous_segments):
+            return background, (10000, 10000)
+        previous_segments.append(segment_time)
+        return background.overlay(audio_clip, position=segment_time[0]), segment_time
+    return insert_audio_clip
+
+
+@pytest.mark.parametrize("count, redraw, pattern", [
+    (6, True, r"fewer than 7 draws"),
+    (1, True, r"fewer than 7 draws"),
+    (8, True, r"more than 7 draws"),
+    (20, True, r"more than 7 draws"),
+    (None, True, r"more than 7 draws"),
+    (7, False, r"no new segment drawn in the loop"),
+])
+def test_insert_audio_clip_retry_limit_is_checked_and_named(grading, count, redraw, pattern):
+    """The contract's number of tries (the first draw and at most 6 more) is checked by the public check; a loop
+    with no bound is caught by the 8th-draw run, long before the time limit."""
+    start = time.monotonic()
+    fails("insert_audio_clip", _tries(count, redraw), pattern)
+    assert time.monotonic() - start < 2
+    run("insert_audio_clip", _tries(7))
 
 # ---------------------------------------------------------------------------- create_training_example
 
 
 def _training_example(mistake=None):
+    """A correct create_training_example that draws in another order than the reference (the negatives first), or
+    one classic mistake."""
     def create_training_example(background, activates, negatives, Ty):
         if mistake != "not_quieter":
-            background = background - 20
+            background = background - {"19_dB": 19, "21_dB": 21}.get(mistake, 20)
         y = np.zeros((1, Ty))
         previous_segments = []
-        n_negatives = np.random.randint(0, 3)          # the negatives drawn first: another order of draws
-        negative_indices = np.random.randint(len(negatives), size=n_negatives)
-        n_activates = np.random.randint(0, 5)
-        for i in np.random.randint(len(activates), size=n_activates):
+        n_negatives = np.random.randint(0, 2 if mistake == "0_to_1_negatives" else 3)  # the negatives drawn first
+        negative_indices = np.random.randint(1 if mistake == "first_negative" else len(negatives), size=n_negatives)
+        n_activates = np.random.randint(*{"0_to_3": (0, 4), "1_to_4": (1, 5)}.get(mistake, (0, 5)))
+        pool = {"over_negatives": len(negatives), "over_activates_plus_one": len(activates) + 1}
+        for i in np.random.randint(pool.get(mistake, len(activates)), size=n_activates):
             background, segment_time = insert_audio_clip(background, activates[i], previous_segments)
             y = insert_ones(y, segment_time[0] if mistake == "start" else segment_time[1])
         for i in negative_indices:
-            background, segment_time = insert_audio_clip(background, negatives[i], previous_segments)
+            new_background, segment_time = insert_audio_clip(background, negatives[i], previous_segments)
+            if mistake != "negatives_discarded":
+                background = new_background
             if mistake == "negatives":
                 y = insert_ones(y, segment_time[1])
         if mistake != "not_matched":
@@ -352,9 +415,59 @@ def _training_example(mistake=None):
     return create_training_example
 
 
-def test_a_correct_implementation_drawing_in_another_order_passes(grading):
+def _one_draw_per_word(background, activates, negatives, Ty):
+    """Another correct create_training_example: one index drawn per word, right before inserting it (as section 2.4
+    writes it), and a for loop over the tries' results."""
+    background, y, previous_segments = background - 20, np.zeros((1, Ty)), []
+    for _ in range(np.random.randint(0, 5)):
+        background, (_, end) = insert_audio_clip(background, activates[np.random.randint(len(activates))],
+                                                 previous_segments)
+        y = insert_ones(y, end)
+    for _ in range(np.random.randint(0, 3)):
+        background, _ = insert_audio_clip(background, negatives[np.random.randint(len(negatives))], previous_segments)
+    return spectrogram(match_target_amplitude(background, -20.0)), y
+
+
+@pytest.mark.parametrize("implementation", [_training_example(), _one_draw_per_word])
+def test_a_correct_implementation_drawing_in_another_order_passes(grading, implementation):
+    """The check never depends on the order of the draws: other correct orders pass, public and hidden."""
     for seed in (None, 1, 2, 3):
-        run("create_training_example", _training_example(), seed=seed)
+        run("create_training_example", implementation, seed=seed)
+
+
+def test_what_is_drawn_is_checked_over_the_public_examples_only():
+    """The public check makes 45 examples from 3 activates and 2 negatives, of three lengths Ty, and checks the
+    draws over them: a correct function misses a number (0 or 4 activates) with a probability of 0.8 ** 45 each.
+    Hidden seeds make a few examples from other lists (a single activate included) and other Ty."""
+    public = C.training_inputs(None)
+    assert public["statistics"] and len(public["calls"]) == C.STATISTICS_CALLS == 45
+    assert {Ty for _, Ty in public["calls"]} == {1375, 800, 1700}
+    assert 2 * 0.8 ** C.STATISTICS_CALLS < 1e-4
+    sizes = set()
+    for seed in (1, 2, 3):
+        hidden = C.training_inputs(seed)
+        assert not hidden["statistics"] and 1375 not in {Ty for _, Ty in hidden["calls"]}
+        sizes.add(len(hidden["activates"]))
+        for lengths in (hidden["activate_ms"], hidden["negative_ms"]):  # tell the clips apart by their length
+            assert min(np.diff(sorted(lengths)), default=99) > 2 * C.LENGTH_TOLERANCE_MS
+    assert 1 in sizes
+
+
+@pytest.mark.parametrize("mistake, pattern", [
+    ("19_dB", r"stand 37\.\d dB above it.*made about 19 dB quieter: make it exactly 20 dB quieter"),
+    ("21_dB", r"stand 39\.\d dB above it.*made about 21 dB quieter"),
+    ("0_to_3", r"over 45 examples .* x shows \[0, 1, 2, 3\] activates, never 4.*randint leaves out its upper bound"),
+    ("1_to_4", r"x shows \[1, 2, 3, 4\] activates, never 0.*the smallest number drawn is not 0"),
+    ("0_to_1_negatives", r"x shows \[0, 1\] negatives, never 2"),
+    ("negatives_discarded", r"x never shows a negative.*keep the background it returns"),
+    ("over_negatives", r"x never shows activates\[2\] \(the 600 ms one\).*over the whole list"),
+    ("first_negative", r"x never shows negatives\[1\] \(the 500 ms one\) but only negatives\[0\]"),
+    ("over_activates_plus_one", r"raised IndexError.*an index past the end of a list"),
+])
+def test_what_is_drawn_at_random_is_checked_and_named(grading, mistake, pattern):
+    """Before, these passed: the range of each number drawn, the lists the indices are drawn over, the negatives
+    inserted at all, and the background made exactly 20 dB quieter (a 6 dB tolerance let 19 or 21 pass)."""
+    fails("create_training_example", _training_example(mistake), pattern)
 
 
 @pytest.mark.parametrize("mistake, pattern", [
@@ -368,10 +481,10 @@ def test_create_training_example_mistakes_are_named(grading, mistake, pattern):
     fails("create_training_example", _training_example(mistake), pattern)
 
 
-def test_create_training_example_with_the_notebooks_Ty_fails_in_hidden_seeds(grading):
+def test_create_training_example_with_the_notebooks_Ty_fails_the_public_check(grading):
     def fixed_Ty(background, activates, negatives, Ty):
         return R.create_training_example(background, activates, negatives, 1375)
-    run("create_training_example", fixed_Ty)
+    fails("create_training_example", fixed_Ty, r"Ty=800\).*expected y of shape \(1, 800\) but got \(1, 1375\)")
     fails("create_training_example", fixed_Ty, r"expected y of shape \(1, \d+\) but got \(1, 1375\)", seed=1)
 
 
@@ -409,10 +522,12 @@ def _modelf(mistake):
         rate = 0.2 if mistake == "rate" else 0.8
         if mistake != "no_dropout":
             X = L.Dropout(rate)(X)
-        X = L.GRU(128, return_sequences=mistake != "gru1_sequences")(X)
+        options = {"gru_relu": {"activation": "relu"}, "hard_sigmoid": {"recurrent_activation": "hard_sigmoid"}}
+        X = L.GRU(128, return_sequences=mistake != "gru1_sequences", go_backwards=mistake in ("backwards1", "both"),
+                  **options.get(mistake, {}))(X)
         X = L.Dropout(rate)(X)
         X = L.BatchNormalization()(X)
-        X = L.GRU(128, return_sequences=mistake != "gru2_sequences")(X)
+        X = L.GRU(128, return_sequences=mistake != "gru2_sequences", go_backwards=mistake in ("backwards2", "both"))(X)
         X = L.Dropout(rate)(X)
         X = L.BatchNormalization()(X)
         X = L.Dropout(rate)(X)
@@ -437,6 +552,45 @@ def _modelf(mistake):
 ])
 def test_modelf_mistakes_are_named(grading, mistake, pattern):
     fails("modelf", _modelf(mistake), pattern)
+
+
+@pytest.mark.parametrize("mistake, pattern", [
+    ("backwards1", r"with the check's weights .* on a batch of 3 inputs, in inference, expected the probability "
+                   r".*exactly the outputs of a known mistake\. Likely cause: the first GRU reads its sequence "
+                   r"backwards \(go_backwards=True\)"),
+    ("backwards2", r"the second GRU reads its sequence backwards"),
+    ("both", r"both GRUs read their sequences backwards"),
+    ("gru_relu", r"GRU 1: expected the activation 'tanh' but got 'relu'"),
+    ("hard_sigmoid", r"expected the probability .* but got .*Likely cause: the layers are right but the model "
+                     r"computes something else"),
+])
+def test_modelf_is_checked_by_what_it_computes(grading, mistake, pattern):
+    """Before, a GRU reading the clip backwards got full marks: its structure is right. With the check's weights
+    the outputs on a batch of three inputs (one the reversal of another) are compared with stored ones."""
+    fails("modelf", _modelf(mistake), pattern)
+    fails("modelf", _modelf(mistake), r"GRU|probability", seed=1)
+
+
+def test_the_checks_weights_make_every_correct_model_compute_the_same():
+    """set_check_weights reads the layers in the model's order, so a model built another correct way (a ReLU
+    layer, Keras's own TimeDistributed) computes the stored outputs; the outputs depend on the inputs' order in
+    time and are far from the known mistakes' outputs."""
+    def modelf(input_shape):
+        X_input = L.Input(shape=input_shape)
+        X = L.ReLU()(L.BatchNormalization()(L.Conv1D(196, 15, strides=4)(X_input)))
+        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(L.Dropout(0.8)(X))))
+        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(X)))
+        return keras.Model(X_input, L.TimeDistributed(L.Dense(1, activation="sigmoid"))(L.Dropout(0.8)(X)))
+    for seed in (None, 1):
+        case = R.case_modelf(seed)
+        model = modelf(C.behaviour_input_shape(seed))
+        C.set_check_weights(model, seed)
+        out = np.asarray(model(C.behaviour_batch(seed), training=False))
+        np.testing.assert_allclose(out, case["outputs"], atol=C.OUTPUT_TOLERANCE, rtol=0)
+        assert np.ptp(out) > 0.05 and np.abs(out[0] - out[2]).max() > 0.01  # the reversed input: other outputs
+        assert len(case["mistakes"]) == 3
+        for wrong in case["mistakes"].values():
+            assert np.abs(np.asarray(wrong) - out).max() > 100 * C.OUTPUT_TOLERANCE
 
 
 def test_modelf_with_a_relu_layer_passes(grading):
@@ -511,3 +665,19 @@ def test_too_many_activates_and_overlapping_words_are_caught(grading):
         background = background.overlay(negatives[0], position=1100)  # as if its previous_segments were another list
         return spectrogram(match_target_amplitude(background, -20.0)), y
     fails("create_training_example", two_lists, r"overlap in the clip.*the same previous_segments list")
+
+
+def test_every_graded_function_has_probes_and_named_classic_mistakes():
+    """The mutation harness's inputs (PROBES: at least 20 calls each, the reference runs on all, the boundaries the
+    contracts name included) and the classic mistakes (MISTAKES: 3 to 8 per function, each naming its words)."""
+    assert list(R.PROBES) == list(R.GRADED) == list(R.MISTAKES)
+    for name, probe in R.PROBES.items():
+        calls = probe(np.random.default_rng(0))
+        assert len(calls) >= 20, name
+        if name != "modelf":  # (building 20 models is the harness's business)
+            for args in calls:
+                R.GRADED[name](*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        assert 3 <= len(R.MISTAKES[name]) <= 8 and all(len(m) == 4 and m[3] for m in R.MISTAKES[name]), name
+    ones = R.PROBES["insert_ones"](np.random.default_rng(0))
+    assert {end for _, end in ones} >= {0, 9999, 10000} and min(y.shape[1] for y, _ in ones) == 1
+    assert min(shape[0] for (shape,) in R.PROBES["modelf"](np.random.default_rng(0))) == 15  # one output step

@@ -2,11 +2,18 @@
 :mod:`week3.trigger_checks`.
 
 ``is_overlapping`` and ``insert_ones``: the expected answers on the checks' inputs, and the answers each classic
-mistake gives, computed here. ``insert_audio_clip`` and ``create_training_example`` are checked by behaviour (their
-random draws may come in any order); their cases hold what that behaviour is measured against: the sentinel, and
-the loudness and tone-to-background ratio that the checks' measurements give on a training example made by the
-reference with the words at fixed places. ``modelf``: the parameter counts and output shape for the input shape,
-from the layer sizes.
+mistake gives, computed here. ``insert_audio_clip``: per run of its check, the seed given to set_seed and the
+segment_time the reference returns after it (its draws are its contract: one segment per try, at most 7); a
+"tries" run's seed is found here so that the first segment that fits is the run's k-th draw.
+``create_training_example`` is checked by behaviour (its random draws may come in any order); its case holds what
+that behaviour is measured against: the loudness and tone-to-background ratio that the checks' measurements give on
+a training example made by the reference with the words at fixed places. ``modelf``: the parameter counts and output
+shape for the input shape, from the layer sizes, and the outputs of the model (and of the models of classic
+mistakes) with the check's weights on the check's batch.
+
+``MISTAKES`` (classic mistakes as edits of the notebook's solution, and the words the public check prints for each)
+and ``PROBES`` (inputs on which the mutation harness compares a surviving mutant with the solution) serve
+:mod:`autograder.mutants`.
 """
 from __future__ import annotations
 
@@ -159,7 +166,7 @@ def _ones(y, end_ms, mistake=None) -> np.ndarray:
     for i in range(first, first + count):
         if 0 <= i < Ty:
             y[0, i] = 1
-    return np.flatnonzero(y[0] == 1)
+    return np.flatnonzero(y[0] == 1).astype(np.int16)  # (steps < 32768: a quarter of the stored bytes)
 
 
 def case_insert_ones(seed=None):
@@ -176,7 +183,8 @@ def case_insert_ones(seed=None):
                 _ones(y, end, "unconverted"),
             "y was replaced by a new array, so the ones of earlier activates are lost: set the ones in the y you "
             "were given and return it.": _ones(y, end, "replaced"),
-            "Ty is fixed at 1375: read it from the shape of y.": _ones(y, end, "Ty_1375"),
+            "Ty is fixed at 1375, the notebook's value: read it from the shape of y (the check tries other lengths "
+            "too).": _ones(y, end, "Ty_1375"),
             "segment_end_y was rounded: truncate it to an integer instead (section 2.3).": _ones(y, end, "rounded")}
         expected = _ones(y, end)
         runs.append({"ones": expected,
@@ -186,8 +194,39 @@ def case_insert_ones(seed=None):
 # ------------------------------------------------------------------ insert_audio_clip
 
 
+def _first_free_draw(seed: int, clip_ms: int, previous_segments, most: int) -> int:
+    """After np.random.seed(seed), which draw of get_random_time_segment (1, 2, ...) first overlaps none of
+    previous_segments; most + 1 when none of the first ``most`` does."""
+    np.random.seed(seed)
+    for k in range(1, most + 1):
+        if not is_overlapping(get_random_time_segment(clip_ms), previous_segments):
+            return k
+    return most + 1
+
+
 def case_insert_audio_clip(seed=None):
-    return {"failure": (10000, 10000)}
+    """Per run of the check: the seed it gives set_seed, and the segment_time the reference returns after it. A
+    "tries" run's seed is the first after which the first free segment is the run's k-th draw (k > 7: no room)."""
+    inputs = checks.insert_audio_inputs(seed)
+    clip_ms = len(inputs["clip"])
+    state = np.random.get_state()
+    try:
+        runs, candidate = [], 1 + 1000 * (seed or 0)
+        for number, run in enumerate(inputs["runs"]):
+            previous = [tuple(p) for p in run["previous"]]
+            if run["kind"] == "tries":
+                while _first_free_draw(candidate, clip_ms, previous, checks.TRIES + 1) != run["draw"]:
+                    candidate += 1
+                chosen = candidate
+                candidate += 1
+            else:
+                chosen = 100 + number + 1000 * (seed or 0)
+            np.random.seed(chosen)
+            _, segment_time = insert_audio_clip(inputs["background"], inputs["clip"], list(previous))
+            runs.append({"seed": chosen, "segment_time": tuple(int(v) for v in segment_time)})
+    finally:
+        np.random.set_state(state)
+    return {"failure": (10000, 10000), "runs": runs}
 
 # ------------------------------------------------------------------ create_training_example
 
@@ -219,12 +258,202 @@ def model_counts(time_steps: int, n_freq: int) -> dict:
             "output_shape": (None, (time_steps - 15) // 4 + 1, 1)}
 
 
+def _detector(input_shape, backwards=(False, False)):
+    """modelf's model, with either GRU reading its sequence backwards (a classic mistake) when asked."""
+    X_input = Input(shape=input_shape)
+    X = Dropout(rate=0.8)(Activation("relu")(BatchNormalization()(Conv1D(196, kernel_size=15, strides=4)(X_input))))
+    X = GRU(units=128, return_sequences=True, go_backwards=backwards[0])(X)
+    X = BatchNormalization()(Dropout(rate=0.8)(X))
+    X = GRU(units=128, return_sequences=True, go_backwards=backwards[1])(X)
+    X = Dropout(rate=0.8)(BatchNormalization()(Dropout(rate=0.8)(X)))
+    return Model(inputs=X_input, outputs=TimeDistributed(Dense(1, activation="sigmoid"))(X))
+
+
+def _outputs(model, seed) -> np.ndarray:
+    """The model's outputs on the check's batch with the check's weights, in inference."""
+    checks.set_check_weights(model, seed)
+    return np.asarray(model(checks.behaviour_batch(seed), training=False), dtype=np.float32)
+
+
 def case_modelf(seed=None):
-    small_steps, _ = checks.behaviour_input_shape(seed)
+    small = checks.behaviour_input_shape(seed)
+    expected = _outputs(modelf(small), seed)
+    mistakes = {}
+    for backwards, cause in [((True, False), "the first GRU reads its sequence backwards (go_backwards=True): a "
+                              "detector reads the clip forwards, as the sound comes in; leave go_backwards at its "
+                              "default, False (section 3)."),
+                             ((False, True), "the second GRU reads its sequence backwards (go_backwards=True): a "
+                              "detector reads the clip forwards, as the sound comes in; leave go_backwards at its "
+                              "default, False (section 3)."),
+                             ((True, True), "both GRUs read their sequences backwards (go_backwards=True): a "
+                              "detector reads the clip forwards, as the sound comes in; leave go_backwards at its "
+                              "default, False (section 3).")]:
+        wrong = _outputs(_detector(small, backwards), seed)
+        if not np.allclose(wrong, expected, rtol=0, atol=100 * checks.OUTPUT_TOLERANCE):
+            mistakes[cause] = wrong
     return {**model_counts(*checks.model_input_shape(seed)),
-            "behaviour_output_shape": (None, (small_steps - 15) // 4 + 1, 1)}
+            "behaviour_output_shape": (None, (small[0] - 15) // 4 + 1, 1), "outputs": expected, "mistakes": mistakes}
 
 
 CASES = {"is_overlapping": case_is_overlapping, "insert_audio_clip": case_insert_audio_clip,
          "insert_ones": case_insert_ones, "create_training_example": case_create_training_example,
          "modelf": case_modelf}
+
+# ------------------------------------------------------------------ classic mistakes and equivalence probes
+
+# Classic mistakes: (what the student did, text in the solution cell, what it becomes, words the public check
+# prints for it). autograder.mutants applies each to the source notebook's solution and checks that the public
+# check fails with those words in its message; tests/test_mutants.py runs them all.
+MISTAKES = {
+    "is_overlapping": [
+        ("strict comparisons", "<= previous_end and segment_end >=", "< previous_end and segment_end >",
+         "strict comparisons (< and >)"),
+        ("only the first previous segment", "overlap = True\n            break", "overlap = True\n        break",
+         "only the first previous segment decides"),
+        ("only the last previous segment", "overlap = True\n            break",
+         "overlap = True\n        else:\n            overlap = False", "only the last previous segment decides"),
+        ("comparisons reversed", "<= previous_end and segment_end >=", ">= previous_end and segment_end <=",
+         "the comparisons are the wrong way round"),
+        ("starts with starts, ends with ends", "previous_end and segment_end >= previous_start",
+         "previous_start and segment_end >= previous_end", "only a segment containing a previous one counts"),
+    ],
+    "insert_audio_clip": [
+        ("too many tries", "retry = 5", "retry = 10", "more than 7 draws"),
+        ("one try too few", "retry >= 0", "retry > 0", "fewer than 7 draws"),
+        ("no new segment drawn in the loop", "        segment_time = get_random", "        new_time = get_random",
+         "no new segment drawn in the loop"),
+        ("no bound on the tries", "retry >= 0", "retry >= -1000000", "more than 7 draws"),
+        ("appended although it overlaps", "    else:\n        new_background",
+         "    else:\n        previous_segments += [segment_time]\n        new_background",
+         "the segment was appended although it overlaps"),
+        ("overlaid at the start", "position=segment_time[0]", "position=0",
+         "the clip was overlaid at the start of the background"),
+        ("appended to a copy", "previous_segments.append(", "list(previous_segments).append(",
+         "the inserted segment was not appended to the caller's list"),
+    ],
+    "insert_ones": [
+        ("Ty fixed at 1375", "segment_end_ms * Ty", "segment_end_ms * 1375", "Ty is fixed at 1375"),
+        ("the ones start at the end step", "(segment_end_y + 1, segment_end_y + 51",
+         "(segment_end_y, segment_end_y + 50", "the ones start AT segment_end_y"),
+        ("49 ones", "segment_end_y + 51", "segment_end_y + 50", "49 ones instead of 50"),
+        ("no clipping at the end of y", "            if i < Ty:\n                y[0, i] = 1",
+         "            y[0, i] = 1", "fewer than 50 steps are left"),
+        ("the time used as a step", "segment_end_ms * Ty / 10000.0", "segment_end_ms",
+         "segment_end_ms was used as a step"),
+        ("rounded instead of truncated", "int(segment_end_ms", "round(segment_end_ms",
+         "segment_end_y was rounded"),
+        ("y replaced by a new array", "< Ty:\n        for i in",
+         "< Ty:\n        y = np.zeros_like(y)\n        for i in",
+         "the ones of earlier activates are lost"),
+    ],
+    "create_training_example": [
+        ("the background not made quieter", " - 20\n", "\n", "the background was not made 20 dB quieter"),
+        ("0 to 3 activates (randint's high end taken as included)", "randint(0, 5)", "randint(0, 4)",
+         "never 4"),
+        ("0 to 1 negatives", "randint(0, 3)", "randint(0, 2)", "never 2"),
+        ("the negatives' background discarded", "background, _ =", "_, _ =", "x never shows a negative"),
+        ("activates' indices drawn over the negatives", "randint(len(activates)", "randint(len(negatives)",
+         "x never shows activates[2]"),
+        ("labelled at the start", "(y, segment_end)", "(y, segment_start)",
+         "insert_ones was given the start of the segment"),
+        ("negatives labelled too", "negatives[i], previous_segments)",
+         "negatives[i], previous_segments)\n        y = insert_ones(y, _[1])", "ones were set after the negatives too"),
+        ("loudness not brought to -20 dBFS", "(background, -20.0)", "(background, -30.0)",
+         "expected the clip's loudness to be"),
+    ],
+    "modelf": [
+        ("the first GRU reads backwards", "return_sequences=True)(X)  # reads the convolution's",
+         "return_sequences=True, go_backwards=True)(X)  # reads the convolution's",
+         "the first GRU reads its sequence backwards"),
+        ("the second GRU reads backwards", "return_sequences=True)(X)  # reads the first GRU's",
+         "return_sequences=True, go_backwards=True)(X)  # reads the first GRU's",
+         "the second GRU reads its sequence backwards"),
+        ("the second GRU returns only its last step", "return_sequences=True)(X)  # reads the first GRU's",
+         ")(X)  # reads the first GRU's", "the second GRU needs return_sequences=True"),
+        ("Dropout's rate taken as the fraction kept", "relu\")(X)\n    X = Dropout(rate=0.8",
+         "relu\")(X)\n    X = Dropout(rate=0.2", "fraction of the units DROPPED"),
+        ("the Dense layer not wrapped in TimeDistributed", "= TimeDistributed(Dense(1, activation=\"sigmoid\"))",
+         "= Dense(1, activation=\"sigmoid\")", "wrap the Dense layer in TimeDistributed"),
+        ("a softmax output", "sigmoid\"))(X)", "softmax\"))(X)", "a softmax over one unit"),
+        ("the convolution applies the ReLU too", "strides=4)(X_input)", "strides=4, activation=\"relu\")(X_input)",
+         "relu is applied twice"),
+    ],
+}
+
+
+def _probe_is_overlapping(rng) -> list[tuple]:
+    """Around random previous segments: touching at either end, 1 ms apart, equal, containing, inside; none; one
+    millisecond long segments; several previous segments where only one (first, middle, last) overlaps."""
+    calls = [((0, 100), []), ((5, 5), [(5, 5)]), ((4, 4), [(5, 5)]), ((0, 9999), [(9999, 9999)])]
+    for _ in range(5):
+        p0 = int(rng.integers(100, 9000))
+        p1 = p0 + int(rng.integers(0, 800))
+        one = [(p0, p1)]
+        calls += [((p0 - 50, p0), one), ((p1, p1 + 50), one), ((p0 - 50, p0 - 1), one), ((p1 + 1, p1 + 60), one),
+                  ((p0, p1), one), ((p0 - 10, p1 + 10), one), ((p0, p0), one)]
+        a, c = (max(p0 - 400, 0), max(p0 - 300, 0)), (p1 + 300, p1 + 400)
+        calls += [((a[0], a[0]), [a, (p0, p1), c]), ((p0 + 1, p0 + 2), [a, (p0, p1), c]),
+                  ((c[1], c[1] + 5), [a, (p0, p1), c]), ((a[1] + 1, p0 - 1), [a, (p0, p1), c])]
+    return calls
+
+
+def _probe_insert_audio_clip(rng) -> list[tuple]:
+    """(background, clip, previous_segments): nothing in the way, the first part, the last part or all of the 10 s
+    covered, a gap between two previous segments, clips of several lengths; and 80 calls where one draw in 7 fits,
+    so that some fit first at the 7th draw and some at the 8th: the number of tries shows (the harness seeds numpy
+    per call, so the draws of get_random_time_segment are the same for the solution and the mutant)."""
+    state = np.random.RandomState(int(rng.integers(0, 2 ** 31 - 1)))
+    background = checks._noise(state, checks.CLIP_RATE, 300.0)
+    calls = []
+    for clip_ms in (200, 1000, 2500, 4000):
+        clip = checks._tone(440.0, clip_ms - 2 * checks.MARGIN_MS, checks.CLIP_RATE, 6000.0)
+        gap = int(rng.integers(1000, 8000 - clip_ms))
+        for previous in ([], [(0, 7999)], [(2000, 9999)], [(0, 2999), (3000, 6999), (7000, 9999)],
+                         [(0, gap - 1), (gap + clip_ms + 200, 9999)], [(0, 9000 - clip_ms)]):
+            calls.append((background, clip, list(previous)))
+    # Room for the clip in about one draw in 7, many times over: the harness seeds each call differently, so some
+    # calls find it only at the 7th draw (the last allowed) and some only at the 8th (one too many).
+    for clip_ms in (1000, 600):
+        clip = checks._tone(440.0, clip_ms - 2 * checks.MARGIN_MS, checks.CLIP_RATE, 6000.0)
+        covered = checks.CLIP_MS - clip_ms - (checks.CLIP_MS - clip_ms) // 7  # the last seventh of the starts is free
+        calls += [(background, clip, [(0, covered)]) for _ in range(40)]
+    return calls
+
+
+def _probe_insert_ones(rng) -> list[tuple]:
+    """(y, segment_end_ms): several Ty (down to 1), ends at 0, early, ordinary, in the last half second, in the last
+    step and at 10000, and y that already holds ones (overlapping the new ones or not)."""
+    calls = []
+    for Ty in (1, 50, 51, 800, 1375, 2011):
+        for end in (0, 1, int(rng.integers(2, 9000)), 9800, 9999, 10000):
+            calls.append((np.zeros((1, Ty)), end))
+        y = np.zeros((1, Ty))
+        y[0, int(rng.integers(0, Ty)):] = 1.0
+        calls.append((y, int(rng.integers(0, 10001))))
+    return calls
+
+
+def _probe_create_training_example(rng) -> list[tuple]:
+    """(background, activates, negatives, Ty): the checks' synthetic sounds (public and hidden lists: one activate,
+    long clips that may find no room, several negatives) with several Ty (the harness seeds numpy per call)."""
+    calls = []
+    for seed in (None, 1, 2, 3):
+        inputs = checks.training_inputs(seed)
+        for Ty in (1375, 800, int(rng.integers(300, 2500)), 1700, 51):
+            calls.append((inputs["background"], list(inputs["activates"]), list(inputs["negatives"]), Ty))
+    return calls
+
+
+def _probe_modelf(rng) -> list[tuple]:
+    """(input_shape,): the smallest input (15 steps: one output step), step counts either side of a stride, and a
+    few frequencies; the harness compares the models with the same weights."""
+    shapes = [(15, 3), (18, 4), (19, 5), (20, 2), (23, 7), (40, 101), (63, 11)]
+    shapes += [(int(rng.integers(15, 120)), int(rng.integers(1, 60))) for _ in range(13)]
+    return [(shape,) for shape in shapes]
+
+
+# Inputs on which a surviving mutant is compared with the solution (autograder.mutants): a mutant that agrees on
+# all of them counts as equivalent. Several shapes and every boundary the function's contract names.
+PROBES = {"is_overlapping": _probe_is_overlapping, "insert_audio_clip": _probe_insert_audio_clip,
+          "insert_ones": _probe_insert_ones, "create_training_example": _probe_create_training_example,
+          "modelf": _probe_modelf}
