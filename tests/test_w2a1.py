@@ -805,36 +805,6 @@ def test_pca_and_tsne_give_2d_maps_that_keep_clusters_apart():
 # ---------------------------------------------------------------------------- curated mistakes and probes
 
 
-def _solution_cell(notebook, name: str) -> str:
-    (cell,) = [c for c in notebook.cells if nbgrader_meta(c).get("grade_id") == name]
-    return cell.source
-
-
-def _public_part(notebook, name: str) -> str:
-    (cell,) = [c for c in notebook.cells if nbgrader_meta(c).get("grade_id") == f"{name}_tests"]
-    return cell.source.split(HIDDEN_MARK)[0]
-
-
-@pytest.mark.parametrize("name, mistake", [(name, m) for name, ms in reference.MISTAKES.items() for m in ms],
-                         ids=lambda v: v[0] if isinstance(v, tuple) else v)
-def test_each_curated_mistake_fails_the_public_check_and_is_named(sol, notebook, name, mistake):
-    """The reference's classic mistakes, applied to the solution cell: the public check fails and names each."""
-    from autograder.mutants import _region_lines
-    what, old, new, says = mistake
-    source = _solution_cell(notebook, name)
-    assert source.count(old) == 1, (what, old)
-    first = source[:source.index(old)].count("\n") + 1
-    span = range(first, first + old.count("\n") + (0 if old.endswith("\n") else 1))
-    assert set(span) <= _region_lines(source), f"{what}: the edit leaves the solution regions"
-    namespace = dict(sol)
-    exec(compile(source.replace(old, new), f"<{name} with {what}>", "exec"), namespace)
-    with pytest.raises(CheckFailed) as failure, np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(_public_part(notebook, name), namespace)
-    assert says in str(failure.value), (what, str(failure.value))
-
-
 def test_every_graded_function_has_a_probe_that_the_solution_runs(sol):
     """PROBES: at least 20 calls per graded function, several shapes; the solution raises only the KeyError its
     contract names (an unknown word), and returns None only when there is no candidate."""

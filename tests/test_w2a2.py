@@ -793,30 +793,6 @@ def test_the_freezing_claim_is_the_measured_one(notebook):
 # ---------------------------------------------------------------------------- curated mistakes and probes
 
 
-def _cell(notebook, grade_id: str) -> str:
-    (cell,) = [c for c in notebook.cells if nbgrader_meta(c).get("grade_id") == grade_id]
-    return cell.source
-
-
-@pytest.mark.parametrize("name, mistake", [(name, m) for name, ms in reference.MISTAKES.items() for m in ms],
-                         ids=lambda v: v[0] if isinstance(v, tuple) else v)
-def test_each_curated_mistake_fails_the_public_check_and_is_named(sol, notebook, name, mistake):
-    """The reference's classic mistakes, applied to the solution cell: the public check fails and names each."""
-    from autograder.mutants import _region_lines
-    what, old, new, says = mistake
-    source = _cell(notebook, name)
-    assert source.count(old) == 1, (what, old)
-    first = source[:source.index(old)].count("\n") + 1
-    span = range(first, first + old.count("\n") + (0 if old.endswith("\n") else 1))
-    assert set(span) <= _region_lines(source), f"{what}: the edit leaves the solution regions"
-    namespace = dict(sol)
-    exec(compile(source.replace(old, new), f"<{name} with {what}>", "exec"), namespace)
-    public = _cell(notebook, f"{name}_tests").split("### BEGIN HIDDEN TESTS")[0]
-    with pytest.raises(CheckFailed) as failure, np.errstate(all="ignore"), redirect_stdout(io.StringIO()):
-        exec(public, namespace)
-    assert says in str(failure.value), (what, str(failure.value))
-
-
 def test_every_graded_function_has_a_probe_that_the_solution_runs(sol):
     """PROBES: at least 20 calls per graded function, several sizes, the boundaries of each contract (no known word,
     max_len reached or not, one word, an epoch count past 100); the solution raises on none of them."""
