@@ -571,19 +571,22 @@ def test_modelf_is_checked_by_what_it_computes(grading, mistake, pattern):
     fails("modelf", _modelf(mistake), r"GRU|probability", seed=1)
 
 
+def _relu_modelf(input_shape):
+    """The detector built another correct way: a ReLU layer, Keras's own TimeDistributed."""
+    X_input = L.Input(shape=input_shape)
+    X = L.ReLU()(L.BatchNormalization()(L.Conv1D(196, 15, strides=4)(X_input)))
+    X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(L.Dropout(0.8)(X))))
+    X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(X)))
+    return keras.Model(X_input, L.TimeDistributed(L.Dense(1, activation="sigmoid"))(L.Dropout(0.8)(X)))
+
+
 def test_the_checks_weights_make_every_correct_model_compute_the_same():
     """set_check_weights reads the layers in the model's order, so a model built another correct way (a ReLU
     layer, Keras's own TimeDistributed) computes the stored outputs; the outputs depend on the inputs' order in
     time and are far from the known mistakes' outputs."""
-    def modelf(input_shape):
-        X_input = L.Input(shape=input_shape)
-        X = L.ReLU()(L.BatchNormalization()(L.Conv1D(196, 15, strides=4)(X_input)))
-        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(L.Dropout(0.8)(X))))
-        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(X)))
-        return keras.Model(X_input, L.TimeDistributed(L.Dense(1, activation="sigmoid"))(L.Dropout(0.8)(X)))
     for seed in (None, 1):
         case = R.case_modelf(seed)
-        model = modelf(C.behaviour_input_shape(seed))
+        model = _relu_modelf(C.behaviour_input_shape(seed))
         C.set_check_weights(model, seed)
         out = np.asarray(model(C.behaviour_batch(seed), training=False))
         np.testing.assert_allclose(out, case["outputs"], atol=C.OUTPUT_TOLERANCE, rtol=0)
@@ -594,14 +597,8 @@ def test_the_checks_weights_make_every_correct_model_compute_the_same():
 
 
 def test_modelf_with_a_relu_layer_passes(grading):
-    def modelf(input_shape):
-        X_input = L.Input(shape=input_shape)
-        X = L.ReLU()(L.BatchNormalization()(L.Conv1D(196, 15, strides=4)(X_input)))
-        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(L.Dropout(0.8)(X))))
-        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(X)))
-        return keras.Model(X_input, L.TimeDistributed(L.Dense(1, activation="sigmoid"))(L.Dropout(0.8)(X)))
-    run("modelf", modelf)
-    run("modelf", modelf, seed=1)
+    run("modelf", _relu_modelf)
+    run("modelf", _relu_modelf, seed=1)
 
 # ---------------------------------------------------------------------------- as while grading
 
