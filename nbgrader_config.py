@@ -45,9 +45,13 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, GetGrades,  # noqa: E402
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
-from autograder.nbgrader_ext import HideHiddenTests, OfflineMath, StderrIsNotAFailure  # noqa: E402
+from autograder.nbgrader_ext import UNSANDBOXED, HideHiddenTests, OfflineMath, SandboxOnly, StderrIsNotAFailure  # noqa: E402
 
-c.Autograde.autograde_preprocessors = [Execute, StderrIsNotAFailure, IgnorePattern, ClearMetadataPreprocessor,
+# Plain `nbgrader autograde` (and Formgrader's Autograde button, which runs it) would execute a student's code outside
+# the sandbox with the tests in its kernel: it refuses and names `make autograde`, which grades sandboxed and writes
+# the same gradebook. Only a benchmark comparing with plain nbgrader sets SEQUENCE_MODELS_PLAIN_NBGRADER=1.
+c.Autograde.autograde_preprocessors = [Execute if os.environ.get(UNSANDBOXED) == "1" else SandboxOnly,
+                                       StderrIsNotAFailure, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 # Feedback shows the student's test cells without the hidden tests' code, with the equations as MathML.
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests, OfflineMath]

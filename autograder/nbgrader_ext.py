@@ -1,5 +1,9 @@
 """nbgrader preprocessors of the course, named in ``nbgrader_config.py``.
 
+- :class:`SandboxOnly` (autograde): plain ``nbgrader autograde``, which Formgrader's per-student Autograde button
+  also runs, would execute the student's code outside the sandbox with the hidden tests in its kernel. It refuses
+  before running anything, and names the sandboxed command (``make autograde``).
+
 - :class:`StderrIsNotAFailure` (autograde): nbgrader zeroes a test cell that wrote anything on stderr; a
   library's log line or a numpy warning is not a wrong answer, so stderr becomes ordinary output and only the
   check's verdict (an error) decides the grade.
@@ -19,6 +23,24 @@ HIDDEN = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$", re.S)
 # Characters Markdown would read inside the generated MathML (emphasis, escapes, code spans).
 _MARKDOWN_SPECIAL = {"*": "&#42;", "_": "&#95;", "\\": "&#92;", "`": "&#96;", "$": "&#36;"}
+
+
+UNSANDBOXED = "SEQUENCE_MODELS_PLAIN_NBGRADER"  # set to 1 to allow plain nbgrader autograde (a trusted class only)
+
+
+class SandboxOnly(Preprocessor):
+    """Stop plain ``nbgrader autograde`` before it runs a submission: this course grades in the sandbox only."""
+
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled
+
+    def preprocess(self, nb, resources):
+        aid = resources.get("nbgrader", {}).get("assignment", "<id>")
+        student = resources.get("nbgrader", {}).get("student", "<student>")
+        raise RuntimeError(
+            f"Plain `nbgrader autograde` (also Formgrader's Autograde button) would run {student}'s code outside "
+            f"the sandbox, with the hidden tests inside their kernel, so this course does not grade that way. Run "
+            f"`make autograde ID={aid} STUDENT={student}` at the course root instead (sandboxed; the grade then "
+            f"shows in Formgrader as usual).")
 
 
 class StderrIsNotAFailure(Preprocessor):

@@ -766,3 +766,21 @@ def test_autograde_refuses_to_run_without_bubblewrap_unless_told(tmp_path):
     assert unsafe.returncode == 0, unsafe.stdout + unsafe.stderr
     assert "WARNING: --unsafe-no-sandbox" in unsafe.stderr and "WITHOUT the sandbox" in unsafe.stderr
     assert "25 / 25" in unsafe.stdout
+
+
+def test_plain_nbgrader_autograde_runs_no_student_code_and_names_the_sandboxed_command(tmp_path):
+    """Formgrader's Autograde button runs plain `nbgrader autograde`, which would execute the submission outside the
+    sandbox with the tests in its kernel: the course's configuration stops it before any cell runs."""
+    root = scratch_course(tmp_path, AID)
+    grading.generate_release(root, [AID])
+    marker = tmp_path / "the submission ran"
+    nb = nbformat.read(root / "release" / AID / NB, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').close()"))
+    path = root / "submitted" / "someone" / AID / NB
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, path)
+    proc = grading.nbgrader(root, "autograde", AID, "--force", check=False)
+    assert not marker.exists()
+    said = proc.stdout + proc.stderr
+    assert f"make autograde ID={AID} STUDENT=someone" in said and "outside the sandbox" in said
+    assert not list((root / "autograded").glob(f"someone/{AID}/*.ipynb"))
