@@ -61,6 +61,13 @@ class Limits:
 
 
 SLOTS = 4096
+# Where the sandboxes' scratch folders are made (default: the system's temporary folder). A grading that sets it
+# can tell its own sandboxes' processes from another grading's on the same machine (their folders, their HOME).
+SCRATCH_ENV = "SEQUENCE_MODELS_SCRATCH"
+
+
+def _scratch_folder(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=os.environ.get(SCRATCH_ENV) or None))
 
 
 def _slot_lock(folder: Path, slot: int):
@@ -224,8 +231,8 @@ class SandboxKernel:
     def __init__(self, root: Path = COURSE_ROOT, limits: Limits = Limits(), sandbox: bool = True, slot: int = 0):
         self.root, self.limits, self.sandbox = Path(root), limits, sandbox
         self.uid = FIRST_UID + slot if sandbox and os.geteuid() == 0 else None
-        self.scratch = Path(tempfile.mkdtemp(prefix="sm-grade-"))
-        self.private = Path(tempfile.mkdtemp(prefix="sm-conn-"))  # the grader's: the connection file
+        self.scratch = _scratch_folder("sm-grade-")
+        self.private = _scratch_folder("sm-conn-")  # the grader's: the connection file
         if self.uid is not None:  # readable by the sandbox's group, by nobody else
             os.chown(self.private, -1, self.uid)
             os.chmod(self.private, 0o750)
@@ -401,7 +408,7 @@ def output_size(output: dict) -> int:
 def run_subprocess_in_sandbox(args: list[str], root: Path = COURSE_ROOT, limits: Limits = Limits(),
                               timeout: float = 60) -> subprocess.CompletedProcess:
     """Run one command in a sandbox like a kernel's (used by tests and the start-up benchmark)."""
-    scratch = Path(tempfile.mkdtemp(prefix="sm-sandbox-"))
+    scratch = _scratch_folder("sm-sandbox-")
     with sandbox_slot() as slot:
         uid = FIRST_UID + slot if os.geteuid() == 0 else None
         if uid is not None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 
@@ -59,3 +61,37 @@ def imported_packages(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
     return names
+
+
+def sandbox_processes(folder: Path) -> list[str]:
+    """The processes of the sandboxes whose scratch folders were made under ``folder`` (the grading ran with
+    SEQUENCE_MODELS_SCRATCH set to it): their working folder or their HOME lies there. Another grading's sandboxes on
+    this machine are not counted."""
+    folder_text = str(Path(folder).resolve()) + "/"
+    found = []
+    for pid in (name for name in os.listdir("/proc") if name.isdigit()):
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd") + "/"
+            env = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone, or not ours to read
+            continue
+        home = next((e[5:].decode(errors="replace") for e in env if e.startswith(b"HOME=")), "") + "/"
+        if cwd.startswith(folder_text) or home.startswith(folder_text):
+            found.append(f"{pid} {args.strip()}")
+    return found
+
+
+@contextlib.contextmanager
+def own_sandboxes(folder: Path):
+    """Gradings started in this block (in this process or its children) make their sandboxes under ``folder``."""
+    from autograder.sandbox import SCRATCH_ENV
+    old = os.environ.get(SCRATCH_ENV)
+    os.environ[SCRATCH_ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        if old is None:
+            os.environ.pop(SCRATCH_ENV, None)
+        else:
+            os.environ[SCRATCH_ENV] = old

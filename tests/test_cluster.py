@@ -19,8 +19,8 @@ import pytest
 
 from autograder import autograde as pipeline
 from autograder import cluster, grading
-from autograder.sandbox import FIRST_UID, SLOTS, Limits
-from course import ROOT, nbgrader_meta, scratch_course
+from autograder.sandbox import FIRST_UID, SCRATCH_ENV, Limits
+from course import ROOT, nbgrader_meta, sandbox_processes, scratch_course
 from test_autograde import CASCADE, WRONG
 
 AID = "w1a1_rnn_step_by_step"
@@ -105,8 +105,9 @@ def external(tmp_path_factory, hidden_base):
     run where the course copies of these tests (under ``hidden_base``) are an empty folder, where possible."""
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"
+    sandboxes = tmp_path_factory.mktemp("sandboxes")  # where its workers' sandboxes live: this test's own
     env = dict(os.environ, DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0",
-               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **{SCRATCH_ENV: str(sandboxes)})
     scheduler = subprocess.Popen([str(BIN / "dask"), "scheduler", "--scheduler-file", str(scheduler_file),
                                   "--port", "0", "--no-dashboard"], env=env, cwd=folder,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -128,7 +129,7 @@ def external(tmp_path_factory, hidden_base):
         address = json.loads(scheduler_file.read_text())["address"]
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=120)
-        yield {"address": address, "workers": workers, "hidden": hidden}
+        yield {"address": address, "workers": workers, "hidden": hidden, "sandboxes": sandboxes}
     finally:
         for proc in (workers, scheduler):
             try:
@@ -214,14 +215,7 @@ def test_a_worker_killed_mid_run_loses_nothing(course, serial, external, tmp_pat
     assert _grades(root) == serial["grades"]
     assert proc.returncode == 2 and out.count("NOT GRADED") == 1  # only the broken file
     # Killed at the instant its sandbox started, a worker may leave the kernel behind; the next grading stops it.
-    assert _sandbox_processes() == []
-
-
-def _sandbox_processes() -> list[int]:
-    if os.geteuid() != 0:
-        return []  # (sandboxes have user ids of their own only when grading as root)
-    return [p.pid for p in psutil.process_iter(["uids"])
-            if FIRST_UID <= p.info["uids"].real < FIRST_UID + SLOTS]
+    assert sandbox_processes(external["sandboxes"]) == []
 
 
 def test_a_stopped_run_resumes_and_grades_each_submission_once(tmp_path):

@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -25,8 +24,8 @@ import nbformat
 import pytest
 
 from autograder import grading
-from autograder.sandbox import FIRST_UID, Limits, bwrap_available
-from course import ROOT, nbgrader_meta, scratch_course
+from autograder.sandbox import Limits, bwrap_available
+from course import ROOT, nbgrader_meta, own_sandboxes, sandbox_processes, scratch_course
 
 AID = "w1a1_rnn_step_by_step"
 NB = "rnn_step_by_step.ipynb"
@@ -34,7 +33,7 @@ GRADED = ["rnn_cell_forward", "rnn_forward", "lstm_cell_forward", "lstm_forward"
           "bidirectional_rnn_forward", "deep_rnn_forward", "rnn_cell_backward", "rnn_backward", "lstm_cell_backward",
           "lstm_backward"]
 TAG = f"sm_attack_{uuid.uuid4().hex[:10]}"  # the name of every file an attack tries to leave behind
-SANDBOX_UIDS = range(FIRST_UID, FIRST_UID + 101)
+
 
 # Appended to rnn_backward's solution cell: rnn_backward is wrong (a leaf: nothing else calls it).
 WRONG_RNN_BACKWARD = """
@@ -426,17 +425,6 @@ def repo_state() -> dict:
                              *ROOT.glob("autograder/reference/*.py")])}
 
 
-def sandbox_processes() -> list[str]:
-    """Processes still running as a sandbox user, or any `sleep 600`."""
-    ps = subprocess.run(["ps", "-eo", "uid=,pid=,args="], capture_output=True, text=True, check=True).stdout
-    found = []
-    for line in ps.splitlines():
-        uid, _, args = line.strip().partition(" ")
-        if int(uid) in SANDBOX_UIDS or "sleep 600" in args:
-            found.append(line.strip())
-    return found
-
-
 def _gradebook(root: Path):
     return sqlite3.connect(root / "gradebook.db")
 
@@ -452,6 +440,11 @@ def attacked(tmp_path_factory):
     import week1.rnn_checks  # noqa: F401
 
     root = scratch_course(tmp_path_factory.mktemp("attacked"), AID)
+    with own_sandboxes(tmp_path_factory.mktemp("sandboxes")) as sandboxes:
+        yield _attacked_run(root, sandboxes)
+
+
+def _attacked_run(root: Path, sandboxes: Path) -> dict:
     grading.generate_release(root, [AID])
     source = nbformat.read(root / "source" / AID / NB, as_version=4)
     release = nbformat.read(root / "release" / AID / NB, as_version=4)
@@ -518,7 +511,7 @@ def attacked(tmp_path_factory):
     after = {"repo": repo_state(), "submitted": _hashes((root / "submitted").rglob("*"))}
     return dict(root=root, points=points, alone=alone, alone_scores=alone_scores, reports=reports,
                 variants=variants, attackers=sorted(cells), before=before, after=after, main_seconds=main_seconds,
-                loop_seconds=loop_seconds, processes=sandbox_processes())
+                loop_seconds=loop_seconds, sandboxes=sandboxes, processes=sandbox_processes(sandboxes))
 
 
 def _scores(g, student):
@@ -645,7 +638,7 @@ def test_memory_limit_is_reported_by_name(attacked):
 
 def test_no_process_of_a_sandbox_outlives_its_grading(attacked):
     assert attacked["processes"] == []
-    assert sandbox_processes() == []
+    assert sandbox_processes(attacked["sandboxes"]) == []
 
 
 def test_endless_loops_are_cut_short_with_a_reason(attacked):
@@ -717,10 +710,11 @@ def test_a_killed_run_started_again_grades_each_student_once(tmp_path):
     students = ["s1", "s2", "s3"]
     root = _small_course(tmp_path, students)
     marker = root / "autograded" / "s1" / AID / ".grading.json"
-    temp = Path(tempfile.gettempdir())
-    scratch_before = set(temp.glob("sm-*"))
-    proc = subprocess.Popen([sys.executable, "-m", "autograder", "--root", str(root), "autograde", AID, "--jobs", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sandboxes = tmp_path / "sandboxes"
+    sandboxes.mkdir()
+    with own_sandboxes(sandboxes):
+        proc = subprocess.Popen([sys.executable, "-m", "autograder", "--root", str(root), "autograde", AID,
+                                 "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -729,12 +723,10 @@ def test_a_killed_run_started_again_grades_each_student_once(tmp_path):
     assert marker.exists()
     first_mtime = marker.stat().st_mtime_ns
     for _ in range(50):  # the sandboxes die with the grader
-        if not sandbox_processes():
+        if not sandbox_processes(sandboxes):
             break
         time.sleep(0.1)
-    assert sandbox_processes() == []
-    for left in set(temp.glob("sm-*")) - scratch_before:  # the killed grader's scratch folders stay behind
-        shutil.rmtree(left, ignore_errors=True)
+    assert sandbox_processes(sandboxes) == []
 
     reports = {r.student: r for r in grading.autograde(root, AID, jobs=1)}
     assert marker.stat().st_mtime_ns == first_mtime
@@ -749,6 +741,61 @@ def test_a_killed_run_started_again_grades_each_student_once(tmp_path):
                             "WHERE grade_cells.cell_type = 'code'").fetchone()[0]
     assert counts == {s: 1 for s in students}
     assert nulls == 0 and graded == 12 * len(students)
+
+
+def _uid(pid: str) -> int:
+    """The process's user id (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1))
+
+
+def test_two_gradings_at_once_on_one_machine_keep_to_their_own_sandboxes(tmp_path):
+    """Two classes graded at the same time by two commands: while both run, each one's sandboxes are its own (other
+    folders, other user ids when grading as root); each class gets exactly the grades it gets alone, and neither
+    leaves a process behind. (This suite's other tests count only their own sandboxes, so that a grading beside
+    them on the machine does not fail them.)"""
+    if not bwrap_available():
+        pytest.skip("bubblewrap is not installed")
+    runs = {}
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        root = _small_course(tmp_path / name, [])
+        slow = nbformat.read(root / "source" / AID / NB, as_version=4)  # a full solution that takes its time:
+        slow.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(8)"))  # the two runs overlap
+        (root / "submitted" / "full" / AID).mkdir(parents=True)
+        nbformat.write(slow, root / "submitted" / "full" / AID / NB)
+        wrong = nbformat.read(root / "source" / AID / NB, as_version=4)
+        _cell(wrong, "rnn_backward").source += "\n" + WRONG_RNN_BACKWARD
+        (root / "submitted" / "one_wrong" / AID).mkdir(parents=True)
+        nbformat.write(wrong, root / "submitted" / "one_wrong" / AID / NB)
+        sandboxes = tmp_path / f"sandboxes_{name}"
+        sandboxes.mkdir()
+        with own_sandboxes(sandboxes):
+            proc = subprocess.Popen([sys.executable, "-m", "autograder", "--root", str(root), "autograde", AID,
+                                     "--jobs", "1", "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+        runs[name] = dict(root=root, sandboxes=sandboxes, proc=proc)
+    overlapped = False
+    while any(r["proc"].poll() is None for r in runs.values()):
+        seen = {name: sandbox_processes(r["sandboxes"]) for name, r in runs.items()}
+        if all(seen.values()):
+            overlapped = True
+            assert not set(seen["a"]) & set(seen["b"])
+            if os.geteuid() == 0:  # each grading's kernels run as a user of their own (bubblewrap's init: root)
+                uids = {name: {_uid(line.split()[0]) for line in lines} - {0} for name, lines in seen.items()}
+                assert not uids["a"] & uids["b"], uids
+        time.sleep(0.2)
+    assert overlapped, "the two gradings never ran at the same time"
+    for name, r in runs.items():
+        out, err = r["proc"].communicate()
+        assert r["proc"].returncode == 0, err[-2000:]
+        assert sandbox_processes(r["sandboxes"]) == []
+        full = grading.scores(r["root"], AID, "full")
+        assert sum(full.values()) == 25
+        assert grading.scores(r["root"], AID, "one_wrong") == dict(full, rnn_backward_tests=0)
 
 
 # ------------------------------------------------------------------ 7. no sandbox, no grading (unless told)
