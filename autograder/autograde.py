@@ -210,12 +210,18 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
         return _meta(cell).get("grade_id") or f"cell {i + 1}"
 
     def out_of_memory(i, cell):
-        """Report a MemoryError shown in the cell's outputs by name: the sandbox's memory limit."""
+        """Report a MemoryError, or a full disk, shown in the cell's outputs by name: the sandbox's limit."""
         for output in cell.outputs:
-            if output.get("output_type") == "error" and str(output.get("ename", "")).endswith("MemoryError"):
+            if output.get("output_type") != "error":
+                continue
+            if str(output.get("ename", "")).endswith("MemoryError"):
                 result.problems.append(f"{prepared.name}: {label(i, cell)} ran out of memory (MemoryError: "
                                        f"{str(output.get('evalue', ''))[:200]}); the sandbox's memory limit is "
                                        f"{limits.memory_mb} MB per notebook.")
+                return
+            if "No space left on device" in str(output.get("evalue", "")):
+                result.problems.append(f"{prepared.name}: {label(i, cell)} ran out of disk space (the notebook's "
+                                       f"folder holds {limits.scratch_mb} MB, /tmp {limits.tmp_mb} MB).")
                 return
 
     # While a graded function is tested, the reference stands in only for the graded functions tested before it

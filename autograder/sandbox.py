@@ -58,6 +58,8 @@ class Limits:
     wall_seconds: int = 600      # the whole notebook
     cell_seconds: int = 120      # one cell (nbgrader_config.py's Execute.timeout when read from there)
     threads: int = 2             # threads of the kernel's math libraries (numpy, TensorFlow): cores / jobs at once
+    scratch_mb: int = 512        # the scratch folder: a file system of this size (when grading as root)
+    tmp_mb: int = 64             # each of the sandbox's /tmp, /var/tmp and /run (in memory)
 
 
 SLOTS = 4096
@@ -68,6 +70,29 @@ SCRATCH_ENV = "SEQUENCE_MODELS_SCRATCH"
 
 def _scratch_folder(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=os.environ.get(SCRATCH_ENV) or None))
+
+
+def _mount_sized(folder: Path, megabytes: int, uid: int) -> bool:
+    """Make ``folder`` a file system of ``megabytes`` owned by ``uid`` (an in-memory tmpfs; only root may mount):
+    a notebook that fills it gets "No space left on device" instead of filling the machine's disk. False when it
+    cannot be mounted here; the folder then stays an ordinary one."""
+    options = f"size={megabytes}m,mode=0700,uid={uid},gid={uid},nosuid,nodev"
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                          capture_output=True).returncode == 0
+
+
+def _bwrap_sizes_tmpfs() -> bool:
+    """Whether this bubblewrap can bound a tmpfs (``--size``, bubblewrap 0.8)."""
+    global _SIZES_TMPFS
+    if _SIZES_TMPFS is None:
+        try:
+            _SIZES_TMPFS = "--size" in subprocess.run(["bwrap", "--help"], capture_output=True, text=True).stdout
+        except OSError:
+            _SIZES_TMPFS = False
+    return _SIZES_TMPFS
+
+
+_SIZES_TMPFS: bool | None = None
 
 
 def _slot_lock(folder: Path, slot: int):
@@ -107,6 +132,31 @@ def _sweep_orphans(folder: Path) -> None:
                     pass
         finally:
             held.close()
+    for mountpoint, uid in _scratch_mounts():  # and the scratch file systems such a grader left mounted
+        held = _slot_lock(folder, uid - FIRST_UID)
+        if held is not None:
+            try:
+                subprocess.run(["umount", "--lazy", mountpoint], capture_output=True)
+                shutil.rmtree(mountpoint, ignore_errors=True)
+            finally:
+                held.close()
+
+
+def _scratch_mounts() -> list[tuple[str, int]]:
+    """(mount point, sandbox user id) of every scratch file system mounted by a grading (see _mount_sized)."""
+    found = []
+    try:
+        lines = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 4 or fields[2] != "tmpfs" or not Path(fields[1]).name.startswith("sm-grade-"):
+            continue
+        uid = next((int(o[4:]) for o in fields[3].split(",") if o.startswith("uid=") and o[4:].isdigit()), None)
+        if uid is not None and FIRST_UID <= uid < FIRST_UID + SLOTS:
+            found.append((fields[1], uid))
+    return found
 
 
 @contextlib.contextmanager
@@ -182,7 +232,9 @@ def sandbox_command(scratch: Path, root: Path, limits: Limits, uid: int | None,
             cmd += ["--symlink", os.readlink(path), name]  # merged /usr: /bin -> usr/bin
         elif path.is_dir():
             cmd += ["--ro-bind", name, name]
-    cmd += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run"]
+    cmd += ["--dev", "/dev", "--proc", "/proc"]
+    for name in ("/tmp", "/var/tmp", "/run"):  # in memory: bounded where bubblewrap can bound them
+        cmd += [*(["--size", str(limits.tmp_mb * 2 ** 20)] if _bwrap_sizes_tmpfs() else []), "--tmpfs", name]
     # The folders that lead to the mounts below, traversable (bubblewrap would make them private to root).
     mounts = sorted(_readonly_mounts(root), key=_depth)
     leading = {parent for path in [*mounts, *readonly] for parent in path.parents if str(parent) not in ("/", "/tmp")}
@@ -236,8 +288,10 @@ class SandboxKernel:
         if self.uid is not None:  # readable by the sandbox's group, by nobody else
             os.chown(self.private, -1, self.uid)
             os.chmod(self.private, 0o750)
+        # The only place the sandbox's user may write: a file system of its own, of limits.scratch_mb, as root.
+        self.sized = self.uid is not None and _mount_sized(self.scratch, limits.scratch_mb, self.uid)
         if self.uid is not None:
-            os.chown(self.scratch, self.uid, self.uid)  # the only place the sandbox's user may write
+            os.chown(self.scratch, self.uid, self.uid)
         self.km = self.kc = None
         self.started = None
         self.output_bytes = 0
@@ -302,6 +356,9 @@ class SandboxKernel:
     def stop(self):
         """End the kernel and everything it started; remove the scratch folder."""
         self._kill()
+        if self.sized:
+            subprocess.run(["umount", "--lazy", str(self.scratch)], capture_output=True)
+            self.sized = False
         shutil.rmtree(self.scratch, ignore_errors=True)
         shutil.rmtree(self.private, ignore_errors=True)
 

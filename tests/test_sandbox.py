@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from autograder import grading
-from autograder.sandbox import Limits, bwrap_available
+from autograder.sandbox import Limits, _scratch_mounts, bwrap_available
 from course import ROOT, nbgrader_meta, own_sandboxes, sandbox_processes, scratch_course
 
 AID = "w1a1_rnn_step_by_step"
@@ -331,6 +331,11 @@ import numpy as np
 _big = np.ones(6 * 2**30 // 8)
 print(_big.sum())
 """)
+    a["fill_the_disk"] = ("setup", """
+for _n in range(20):  # 200 MB at most (in files under the file-size limit), past the scratch folder's 64 MB
+    with open(f"filler_{_n}", "wb") as _f:
+        _f.write(b"0" * 10 * 2**20)
+""")
     a["detached_sleep"] = ("setup", """
 import os, subprocess
 subprocess.Popen(["sleep", "600"], start_new_session=True)
@@ -358,7 +363,7 @@ while True:
 
 LOOPERS = ("endless_loops", "sigint_ignored_in_a_cell", "sigint_ignored_in_functions")
 LOOP_LIMITS = Limits(cell_seconds=3, wall_seconds=30)
-MAIN_LIMITS = Limits(cell_seconds=30, wall_seconds=150)
+MAIN_LIMITS = Limits(cell_seconds=30, wall_seconds=150, scratch_mb=64)
 
 
 def _cell(nb, grade_id):
@@ -555,7 +560,8 @@ def test_honest_scores_are_untouched_by_the_attackers(attacked):
 ATTACKERS_MAIN = ["rebind_checks", "patch_check_internals", "patch_allclose", "input_transformer", "ast_transformer",
                   "week1_beside_notebook", "week1_written_at_run_time", "find_source", "read_gradebook",
                   "stand_in_harvest", "sql_scores", "detached_sql", "overwrite_others", "sabotage_course_code",
-                  "lock_gradebook", "escape_writes", "symlink_then_die", "memory_6g", "detached_sleep"]
+                  "lock_gradebook", "escape_writes", "symlink_then_die", "memory_6g", "fill_the_disk",
+                  "detached_sleep"]
 
 
 @pytest.mark.parametrize("student", ATTACKERS_MAIN + list(LOOPERS))
@@ -634,6 +640,16 @@ def test_memory_limit_is_reported_by_name(attacked):
                                                                 as_version=4).cells)
                         if nbgrader_meta(c).get("grade_id") == "setup")
     assert f"cell {setup_at + 1} ran out of memory" in problems, problems
+
+
+def test_a_full_scratch_folder_is_reported_by_name(attacked):
+    """As root, the notebook's folder is a file system of Limits.scratch_mb: filling it stops the cell with "No
+    space left on device", named in the report, and the machine's disk never sees the files."""
+    if os.geteuid() != 0:
+        pytest.skip("the scratch folder is a file system of its own only when grading as root")
+    problems = _problems(attacked, "fill_the_disk")
+    assert "ran out of disk space (the notebook's folder holds 64 MB" in problems, problems
+    assert "No space left on device" in _outputs(attacked, "fill_the_disk")
 
 
 def test_no_process_of_a_sandbox_outlives_its_grading(attacked):
@@ -729,6 +745,8 @@ def test_a_killed_run_started_again_grades_each_student_once(tmp_path):
     assert sandbox_processes(sandboxes) == []
 
     reports = {r.student: r for r in grading.autograde(root, AID, jobs=1)}
+    # the killed grader's scratch file systems (as root) are unmounted by the next grading on the machine
+    assert not [m for m, _ in _scratch_mounts() if m.startswith(str(sandboxes))]
     assert marker.stat().st_mtime_ns == first_mtime
     assert any("unchanged since it was last graded" in p for p in reports["s1"].problems)
     for student in students:
