@@ -223,9 +223,10 @@ def _docstrings(tree) -> set[int]:
 
 
 def _not_shown(tree, names: tuple[str, ...]) -> list:
-    """The module's top-level statements, less the assignments to ``names`` (data no check shows)."""
+    """The module's top-level statements, less the assignments to a name that ends with one of ``names`` (data no
+    check shows: ``MISTAKES``, and parts of it such as ``_STEP_MISTAKES``)."""
     return [node for node in tree.body if not (isinstance(node, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id in names for t in node.targets))]
+        isinstance(t, ast.Name) and t.id.endswith(names) for t in node.targets))]
 
 
 def python_messages(paths, docstrings: bool = True, unshown: tuple[str, ...] = ()) -> list[Message]:

@@ -167,20 +167,25 @@ CASES = {"djmodel": case_djmodel, "music_inference_model": case_music_inference_
 # Classic mistakes: (what the student did, text in the solution cell, what it becomes, words the public check
 # prints for it). autograder.mutants applies each to the source notebook's solution and checks that the public
 # check fails with those words in its message; tests/test_mutants.py runs them all.
+# Both models take the same LSTM step; these mistakes of it are classic in both.
+_STEP_MISTAKES = [
+    ("state not carried",
+     "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+     "a, _, c = LSTM_cell(x, initial_state=[a0, c0])", "the state is not carried"),
+    ("LSTM outputs unpacked as (a, c, _)",
+     "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+     "a, c, _ = LSTM_cell(x, initial_state=[a, c])",
+     "unpacked in the wrong order"),
+    ("initial_state=[c, a]",
+     "a, _, c = LSTM_cell(x, initial_state=[a, c])",
+     "a, _, c = LSTM_cell(x, initial_state=[c, a])",
+     "the initial state is in the wrong order"),
+    ("densor on the cell state", "out = densor(a)", "out = densor(c)", "densor was applied to the cell state c"),
+]
+
 MISTAKES = {
     "djmodel": [
-        ("state not carried",
-         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
-         "a, _, c = LSTM_cell(x, initial_state=[a0, c0])", "the state is not carried"),
-        ("LSTM outputs unpacked as (a, c, _)",
-         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
-         "a, c, _ = LSTM_cell(x, initial_state=[a, c])",
-         "unpacked in the wrong order"),
-        ("initial_state=[c, a]",
-         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
-         "a, _, c = LSTM_cell(x, initial_state=[c, a])",
-         "the initial state is in the wrong order"),
-        ("densor on the cell state", "out = densor(a)", "out = densor(c)", "densor was applied to the cell state c"),
+        *_STEP_MISTAKES,
         ("every step reads step 0", "x = reshaper(X[:, t, :])", "x = reshaper(X[:, 0, :])",
          "every step reads the first time step"),
         ("a new LSTM at every step", "a, _, c = LSTM_cell(x, initial_state=[a, c])",
@@ -196,18 +201,7 @@ MISTAKES = {
          "        x = keras.ops.argmax(out, axis=-1)\n        x = keras.ops.one_hot(x, n_values)\n",
          "        x = out\n", "the softmax probabilities are fed back"),
         ("nothing fed back", "        x = RepeatVector(1)(x)\n", "        x = x0\n", "every step reads x0"),
-        ("state not carried",
-         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
-         "a, _, c = LSTM_cell(x, initial_state=[a0, c0])", "the state is not carried"),
-        ("LSTM outputs unpacked as (a, c, _)",
-         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
-         "a, c, _ = LSTM_cell(x, initial_state=[a, c])",
-         "unpacked in the wrong order"),
-        ("initial_state=[c, a]",
-         "a, _, c = LSTM_cell(x, initial_state=[a, c])",
-         "a, _, c = LSTM_cell(x, initial_state=[c, a])",
-         "the initial state is in the wrong order"),
-        ("densor on the cell state", "out = densor(a)", "out = densor(c)", "densor was applied to the cell state c"),
+        *_STEP_MISTAKES,
         ("n_a from the notebook's global", "    n_a = LSTM_cell.units\n", "", "n_a was not taken from the arguments"),
     ],
     "predict_and_sample": [
