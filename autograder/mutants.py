@@ -523,9 +523,10 @@ def run(root: Path, aid: str, functions: list[str] | None = None, seconds: float
             raise RuntimeError(f"{aid}: the solution of {name} fails its own test cell ({baseline.outcome}: "
                                f"{baseline.detail}); fix the source notebook before measuring its checks.")
         verdicts = [assignment.judge(m, seconds) for m in make_mutants(name, source)]
-        calls = assignment.probe_inputs(name)
+        survived = [v for v in verdicts if v.outcome == "survived"]
+        calls = assignment.probe_inputs(name) if survived else []  # the probes are only needed for survivors
         equivalent, survivors = [], []
-        for v in (v for v in verdicts if v.outcome == "survived"):
+        for v in survived:
             same, why = assignment.equivalent(v.mutant, calls, seconds) if calls else (False, "no probe")
             (equivalent if same else survivors).append(dataclasses.asdict(v.mutant) | {"why": why})
         mistakes = []
@@ -538,7 +539,7 @@ def run(root: Path, aid: str, functions: list[str] | None = None, seconds: float
         report["functions"][name] = {
             "made": len(verdicts), "killed_by_public": counts["public"] + counts["timeout"],
             "killed_only_by_hidden": counts["hidden"], "survived": len(survivors), "equivalent": len(equivalent),
-            "probe_calls": len(calls or []),
+            "probe_calls": len(calls),  # the calls each survivor was compared on (none run when none survived)
             "mistakes": len(mistakes), "mistakes_named": sum(m["named"] for m in mistakes),
             "seconds": round(time.monotonic() - start, 1),
             "hidden_only": [dataclasses.asdict(v.mutant) | {"why": v.detail} for v in verdicts if v.outcome == "hidden"],

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import queue
@@ -81,18 +82,13 @@ def _mount_sized(folder: Path, megabytes: int, uid: int) -> bool:
                           capture_output=True).returncode == 0
 
 
+@functools.cache
 def _bwrap_sizes_tmpfs() -> bool:
     """Whether this bubblewrap can bound a tmpfs (``--size``, bubblewrap 0.8)."""
-    global _SIZES_TMPFS
-    if _SIZES_TMPFS is None:
-        try:
-            _SIZES_TMPFS = "--size" in subprocess.run(["bwrap", "--help"], capture_output=True, text=True).stdout
-        except OSError:
-            _SIZES_TMPFS = False
-    return _SIZES_TMPFS
-
-
-_SIZES_TMPFS: bool | None = None
+    try:
+        return "--size" in subprocess.run(["bwrap", "--help"], capture_output=True, text=True).stdout
+    except OSError:
+        return False
 
 
 def _slot_lock(folder: Path, slot: int):
