@@ -1,6 +1,6 @@
 """Grading a whole class: plain serial nbgrader against the course's autograde on a Dask LocalCluster.
 
-    .venv/bin/python benchmarks/grading_class.py [--students 40] [ID ...]
+    .venv/bin/python benchmarks/grading_class.py [--students 40] [--full-only] [ID ...]
 
 For each assignment (default: w1a1 and w2a2) a scratch course gets ``--students`` generated submissions, mixed
 the way a class hands them in (seeded, shuffled):
@@ -21,7 +21,8 @@ Then, each on its own copy of that course:
 Both get the assignments recorded in their gradebook first (untimed). Measured: wall time, submissions per minute,
 the speed-up, the peak memory (RSS) of each worker with its kernels and of the serial run, and whether both give
 each student the same total. Printed, with an extrapolation to a larger course (see ``extrapolate``), and written
-to benchmarks/results/grading_class.json.
+to benchmarks/results/grading_class.json (``--full-only``: every submission full marks, the small class's pace;
+written to grading_class_full_only.json).
 """
 from __future__ import annotations
 
@@ -56,8 +57,9 @@ def _meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def make_class(root: Path, aid: str, students: int, rng: random.Random) -> dict:
-    """Write ``students`` submissions of ``aid`` into ``root/submitted``; returns student -> kind."""
+def make_class(root: Path, aid: str, students: int, rng: random.Random, full_only: bool = False) -> dict:
+    """Write ``students`` submissions of ``aid`` into ``root/submitted``; returns student -> kind (every one full
+    marks with ``full_only``)."""
     (src_path,) = (ROOT / "source" / aid).glob("*.ipynb")
     source = nbformat.read(src_path, as_version=4)
     release = nbformat.read(ROOT / "release" / aid / src_path.name, as_version=4)
@@ -66,6 +68,8 @@ def make_class(root: Path, aid: str, students: int, rng: random.Random) -> dict:
     n_full, n_partial = round(0.4 * students), round(0.3 * students)
     kinds = ["full"] * n_full + ["partial"] * n_partial + ["endless"]
     kinds += ["zero"] * (students - len(kinds))
+    if full_only:
+        kinds = ["full"] * students
     rng.shuffle(kinds)
     out = {}
     for i, kind in enumerate(kinds):
@@ -192,6 +196,8 @@ def main():
     parser.add_argument("ids", nargs="*", default=IDS)
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--full-only", action="store_true",
+                        help="every submission full marks (no partial, zero or endless ones): a small class's pace")
     parser.add_argument("--extrapolate-only", action="store_true",
                         help="only (re)compute the extrapolation of the last results, from the notebook times")
     args = parser.parse_args()
@@ -202,7 +208,8 @@ def main():
         (out / "grading_class.json").write_text(json.dumps(results, indent=1) + "\n")
         return
     py = sys.executable
-    results = {"students": args.students, "cores": len(os.sched_getaffinity(0)), "ids": args.ids}
+    results = {"students": args.students, "cores": len(os.sched_getaffinity(0)), "ids": args.ids,
+               "full only": args.full_only}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         base.mkdir()
@@ -210,7 +217,7 @@ def main():
         kinds = {}
         for aid in args.ids:
             shutil.copytree(ROOT / "source" / aid, base / "source" / aid)
-            kinds[aid] = make_class(base, aid, args.students, random.Random(args.seed))
+            kinds[aid] = make_class(base, aid, args.students, random.Random(args.seed), args.full_only)
         results["kinds"] = {aid: {k: list(v.values()).count(k) for k in ("full", "partial", "zero", "endless")}
                             for aid, v in kinds.items()}
         runs = {}
@@ -267,7 +274,8 @@ def main():
     _extrapolation(results, clustered["per_submission_s"])
     print(json.dumps(results, indent=1))
     out.mkdir(exist_ok=True)
-    (out / "grading_class.json").write_text(json.dumps(results, indent=1) + "\n")
+    name = "grading_class_full_only.json" if args.full_only else "grading_class.json"
+    (out / name).write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":
