@@ -12,6 +12,8 @@ nothing of the course; they need only the course's environment (the same checkou
   ``retries`` times; then it is reported as not graded. The scheduler of a ``LocalCluster`` retries nothing itself
   (``allowed-failures`` 0), so ``retries`` is the whole count; an external scheduler's own setting is reported.
 - ``jobs=1`` without a scheduler grades in this process, one submission after another, with no cluster at all.
+- Each task runs in :func:`autograder.isolation.fresh_state`: what grading one submission changed of the process's
+  global state (Keras, random generators, environment ...) is put back before the next one is graded there.
 """
 from __future__ import annotations
 
@@ -25,14 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import autograde as pipeline
+from autograder.isolation import fresh_state
 from autograder.sandbox import Limits
 
 #: The environment variable that names a Dask scheduler to grade on, as ``--scheduler`` does.
 SCHEDULER_ENV = "SEQUENCE_MODELS_SCHEDULER"
 #: Times a task is sent again after the worker grading it died.
 DEFAULT_RETRIES = 2
-#: Memory a worker may need: the grader's side (TensorFlow, the checks) and one sandboxed kernel.
-WORKER_MEMORY_GB = 2.5
+#: Memory a worker may need: one sandboxed kernel (Limits.memory_mb, 2 GB) and the grader's side (TensorFlow, the
+#: checks; 0.8 GB at most for the course's solutions).
+WORKER_MEMORY_GB = 3
 
 
 @dataclass
@@ -106,8 +110,9 @@ class _Client:
 
 
 def _grade_on_worker(task: dict, limits: Limits, sandbox: bool) -> list:
-    """The task a worker runs: one submission, graded as data. One at a time per worker process: checks run in it."""
-    with _ONE_AT_A_TIME:
+    """The task a worker runs: one submission, graded as data. One at a time per worker process: checks run in it,
+    and nothing they change of the process outlives the task."""
+    with _ONE_AT_A_TIME, fresh_state():
         return pipeline.grade_task(task, limits, sandbox)
 
 
@@ -181,7 +186,8 @@ def grade_class(root: Path, work: list[tuple[str, str]], limits: Limits, sandbox
         if address is None and jobs <= 1:
             for aid, student, fingerprint in todo:
                 try:
-                    results = pipeline.grade_task(pipeline.make_task(root, aid, student), limits, sandbox, root)
+                    with fresh_state():
+                        results = pipeline.grade_task(pipeline.make_task(root, aid, student), limits, sandbox, root)
                 except Exception as exc:  # noqa: BLE001 - a grader fault costs this student a report, not the run
                     finish(aid, student, fingerprint, failure=_grader_failed(exc))
                     continue
