@@ -10,8 +10,10 @@ Each submission gets a scratch folder holding only its notebook, and a Jupyter k
   scratch folder is the only writable place;
 - no network, its own PID, IPC and UTS namespaces, its own session; it dies with the grader, and when its first
   process ends every process it started ends with it;
-- limits on memory, CPU time, processes, file size (``prlimit``), and on output size and wall time per notebook
-  (the grader), each reported by name when hit.
+- a limit on the memory of all its processes together (a memory cgroup of its own, see :class:`MemoryCgroup`;
+  where this machine gives the grader none, on the address space of each process instead), limits on CPU time,
+  processes, file size (``prlimit``), and on output size and wall time per notebook (the grader), each reported by
+  name when hit.
 
 The kernel is reached through Unix sockets in the scratch folder (there is no network in the sandbox); its
 connection file lies in a folder of the grader's that the sandbox sees read-only, so that nothing the grader writes
@@ -25,6 +27,7 @@ import functools
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -50,8 +53,11 @@ FIRST_UID = 61000
 
 @dataclass(frozen=True)
 class Limits:
-    """What one submission may use. The defaults fit every solution notebook of the course with room to spare."""
-    memory_mb: int = 4096        # address space of the kernel (TensorFlow reserves much it never touches)
+    """What one submission may use. The defaults fit every solution notebook of the course with room to spare
+    (benchmarks/sandbox_memory.py measures the memory: at most about 1.1 GB, and 4.4 GB of address space)."""
+    memory_mb: int = 2048        # memory of the notebook's processes together (a memory cgroup)
+    address_space_mb: int = 8192  # only where no memory cgroup can be made: address space of each process
+    #                               (TensorFlow reserves far more than it touches: this is no measure of memory)
     cpu_seconds: int = 900       # CPU time of the kernel, all threads, the whole notebook
     processes: int = 512         # processes and threads of the sandbox's user
     file_size_mb: int = 256      # largest file the notebook may write
@@ -61,6 +67,8 @@ class Limits:
     threads: int = 2             # threads of the kernel's math libraries (numpy, TensorFlow): cores / jobs at once
     scratch_mb: int = 512        # the scratch folder: a file system of this size (when grading as root)
     tmp_mb: int = 64             # each of the sandbox's /tmp, /var/tmp and /run (in memory)
+    grader_memory_mb: int = 512  # growth of the grader's own process while it works on one test cell (decoding the
+    #                              notebook's answers, stand-ins, checks; autograder.remote)
 
 
 SLOTS = 4096
@@ -104,7 +112,9 @@ def _slot_lock(folder: Path, slot: int):
 
 def _sweep_orphans(folder: Path) -> None:
     """Kill what runs as the sandbox user of a slot nobody holds: the kernel of a grader that died (a worker killed
-    at the instant its sandbox started may leave one behind). Only where sandboxes get user ids of their own."""
+    at the instant its sandbox started may leave one behind), where sandboxes get user ids of their own; and remove
+    the memory cgroups such a grader left."""
+    _sweep_cgroups(folder)
     if os.geteuid() != 0:
         return
     by_uid: dict[int, list[int]] = {}
@@ -138,14 +148,18 @@ def _sweep_orphans(folder: Path) -> None:
                 held.close()
 
 
+def _lines(path: str) -> list[str]:
+    """The lines of a file of the kernel's (``/proc``), none where it cannot be read."""
+    try:
+        return Path(path).read_text().splitlines()
+    except OSError:
+        return []
+
+
 def _scratch_mounts() -> list[tuple[str, int]]:
     """(mount point, sandbox user id) of every scratch file system mounted by a grading (see _mount_sized)."""
     found = []
-    try:
-        lines = Path("/proc/mounts").read_text().splitlines()
-    except OSError:
-        return found
-    for line in lines:
+    for line in _lines("/proc/mounts"):
         fields = line.split()
         if len(fields) < 4 or fields[2] != "tmpfs" or not Path(fields[1]).name.startswith("sm-grade-"):
             continue
@@ -153,6 +167,229 @@ def _scratch_mounts() -> list[tuple[str, int]]:
         if uid is not None and FIRST_UID <= uid < FIRST_UID + SLOTS:
             found.append((fields[1], uid))
     return found
+
+
+# A cgroup under which the sandboxes' memory cgroups are made, chosen by the instructor (see _cgroup_parents); it
+# must be a cgroup this grader may create cgroups in and move its kernels into.
+CGROUP_ENV = "SEQUENCE_MODELS_CGROUP"
+#: The folder a grader running as root makes at the top of the memory hierarchy when its own cgroup cannot be used.
+CGROUP_FOLDER = "sequence-models"
+
+
+def _cgroup_mounts() -> dict[int, tuple[str, Path]]:
+    """The cgroup hierarchy that holds the memory controller, by version (2: the unified one; 1: a ``memory``
+    hierarchy): (the root of the mount within its hierarchy, the mount point)."""
+    found: dict[int, tuple[str, Path]] = {}
+    for line in _lines("/proc/self/mountinfo"):
+        fields = line.split()
+        if " - " not in line or len(fields) < 5:
+            continue
+        fstype, _, options = line.split(" - ", 1)[1].split()[:3]
+        if fstype == "cgroup2":
+            found.setdefault(2, (fields[3], Path(fields[4])))
+        elif fstype == "cgroup" and "memory" in options.split(","):
+            found.setdefault(1, (fields[3], Path(fields[4])))
+    return found
+
+
+def _own_cgroup(version: int) -> str | None:
+    """This process's cgroup in the hierarchy of ``version`` (a path from that hierarchy's root)."""
+    for line in _lines("/proc/self/cgroup"):
+        number, controllers, path = line.split(":", 2)
+        if version == 2 and number == "0" and not controllers:
+            return path
+        if version == 1 and "memory" in controllers.split(","):
+            return path
+    return None
+
+
+def _cgroup_version(folder: Path) -> int | None:
+    """2 or 1 where ``folder`` is a cgroup whose memory can be limited, else None."""
+    if (folder / "cgroup.controllers").is_file():
+        try:
+            return 2 if "memory" in (folder / "cgroup.controllers").read_text().split() else None
+        except OSError:
+            return None
+    return 1 if (folder / "memory.limit_in_bytes").is_file() else None
+
+
+def _memory_for_children(folder: Path, version: int) -> bool:
+    """Whether cgroups made in ``folder`` can be given a memory limit by this process: on cgroup v2, the memory
+    controller is handed down to them (``cgroup.subtree_control``; the kernel refuses that to a cgroup holding
+    processes, the grader's own one usually); on cgroup v1, the folder is writable."""
+    if version == 1:
+        return os.access(folder, os.W_OK)
+    control = folder / "cgroup.subtree_control"
+    try:
+        if "memory" in control.read_text().split():
+            return True
+        control.write_text("+memory")
+        return True
+    except OSError:
+        return False
+
+
+def _cgroup_parents(make: bool = True) -> list[tuple[Path, int]]:
+    """Where this grader can make memory cgroups, with the cgroup version: the cgroup named by SEQUENCE_MODELS_CGROUP
+    when it is set, alone; otherwise the grader's own cgroup (the sandboxes' memory then also counts in whatever
+    limit the grader itself runs under), or, for a grader running as root whose own cgroup cannot hold them (on
+    cgroup v2, one that holds processes), the folder ``sequence-models`` at the top of the hierarchy, made when
+    ``make`` and there is no other. Empty where none can be used: not root and nothing delegated to this user."""
+    chosen = os.environ.get(CGROUP_ENV)
+    if chosen:
+        folder = Path(chosen)
+        if make:
+            with contextlib.suppress(OSError):
+                folder.mkdir(exist_ok=True)
+        version = _cgroup_version(folder)
+        return [(folder, version)] if version and _memory_for_children(folder, version) else []
+    parents = []
+    for version, (mount_root, mount) in sorted(_cgroup_mounts().items(), reverse=True):
+        if _cgroup_version(mount) != version:
+            continue  # the memory controller is in the other hierarchy
+        own = _own_cgroup(version)
+        if own is not None and (own + "/").startswith(mount_root.rstrip("/") + "/"):
+            folder = mount / own[len(mount_root.rstrip("/")):].lstrip("/")
+            if _memory_for_children(folder, version):
+                parents.append((folder, version))
+        top = mount / CGROUP_FOLDER
+        if os.geteuid() == 0 and (top.is_dir() or (make and not parents and _memory_for_children(mount, version))):
+            with contextlib.suppress(OSError):
+                top.mkdir(exist_ok=True)
+            if _cgroup_version(top) == version and _memory_for_children(top, version):
+                parents.append((top, version))
+    return parents
+
+
+def _write(path: Path, value) -> None:
+    path.write_text(str(value))
+
+
+class MemoryCgroup:
+    """The memory cgroup of one sandbox: its kernel and every process the kernel starts, limited together to
+    ``Limits.memory_mb`` without swap. When they pass it, the kernel's out-of-memory killer stops one of them (all of
+    them at once on cgroup v2, ``memory.oom.group``), the grader sees the kill in the cgroup's counter, stops the
+    rest and names the memory limit in the report. Named after its sandbox's scratch folder, grading slot and the
+    grading process, so that two gradings never share one, and removed when its sandbox ends; the next grading on
+    the machine removes those of a grader that was killed (see :func:`_sweep_cgroups`)."""
+
+    def __init__(self, path: Path, version: int):
+        self.path, self.version = Path(path), version
+
+    @classmethod
+    def make(cls, name: str, limit_mb: int) -> MemoryCgroup | None:
+        """A new cgroup ``name`` limited to ``limit_mb``, in the first place that can hold one; None where this
+        machine gives the grader none (the caller falls back to a per-process address-space limit)."""
+        for parent, version in _cgroup_parents():
+            try:
+                (parent / name).mkdir()
+            except OSError:
+                continue
+            group = cls(parent / name, version)
+            try:
+                group._limit(limit_mb * 2 ** 20)
+                return group
+            except OSError:
+                group.remove()
+        return None
+
+    def _limit(self, limit: int) -> None:
+        """Limit the cgroup to ``limit`` bytes, without swap; on cgroup v2 its processes are killed together.
+        (Swap accounting and group kills are missing from some kernels: the limit alone holds then.)"""
+        if self.version == 2:
+            _write(self.path / "memory.max", limit)
+            optional = {"memory.swap.max": 0, "memory.oom.group": 1}
+        else:
+            _write(self.path / "memory.limit_in_bytes", limit)  # first: memory and swap may not be below it
+            optional = {"memory.memsw.limit_in_bytes": limit, "memory.swappiness": 0}
+        for name, value in optional.items():
+            with contextlib.suppress(OSError):
+                _write(self.path / name, value)
+
+    def enter_command(self) -> list[str]:
+        """A command prefix that moves itself into this cgroup before it runs the rest: whatever the rest starts is
+        in the cgroup from its first instruction on."""
+        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.path / "cgroup.procs")]
+
+    def _counter(self, filename: str, key: str) -> int:
+        try:
+            for line in (self.path / filename).read_text().splitlines():
+                name, _, value = line.partition(" ")
+                if name == key:
+                    return int(value)
+        except (OSError, ValueError):
+            pass
+        return 0
+
+    def oom_kills(self) -> int:
+        """How many of its processes the out-of-memory killer has stopped since the cgroup was made."""
+        return self._counter(*(("memory.events", "oom_kill") if self.version == 2 else
+                               ("memory.oom_control", "oom_kill")))
+
+    def peak_bytes(self) -> int | None:
+        """The most memory its processes used together at once (page cache included), where the kernel counts it."""
+        try:
+            return int((self.path / ("memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"))
+                       .read_text())
+        except (OSError, ValueError):
+            return None
+
+    def pids(self) -> list[int]:
+        try:
+            return [int(pid) for pid in (self.path / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return []
+
+    def kill(self) -> None:
+        """Stop every process in the cgroup."""
+        if self.version == 2 and (self.path / "cgroup.kill").exists():
+            with contextlib.suppress(OSError):
+                _write(self.path / "cgroup.kill", 1)
+                return
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+    def remove(self, wait: float = 5) -> None:
+        """Stop what is left in the cgroup and remove it (the kernel removes a cgroup only once its processes are
+        gone: this waits up to ``wait`` seconds for that; one still busy then is left to the next grading's sweep)."""
+        deadline = time.monotonic() + wait
+        while True:
+            self.kill()
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.02)
+
+
+def _cgroup_name(scratch: Path, slot: int) -> str:
+    return f"{scratch.name}.slot{slot}.pid{os.getpid()}"
+
+
+def _sweep_cgroups(folder: Path) -> None:
+    """Remove the memory cgroups left by a grader that died: the process named in a cgroup's name is gone and its
+    slot is held by nobody (a kernel's processes die with their grader; any still there are stopped first)."""
+    for parent, version in _cgroup_parents(make=False):
+        try:
+            children = [child for child in parent.iterdir() if child.is_dir()]
+        except OSError:
+            continue
+        for child in children:
+            match = re.fullmatch(r"sm-[a-z]+-.*\.slot(\d+)\.pid(\d+)", child.name)
+            if match is None or Path(f"/proc/{match.group(2)}").exists():
+                continue
+            held = _slot_lock(folder, int(match.group(1)))
+            if held is None:
+                continue  # a grading holds that slot
+            try:
+                MemoryCgroup(child, version).remove(wait=1)
+            finally:
+                held.close()
 
 
 @contextlib.contextmanager
@@ -215,13 +452,14 @@ def _depth(path: Path) -> int:
 
 
 def sandbox_command(scratch: Path, root: Path, limits: Limits, uid: int | None,
-                    readonly: tuple[Path, ...] = ()) -> list[str]:
+                    readonly: tuple[Path, ...] = (), cgroup: MemoryCgroup | None = None) -> list[str]:
     """The command prefix that runs a program in the sandbox (see the module doc); ``readonly``: more folders
-    the sandbox sees read-only (the kernel's connection file)."""
+    the sandbox sees read-only (the kernel's connection file); ``cgroup``: the memory cgroup it runs in (without
+    one, each process's address space is limited instead)."""
     root = root.resolve()
     # An empty root with only the system folders, read-only: no other checkout of the course, no home folder,
     # no other student's scratch folder is there to be read.
-    cmd = ["bwrap"]
+    cmd = [*(cgroup.enter_command() if cgroup else []), "bwrap"]
     for name in SYSTEM_FOLDERS:
         path = Path(name)
         if path.is_symlink():
@@ -257,7 +495,9 @@ def sandbox_command(scratch: Path, root: Path, limits: Limits, uid: int | None,
     if uid is None:
         cmd += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
     mb = 2 ** 20
-    cmd += ["prlimit", f"--as={limits.memory_mb * mb}", f"--cpu={limits.cpu_seconds}",
+    # With a memory cgroup, no address-space limit: it would stop honest work (TensorFlow reserves far more
+    # address space than it ever touches) and the cgroup limits what is really used.
+    cmd += ["prlimit", *([] if cgroup else [f"--as={limits.address_space_mb * mb}"]), f"--cpu={limits.cpu_seconds}",
             f"--nproc={limits.processes}", f"--fsize={limits.file_size_mb * mb}", "--core=0", "--"]
     if uid is not None:
         cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
@@ -288,6 +528,9 @@ class SandboxKernel:
         self.sized = self.uid is not None and _mount_sized(self.scratch, limits.scratch_mb, self.uid)
         if self.uid is not None:
             os.chown(self.scratch, self.uid, self.uid)
+        # The memory of all the kernel's processes together: a cgroup of its own (None: none on this machine).
+        self.cgroup = MemoryCgroup.make(_cgroup_name(self.scratch, slot), limits.memory_mb) if sandbox else None
+        self.oom_kills_at_start = 0  # the cgroup's out-of-memory kills when the running kernel started
         self.km = self.kc = None
         self.started = None
         self.output_bytes = 0
@@ -307,8 +550,8 @@ class SandboxKernel:
             raise RuntimeError(INSTALL_HINT)
         km = _SandboxKernelManager(kernel_name="python3", transport="ipc", ip=str(self.scratch / "kernel"),
                                    connection_file=str(self.private / "kernel.json"))
-        km.prefix = sandbox_command(self.scratch, self.root, self.limits, self.uid, (self.private,)) \
-            if self.sandbox else []
+        km.prefix = sandbox_command(self.scratch, self.root, self.limits, self.uid, (self.private,),
+                                    self.cgroup) if self.sandbox else []
         # A signal would reach bubblewrap, not the kernel inside: interrupt with a message the kernel obeys.
         km.kernel_spec.interrupt_mode = "message"
         km.write_connection_file()
@@ -317,6 +560,8 @@ class SandboxKernel:
             os.chmod(km.connection_file, 0o640)
         if not self.sandbox:
             km.prefix = []
+        if self.cgroup is not None:
+            self.oom_kills_at_start = self.cgroup.oom_kills()
         km.start_kernel(cwd=str(self.scratch), env=dict(os.environ),  # the sandbox clears the environment
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         kc = km.client()
@@ -326,7 +571,7 @@ class SandboxKernel:
         except RuntimeError as exc:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
-            raise KernelDied(f"the notebook's kernel did not start: {exc}") from exc
+            raise KernelDied(f"the notebook's kernel did not start: {self._out_of_memory() or exc}") from exc
         self.km, self.kc = km, kc
         if self.started is None:  # the wall-time limit is the whole notebook's, restarts included
             self.started = time.monotonic()
@@ -335,6 +580,8 @@ class SandboxKernel:
         """End the kernel and, with the sandbox's first process, everything it started."""
         if self.kc is not None:
             self.kc.stop_channels()
+        if self.cgroup is not None:
+            self.cgroup.kill()
         if self.km is not None:
             provisioner = getattr(self.km, "provisioner", None)
             process = getattr(provisioner, "process", None)
@@ -355,6 +602,8 @@ class SandboxKernel:
         if self.sized:
             subprocess.run(["umount", "--lazy", str(self.scratch)], capture_output=True)
             self.sized = False
+        if self.cgroup is not None:
+            self.cgroup.remove()
         shutil.rmtree(self.scratch, ignore_errors=True)
         shutil.rmtree(self.private, ignore_errors=True)
 
@@ -365,6 +614,33 @@ class SandboxKernel:
 
     def alive(self) -> bool:
         return self.km is not None and self.km.is_alive()
+
+    @property
+    def memory_limit(self) -> str:
+        """The memory limit this kernel runs under, in words for the report."""
+        if self.cgroup is not None:
+            return (f"the sandbox's memory limit: the notebook's processes together may use "
+                    f"{self.limits.memory_mb:,} MB")
+        if self.sandbox:
+            return (f"the sandbox's memory limit: each of the notebook's processes may reserve "
+                    f"{self.limits.address_space_mb:,} MB of address space (this machine gives the grader no memory "
+                    f"cgroup)")
+        return "no memory limit: the notebook ran without the sandbox"
+
+    def _out_of_memory(self) -> str | None:
+        """Why the kernel must stop when the cgroup's out-of-memory killer stopped one of its processes since it
+        started (a child alone, on cgroup v1, may leave the kernel waiting for it), else None."""
+        if self.cgroup is None or self.cgroup.oom_kills() <= self.oom_kills_at_start:
+            return None
+        return (f"ran out of memory: the notebook's processes together passed its memory limit of "
+                f"{self.limits.memory_mb:,} MB")
+
+    def _check_memory(self):
+        """Raise KernelDied, after stopping the kernel, if the notebook passed its memory limit."""
+        reason = self._out_of_memory()
+        if reason:
+            self._kill()
+            raise KernelDied(reason)
 
     def wall_left(self) -> float:
         return self.limits.wall_seconds - (time.monotonic() - self.started)
@@ -399,6 +675,8 @@ class SandboxKernel:
             ready = dict(poller.poll(100))  # wakes at once for any message, at the latest after 0.1 s
             if not ready and not self.km.is_alive():
                 raise KernelDied(self._death_reason())
+            if not ready:
+                self._check_memory()
             if any(channels[s] == "iopub" for s in ready):
                 while self.kc.iopub_channel.msg_ready():
                     msg = self.kc.get_iopub_msg(timeout=0)
@@ -416,6 +694,7 @@ class SandboxKernel:
                 msg = self.kc.get_shell_msg(timeout=0)
                 if msg["parent_header"].get("msg_id") == msg_id:
                     reply = msg["content"]
+        self._check_memory()
         return reply
 
     def _interrupt(self, msg_id: str, limit: str):
@@ -439,6 +718,9 @@ class SandboxKernel:
                          f"KeyboardInterrupt?), so its kernel was stopped")
 
     def _death_reason(self) -> str:
+        reason = self._out_of_memory()
+        if reason:
+            return reason
         code = None
         provisioner = getattr(self.km, "provisioner", None)
         process = getattr(provisioner, "process", None)
@@ -450,7 +732,7 @@ class SandboxKernel:
         if code in (-signal.SIGXFSZ, 128 + signal.SIGXFSZ):
             return f"the notebook wrote a file past the file-size limit of {self.limits.file_size_mb} MB"
         if code in (-signal.SIGKILL, 137):
-            return "the kernel was killed (out of memory?)"
+            return "the kernel was killed (out of memory?)"  # by the machine, or with no cgroup to tell
         return f"the kernel stopped (exit status {code}): the notebook ended its own process or crashed it"
 
 
@@ -466,8 +748,11 @@ def run_subprocess_in_sandbox(args: list[str], root: Path = COURSE_ROOT, limits:
         uid = FIRST_UID + slot if os.geteuid() == 0 else None
         if uid is not None:
             os.chown(scratch, uid, uid)
+        cgroup = MemoryCgroup.make(_cgroup_name(scratch, slot), limits.memory_mb)
         try:
-            return subprocess.run(sandbox_command(scratch, Path(root), limits, uid) + args, capture_output=True,
-                                  text=True, timeout=timeout)
+            return subprocess.run(sandbox_command(scratch, Path(root), limits, uid, cgroup=cgroup) + args,
+                                  capture_output=True, text=True, timeout=timeout)
         finally:
+            if cgroup is not None:
+                cgroup.remove()
             shutil.rmtree(scratch, ignore_errors=True)

@@ -26,6 +26,7 @@ import pytest
 from autograder import grading
 from autograder.sandbox import Limits, _scratch_mounts, bwrap_available
 from course import ROOT, nbgrader_meta, own_sandboxes, sandbox_processes, scratch_course
+from test_memory_limit import cgroup_parent
 
 AID = "w1a1_rnn_step_by_step"
 NB = "rnn_step_by_step.ipynb"
@@ -363,7 +364,9 @@ while True:
 
 LOOPERS = ("endless_loops", "sigint_ignored_in_a_cell", "sigint_ignored_in_functions")
 LOOP_LIMITS = Limits(cell_seconds=3, wall_seconds=30)
-MAIN_LIMITS = Limits(cell_seconds=30, wall_seconds=150, scratch_mb=64)
+# memory_mb and address_space_mb: well below the 6 GB of the memory attack (with or without a memory cgroup), well
+# above what the honest students use (about 100 MB, and 1 GB of address space).
+MAIN_LIMITS = Limits(cell_seconds=30, wall_seconds=150, scratch_mb=64, memory_mb=1024, address_space_mb=4096)
 
 
 def _cell(nb, grade_id):
@@ -445,8 +448,12 @@ def attacked(tmp_path_factory):
     import week1.rnn_checks  # noqa: F401
 
     root = scratch_course(tmp_path_factory.mktemp("attacked"), AID)
-    with own_sandboxes(tmp_path_factory.mktemp("sandboxes")) as sandboxes:
-        yield _attacked_run(root, sandboxes)
+    with own_sandboxes(tmp_path_factory.mktemp("sandboxes")) as sandboxes, cgroup_parent() as cgroups:
+        run = _attacked_run(root, sandboxes)
+        run["cgroups"] = cgroups
+        run["cgroups_left"] = [child.name for child in cgroups.path.iterdir() if child.is_dir()] if cgroups else []
+        run["cgroups_peak"] = cgroups.peak_bytes() if cgroups else None
+        yield run
 
 
 def _attacked_run(root: Path, sandboxes: Path) -> dict:
@@ -634,12 +641,28 @@ def test_gradebook_holds_one_submission_per_student_and_is_unlocked(attacked):
 # ------------------------------------------------------------------ 4. resources
 
 def test_memory_limit_is_reported_by_name(attacked):
+    """With a memory cgroup, the notebook's processes together pass MAIN_LIMITS.memory_mb and are stopped; without
+    one, the allocation passes the address-space limit and fails with MemoryError. Either way the report names the
+    cell and the memory limit; a stopped kernel is replaced by a fresh one for the cells after it."""
     problems = _problems(attacked, "memory_6g")
-    assert "MemoryError" in problems and "memory limit" in problems, problems
     setup_at = 1 + next(i for i, c in enumerate(nbformat.read(attacked["root"] / "release" / AID / NB,
                                                                 as_version=4).cells)
                         if nbgrader_meta(c).get("grade_id") == "setup")
-    assert f"cell {setup_at + 1} ran out of memory" in problems, problems
+    if attacked["cgroups"]:
+        assert (f"cell {setup_at + 1}: ran out of memory: the notebook's processes together passed its memory limit "
+                f"of 1,024 MB; the kernel was restarted") in problems, problems
+    else:
+        assert "MemoryError" in problems and "memory limit" in problems, problems
+        assert f"cell {setup_at + 1} ran out of memory" in problems, problems
+
+
+def test_no_memory_cgroup_of_a_sandbox_outlives_its_grading(attacked):
+    if not attacked["cgroups"]:
+        pytest.skip("no memory cgroup can be made here: grading as root, or a cgroup delegated to this user "
+                    "(SEQUENCE_MODELS_CGROUP), is needed")
+    assert attacked["cgroups_left"] == []
+    peak = attacked["cgroups_peak"]  # they were there: the memory attack's reached its limit in one of them
+    assert peak is None or peak >= MAIN_LIMITS.memory_mb * 2 ** 20, peak
 
 
 def test_a_full_scratch_folder_is_reported_by_name(attacked):
@@ -720,7 +743,14 @@ def _small_course(tmp_path: Path, students) -> Path:
     return root
 
 
-def test_a_killed_run_started_again_grades_each_student_once(tmp_path):
+@pytest.fixture
+def cgroups():
+    """The memory cgroups of the sandboxes made during the test go in a cgroup of the test's own (None: none here)."""
+    with cgroup_parent() as parent:
+        yield parent
+
+
+def test_a_killed_run_started_again_grades_each_student_once(tmp_path, cgroups):
     if not bwrap_available():
         pytest.skip("bubblewrap is not installed")
     students = ["s1", "s2", "s3"]
@@ -745,8 +775,10 @@ def test_a_killed_run_started_again_grades_each_student_once(tmp_path):
     assert sandbox_processes(sandboxes) == []
 
     reports = {r.student: r for r in grading.autograde(root, AID, jobs=1)}
-    # the killed grader's scratch file systems (as root) are unmounted by the next grading on the machine
+    # the killed grader's scratch file systems (as root) are unmounted, and its memory cgroups removed, by the next
+    # grading on the machine
     assert not [m for m, _ in _scratch_mounts() if m.startswith(str(sandboxes))]
+    assert cgroups is None or not [child for child in cgroups.path.iterdir() if child.is_dir()]
     assert marker.stat().st_mtime_ns == first_mtime
     assert any("unchanged since it was last graded" in p for p in reports["s1"].problems)
     for student in students:
