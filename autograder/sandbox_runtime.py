@@ -5,8 +5,9 @@ names a global of the notebook and gives arguments; the answer is published as o
 ``application/x-sequence-models-reply+json`` and holds the return value, the arguments as they are after the call
 (a function may change them in place), or the exception the function raised. While the function runs, the names in
 ``stand_ins`` and every function-reference argument are stubs that ask the grader over the kernel's input channel,
-so the instructor's reference never enters this process. Nothing here is trusted by the grader: it only reads the
-data it receives.
+so the instructor's reference never enters this process. The grader may refuse a call (past the cell's limits, or
+past the calls the function's own work needs, see :mod:`autograder.remote`): the stub then raises its sentence as a
+RuntimeError. Nothing here is trusted by the grader: it only reads the data it receives.
 """
 from __future__ import annotations
 

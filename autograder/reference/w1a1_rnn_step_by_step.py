@@ -173,6 +173,49 @@ GRADED = {f.__name__: f for f in (rnn_cell_forward, rnn_forward, lstm_cell_forwa
                                   rnn_backward, lstm_cell_backward, lstm_backward)}
 
 
+# ------------------------------------------------------------------ the stand-ins each graded function may call
+# While a graded function is tested, the reference stands in for the graded functions its own work calls, as often
+# as that work needs (a number, or a function of the graded function's arguments, with the notebook's signature):
+# one cell step per time step and sequence, one sequence per direction or layer, one backward step per time step.
+# A backward function may call no forward one: the gradients of a forward are not to be had by differencing the
+# reference's. Every other graded function it calls is the notebook's own (see autograder.remote).
+
+def _steps(x, a0, parameters):
+    return x.shape[2]
+
+
+def _steps_back(da, caches):
+    return da.shape[2]
+
+
+def _both_directions(x, a0_f, a0_b, parameters_f, parameters_b, Wy, by):
+    return 2 * x.shape[2]
+
+
+def _layers(x, a0s, parameters_list):
+    return len(a0s)
+
+
+def _layer_steps(x, a0s, parameters_list):
+    return len(a0s) * x.shape[2]
+
+
+STAND_INS = {
+    "rnn_cell_forward": {},
+    "rnn_forward": {"rnn_cell_forward": _steps},
+    "lstm_cell_forward": {},
+    "lstm_forward": {"lstm_cell_forward": _steps},
+    "gru_cell_forward": {},
+    "gru_forward": {"gru_cell_forward": _steps},
+    "bidirectional_rnn_forward": {"rnn_forward": 2, "rnn_cell_forward": _both_directions},
+    "deep_rnn_forward": {"rnn_forward": _layers, "rnn_cell_forward": _layer_steps},
+    "rnn_cell_backward": {},
+    "rnn_backward": {"rnn_cell_backward": _steps_back},
+    "lstm_cell_backward": {},
+    "lstm_backward": {"lstm_cell_backward": _steps_back},
+}
+
+
 # ------------------------------------------------------------------ cases: forward
 
 def _numeric_grads(loss, arrays: dict) -> dict:

@@ -103,6 +103,19 @@ def equalize(pair, bias_axis, word_to_vec_map):
 GRADED = {"cosine_similarity": cosine_similarity, "complete_analogy": complete_analogy, "neutralize": neutralize,
           "equalize": equalize}
 
+
+# The stand-ins each graded function may call while it is tested, and how often in one call (a number, or a function
+# of its arguments, with the notebook's signature): complete_analogy one cosine per candidate word; equalize one
+# neutralize per vector it splits, at most five (each word's vector as given and normalised, and their mean).
+# Every other graded function it calls is the notebook's own (see autograder.remote).
+
+def _candidates(word_a, word_b, word_c, word_to_vec_map):
+    return len(word_to_vec_map)
+
+
+STAND_INS = {"cosine_similarity": {}, "complete_analogy": {"cosine_similarity": _candidates}, "neutralize": {},
+             "equalize": {"neutralize": 5}}
+
 # ------------------------------------------------------------------ the comparison solver (instructor-only)
 
 

@@ -183,6 +183,8 @@ def bleu_score(candidate, references, max_n=4):
 
 
 GRADED = {f.__name__: f for f in (greedy_decode, beam_search_decode, bleu_score)}
+# The stand-ins each may call while it is tested (see autograder.remote): none, each is a whole algorithm of its own.
+STAND_INS = {name: {} for name in GRADED}
 
 
 # ------------------------------------------------------------------ cases

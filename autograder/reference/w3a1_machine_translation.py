@@ -58,6 +58,9 @@ def modelf(Tx, Ty, n_a, n_s, human_vocab_size, machine_vocab_size):
 
 
 GRADED = {"one_step_attention": one_step_attention, "modelf": modelf, **decoding.GRADED}
+# The stand-ins each graded function may call while it is tested (see autograder.remote): none. modelf calls
+# one_step_attention, which builds on its Keras tensors and so never stands in (KERNEL_ONLY).
+STAND_INS = {"one_step_attention": {}, "modelf": {}, **decoding.STAND_INS}
 
 # ------------------------------------------------------------------ an independent computation in numpy
 
