@@ -23,7 +23,7 @@ help:
 	@echo "  make release            regenerate release/ from source/     (make check-release: is it stale?)"
 	@echo "  make fixtures           regenerate the public checks' stored values (make check-fixtures: stale?)"
 	@echo "  make student-export DIR=../sequence-models-student   write, or update, the student distribution"
-	@echo "  make autograde ID=<id>|all [STUDENT=s] [JOBS=n] [SCHEDULER=addr] [FORCE=1] [REPORT=file.csv]"
+	@echo "  make autograde ID=<id>|all [STUDENT=s] [JOBS=n] [SCHEDULER=addr] [FORCE=1] [CANARY=0] [REPORT=file.csv]"
 	@echo "  make feedback ID=<id>   HTML feedback per student under feedback/"
 	@echo "  make export [TO=grades.csv]   every grade as CSV"
 	@echo "  make clean              remove .venv and the class's grading state (not $(WORK)/)"
@@ -74,10 +74,10 @@ check-fixtures: setup
 
 # Instructor commands; ID is an assignment id, e.g. make autograde ID=w1a1_rnn_step_by_step (ID=all: every one)
 autograde: setup
-	@test -n "$(ID)" || (echo "usage: make autograde ID=<assignment id>|all [STUDENT=<id>] [JOBS=<n>] [SCHEDULER=<address>] [FORCE=1] [REPORT=<file.csv>]"; exit 2)
+	@test -n "$(ID)" || (echo "usage: make autograde ID=<assignment id>|all [STUDENT=<id>] [JOBS=<n>] [SCHEDULER=<address>] [FORCE=1] [CANARY=0] [REPORT=<file.csv>]"; exit 2)
 	$(BIN)/python -m autograder autograde $(if $(filter all,$(ID)),--all,$(ID)) $(if $(STUDENT),--student $(STUDENT)) \
 	  $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force) \
-	  $(if $(REPORT),--report $(REPORT))
+	  $(if $(filter 0,$(CANARY)),--no-canary) $(if $(REPORT),--report $(REPORT))
 
 feedback: setup
 	@test -n "$(ID)" || (echo "usage: make feedback ID=<assignment id>"; exit 2)

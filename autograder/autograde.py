@@ -189,8 +189,28 @@ def _setup_imports(notebook) -> str:
     return ""
 
 
+#: The course's module that answers the grader in the notebook's kernel (see :mod:`autograder.remote`).
+RUNTIME = "autograder.sandbox_runtime"
+
+
+class GradingEnvironmentError(RuntimeError):
+    """The notebook's kernel cannot import the course's grading runtime before any cell of the notebook ran: this
+    machine's grading environment is at fault, not the submission, so nothing of the submission is graded and the
+    coordinator records nothing for it."""
+
+
+def _runtime_missing(kernel: SandboxKernel, limits: Limits) -> str | None:
+    """Import the course's grading runtime in the kernel, where every graded test cell needs it; why that fails
+    (the exception, in one line), or None. The notebook's names and outputs stay as they are."""
+    reply = kernel.run(f"__import__({RUNTIME!r}) and None", limits.cell_seconds, store_history=False)
+    if reply.get("status") == "error":
+        return f"{reply.get('ename')}: {str(reply.get('evalue'))[:200]}"
+    return None
+
+
 def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: bool = True, slot: int = 0) -> Graded:
-    """Run one prepared notebook; never raises for anything the notebook does."""
+    """Run one prepared notebook; never raises for anything the notebook does. Raises GradingEnvironmentError
+    when the kernel cannot import the course's grading runtime before any of the notebook's cells ran."""
     from autograder import remote
 
     result = Graded(prepared.name, problems=list(prepared.problems))
@@ -216,8 +236,7 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
                 continue
             if str(output.get("ename", "")).endswith("MemoryError"):
                 result.problems.append(f"{prepared.name}: {label(i, cell)} ran out of memory (MemoryError: "
-                                       f"{str(output.get('evalue', ''))[:200]}); the sandbox's memory limit is "
-                                       f"{limits.memory_mb} MB per notebook.")
+                                       f"{str(output.get('evalue', ''))[:200]}); {kernel.memory_limit}.")
                 return
             if "No space left on device" in str(output.get("evalue", "")):
                 result.problems.append(f"{prepared.name}: {label(i, cell)} ran out of disk space (the notebook's "
@@ -267,6 +286,9 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
                                f"were run again.")
         try:
             kernel.restart()
+            missing = _runtime_missing(kernel, limits)  # before the notebook's cells, which may shadow it
+            if missing:
+                raise RuntimeError(f"it cannot import the course's grading runtime ({missing})")
             for j in ran:
                 kernel.run(nb.cells[j].source, limits.cell_seconds)
             return True
@@ -279,8 +301,14 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
         try:
             kernel.prepare(nb, prepared.name)
             kernel.start()
+            missing = _runtime_missing(kernel, limits)
         except (KernelDied, RuntimeError) as exc:
             stopped = str(exc)
+        else:
+            if missing:
+                raise GradingEnvironmentError(
+                    f"the notebook's kernel cannot import the course's grading runtime ({RUNTIME}: {missing}): "
+                    f"this machine's grading environment does not match the course")
         setup_imports = _setup_imports(nb)
         for i, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -337,38 +365,40 @@ def grade(prepared: Prepared, aid: str, root: Path, limits: Limits, sandbox: boo
 
 # ---------------------------------------------------------------------------- one submission as data
 
-def course_digest(root: Path, aid: str) -> str:
-    """What the tests of ``aid`` are made of on this machine: the reference, the check kit, the week's checks and their
-    fixtures. A worker compares the coordinator's with its own, so that a stale checkout on a worker never grades."""
+def files_digest(paths) -> "hashlib._Hash":
+    """A running SHA-256 of the name and contents of each file of ``paths`` that exists, in the order given."""
     h = hashlib.sha256()
-    week = root / f"week{aid[1]}"
-    paths = [root / "autograder" / "reference" / f"{aid}.py", *sorted((root / "checks").glob("*.py")),
-             *sorted(week.glob("*checks.py")), *sorted((week / "fixtures").glob("*"))]
     for path in paths:
         if path.exists():
             h.update(path.name.encode())
             h.update(path.read_bytes())
-    return h.hexdigest()
+    return h
+
+
+def course_digest(root: Path, aid: str) -> str:
+    """What the tests of ``aid`` are made of on this machine: the reference, the check kit, the week's checks and their
+    fixtures. A worker compares the coordinator's with its own, so that a stale checkout on a worker never grades."""
+    week = root / f"week{aid[1]}"
+    return files_digest([root / "autograder" / "reference" / f"{aid}.py", *sorted((root / "checks").glob("*.py")),
+                         *sorted(week.glob("*checks.py")), *sorted((week / "fixtures").glob("*"))]).hexdigest()
 
 
 def _fingerprint(root: Path, aid: str, submission: Path) -> str:
     """What a grade depends on: the submission, the source notebook, the checks and the reference."""
-    h = hashlib.sha256()
-    for path in [submission, *sorted((root / "source" / aid).glob("*.ipynb"))]:
-        if path.exists():
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
+    h = files_digest([submission, *sorted((root / "source" / aid).glob("*.ipynb"))])
     h.update(course_digest(COURSE_ROOT, aid).encode())  # the tests are imported from there
     return h.hexdigest()
 
 
-def make_task(root: Path, aid: str, student: str) -> dict:
+def make_task(root: Path, aid: str, student: str, folder: Path | None = None) -> dict:
     """Everything a worker needs to grade one student's submission of ``aid``, as data: the submitted files, the
     release and source notebooks (the instructor's tests) and the digest of the tests. No path is read on the
-    worker: it needs only the course's environment."""
+    worker: it needs only the course's environment. The submitted notebooks are read from ``folder`` (by default
+    ``submitted/<student>/<aid>/``)."""
+    folder = Path(folder) if folder is not None else root / "submitted" / student / aid
     notebooks = []
     for rel_path in sorted((root / "release" / aid).glob("*.ipynb")):
-        sub_path = root / "submitted" / student / aid / rel_path.name
+        sub_path = folder / rel_path.name
         notebooks.append({"name": rel_path.name, "where": str(sub_path),
                           "submitted": sub_path.read_bytes() if sub_path.exists() else None,
                           "release": rel_path.read_text(encoding="utf-8"),

@@ -5,10 +5,13 @@
     fixtures [ID ...]       regenerate the public checks' stored expected values from the reference
     check-fixtures [ID ...] fail if a stored fixture file differs from what the reference computes
     autograde ID [ID ...] | --all  [--student S ...] [--jobs N | --scheduler ADDRESS] [--force]
-              [--retries N] [--report FILE] [--no-progress] [--unsafe-no-sandbox]
+              [--retries N] [--report FILE] [--no-progress] [--no-canary] [--unsafe-no-sandbox]
                             autograde submitted/<student>/ID/, each submission in a sandbox, as tasks on a
                             Dask LocalCluster of N workers (default: sized to this machine; N=1: in this
-                            process) or on the cluster at ADDRESS (or $SEQUENCE_MODELS_SCHEDULER)
+                            process) or on the cluster at ADDRESS (or $SEQUENCE_MODELS_SCHEDULER); first,
+                            the instructor's solution is graded the same way (once per change of the course
+                            or of this environment) and an assignment where it loses points is not graded
+                            (exit status 2, with what differs)
     feedback ID             write feedback/<student>/ID/*.html
     export [--to FILE]      write every grade to a CSV file (default grades.csv)
     student-export DIR      write what students get (release notebooks, helpers, data, Binder files) into DIR
@@ -28,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 from autograder import grading
+from autograder.canary import CanaryFailed
 from checks.paths import COURSE_ROOT
 
 
@@ -58,11 +62,15 @@ def _autograde(root: Path, args) -> int:
               "and can read and change your files and other students' work. Use it only for a trusted class.",
               file=sys.stderr)
     started = time.monotonic()
+    refused: dict[str, str] = {}
     try:
         reports = grading.autograde_many(root, ids, args.student or None, jobs=args.jobs,
                                          sandbox=not args.unsafe_no_sandbox, scheduler=args.scheduler,
                                          force=args.force, retries=args.retries,
-                                         progress=False if args.no_progress else None)
+                                         progress=False if args.no_progress else None,
+                                         canary=False if args.no_canary else None)
+    except CanaryFailed as exc:  # the other assignments were graded
+        reports, refused = exc.reports, exc.messages
     except (grading.SandboxUnavailable, grading.ReleaseMissing) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -75,11 +83,13 @@ def _autograde(root: Path, args) -> int:
         return 2
     for aid, rs in reports.items():
         print(grading.format_reports(aid, rs))
-    print(grading.summary(reports, time.monotonic() - started))
+    print(grading.summary(reports, time.monotonic() - started, list(refused)))
     if args.report:
         grading.write_report(Path(args.report), reports)
         print(f"report written to {args.report}")
-    return 0 if all(r.graded for rs in reports.values() for r in rs) else 2
+    for message in refused.values():
+        print(f"\n{message}", file=sys.stderr)
+    return 0 if not refused and all(r.graded for rs in reports.values() for r in rs) else 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,11 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="grade on the Dask cluster whose scheduler is at ADDRESS (default: $SEQUENCE_MODELS_SCHEDULER;"
                         " unset: a local cluster)")
-    p.add_argument("--force", action="store_true", help="grade again what was graded before and has not changed")
+    p.add_argument("--force", action="store_true",
+                   help="grade again what was graded before and has not changed, the instructor's solution too")
     p.add_argument("--retries", type=int, default=None,
                    help="times a submission is sent again after its worker died (default 2)")
     p.add_argument("--report", metavar="FILE", help="also write the per-student table as CSV to FILE")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-canary", action="store_true",
+                   help="do not grade the instructor's solution first to check this machine's grading environment "
+                        "(only when you know why it loses points here)")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="UNSAFE: run student code without the bubblewrap sandbox (only for a trusted class)")
     sub.add_parser("feedback").add_argument("id")

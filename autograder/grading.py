@@ -4,7 +4,9 @@ nbgrader keeps the course's records (the gradebook, releases, feedback pages, th
 course's own (:mod:`autograder.autograde`): every submission runs in a sandbox, its test cells run in the grader,
 and only the grader writes the gradebook. A submission that is not a valid notebook is reported by name while every
 other student is still graded; deleted, edited or duplicated test cells are restored from the release; a cell that
-runs forever is cut off. Submitted files are never changed.
+runs forever is cut off. Submitted files are never changed. Before an assignment is graded, the instructor's
+solution is graded the same way and must earn full marks (:mod:`autograder.canary`): a grading environment that does
+not match the course refuses to grade instead of giving everyone zero.
 """
 from __future__ import annotations
 
@@ -129,9 +131,16 @@ def autograde(root: Path, aid: str, students: list[str] | None = None, jobs: int
 
 def autograde_many(root: Path, ids: list[str], students: list[str] | None = None, jobs: int | None = None,
                    sandbox: bool = True, limits=None, scheduler: str | None = None, force: bool = False,
-                   retries: int | None = None, progress: bool | None = False, log=None) -> dict[str, list[StudentReport]]:
+                   retries: int | None = None, progress: bool | None = False, log=None,
+                   canary: bool | None = None) -> dict[str, list[StudentReport]]:
     """Autograde every submission of each assignment in ``ids`` (or just ``students``'), on one cluster; never
     stops at one bad submission.
+
+    First, the canary (:mod:`autograder.canary`) grades each assignment's solution as a submission, in the same
+    sandbox and limits, unless it passed before with the same course and environment (``force``: again). An
+    assignment whose solution does not earn full marks is not graded, nor registered: after the others are graded,
+    :class:`autograder.canary.CanaryFailed` says why, and holds the others' reports. ``canary=False`` skips it
+    (default: unless ``$SEQUENCE_MODELS_CANARY`` is 0).
 
     Each submission is one task (:mod:`autograder.cluster`): on a Dask ``LocalCluster`` of ``jobs`` workers
     (default: sized to this machine), on the Dask scheduler at ``scheduler`` (or ``$SEQUENCE_MODELS_SCHEDULER``),
@@ -140,6 +149,7 @@ def autograde_many(root: Path, ids: list[str], students: list[str] | None = None
     submission graded before, unchanged and with unchanged tests, is not graded again unless ``force``.
     ``sandbox=False`` runs kernels without bubblewrap: only for a trusted class.
     """
+    from autograder import canary as canaries
     from autograder import cluster
     from autograder.sandbox import INSTALL_HINT, bwrap_available
 
@@ -151,11 +161,16 @@ def autograde_many(root: Path, ids: list[str], students: list[str] | None = None
         raise ReleaseMissing(f"release/{missing[0]}/ holds no notebook: each submission is graded against the "
                              f"release it was made from. Run `make release` (or `python -m autograder release "
                              f"{' '.join(missing)}`), then grade again.")
+    limits = limits or limits_from_config(root)
+    class_of = {aid: students or submitted_students(root, aid) for aid in ids}
+    refused = canaries.refusals(root, [aid for aid in ids if class_of[aid]], limits, sandbox, force, log) \
+        if canaries.wanted(canary) else {}
+    ids = [aid for aid in ids if aid not in refused]
     work = []
     for aid in ids:
         register_assignment(root, aid)
-        work += [(aid, student) for student in (students or submitted_students(root, aid))]
-    outcomes = cluster.grade_class(root, work, limits or limits_from_config(root), sandbox, jobs, scheduler, force,
+        work += [(aid, student) for student in class_of[aid]]
+    outcomes = cluster.grade_class(root, work, limits, sandbox, jobs, scheduler, force,
                                    cluster.DEFAULT_RETRIES if retries is None else retries, progress, log=log)
     reports: dict[str, list[StudentReport]] = {aid: [] for aid in ids}
     for aid, student in work:
@@ -177,6 +192,8 @@ def autograde_many(root: Path, ids: list[str], students: list[str] | None = None
         if outcome.failure is not None or any("it was not graded" in p for p in report.problems):
             report.score, report.status = None, "not graded"  # the gradebook lists the student with 0
         reports[aid].append(report)
+    if refused:
+        raise canaries.CanaryFailed(refused, reports)
     return reports
 
 
@@ -219,13 +236,17 @@ def format_reports(aid: str, reports: list[StudentReport]) -> str:
     return "\n".join(lines)
 
 
-def summary(reports: dict[str, list[StudentReport]], seconds: float) -> str:
-    """One line per assignment and one for the run: graded, unchanged, not graded, and the pace."""
+def summary(reports: dict[str, list[StudentReport]], seconds: float, refused: list[str] | None = None) -> str:
+    """One line for the run: graded, unchanged, not graded, the pace, and the assignments ``refused`` (not graded at
+    all: the instructor's solution loses points on this machine)."""
     everyone = [r for rs in reports.values() for r in rs]
     count = {status: sum(r.status == status for r in everyone) for status in ("graded", "unchanged", "not graded")}
     pace = f", {60 * count['graded'] / seconds:.1f} per minute" if count["graded"] and seconds > 0 else ""
+    refusal = (f" NOT GRADED AT ALL: {', '.join(refused)} (the instructor's solution loses points on this machine: "
+               f"see below).") if refused else ""
     return (f"summary: {count['graded']} graded, {count['unchanged']} unchanged (skipped), {count['not graded']} not "
-            f"graded, of {len(everyone)} submission(s) in {len(reports)} assignment(s); {seconds:.0f} s{pace}.")
+            f"graded, of {len(everyone)} submission(s) in {len(reports)} assignment(s); {seconds:.0f} s{pace}."
+            f"{refusal}")
 
 
 def write_report(path: Path, reports: dict[str, list[StudentReport]]) -> None:
