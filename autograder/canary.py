@@ -13,9 +13,11 @@ A passing canary is remembered in ``autograded/.canary-<id>.json`` with the fing
 (:func:`fingerprint_parts`): it runs again only when one of those changes, or with ``force``. A failing one is never
 remembered. ``--no-canary`` skips it; the test suite turns it off with :data:`ENV_VAR`.
 
-The canary runs in the grading process, one assignment after another (``jobs=1``'s path). A local cluster's workers
-share this machine's environment; the workers of a separately started cluster are checked only by the digest of
-their tests (:func:`autograder.autograde.grade_task`).
+The canary is the first task of the class's grading (:func:`autograder.cluster.grade_class`'s gates), on the same
+workers as the students' tasks and beside them: nothing of the assignment is recorded before it passed, and when it
+fails nothing is, and the assignment's remaining tasks are not sent. On a separately started cluster it so runs on
+the workers themselves; the fingerprint is this machine's (the workers are also checked by the digest of their
+tests, :func:`autograder.autograde.grade_task`).
 """
 from __future__ import annotations
 
@@ -255,45 +257,73 @@ def _refusal(root: Path, aid: str, limits, sandbox: bool, outcome: str, lost: di
         f"without this check."])
 
 
-def check(root: Path, aid: str, limits, sandbox: bool = True, force: bool = False, log=None) -> str | None:
-    """Grade the instructor's solution of ``aid`` as a submission, unless it passed before with the same fingerprint
-    (and not ``force``). Returns None when it earns full marks (and remembers that), or the message that explains
-    why ``aid`` must not be graded here."""
-    from autograder import autograde as pipeline
+@dataclasses.dataclass
+class Due:
+    """A canary to run: the fingerprint it will be remembered under, and the last passing one's parts."""
+    aid: str
+    parts: dict
+    key: str
+    previous: dict
+    started: float = 0.0
 
-    root = Path(root)
-    log = log or (lambda line: print(line, file=sys.stderr))
-    parts = fingerprint_parts(root, aid, limits, sandbox)
+
+def due(root: Path, aid: str, limits, sandbox: bool = True, force: bool = False) -> Due | None:
+    """The canary of ``aid`` when it must run: not passed before with the same fingerprint, or ``force``."""
+    parts = fingerprint_parts(Path(root), aid, limits, sandbox)
     key = fingerprint(parts)
-    previous = _cached(root, aid)
+    previous = _cached(Path(root), aid)
     if previous.get("fingerprint") == key and not force:
         return None
-    log(f"canary: grading the instructor's solution of {aid} as a submission, to check this machine's grading "
-        f"environment (again only when the course or the environment changes)")
-    started = time.monotonic()
-    try:
-        results = pipeline.grade_task(pipeline.make_task(root, aid, STUDENT, root / "source" / aid), limits,
-                                      sandbox, root)
-    except Exception as exc:  # noqa: BLE001 - whatever stops the grading of the solution stops the class's
-        return _refusal(root, aid, limits, sandbox, f"could not be graded ({type(exc).__name__}: {exc})", {}, [],
-                        parts, previous.get("parts"))
-    seconds = time.monotonic() - started
+    return Due(aid, parts, key, previous, time.monotonic())
+
+
+def task(root: Path, aid: str) -> dict:
+    """The canary's task: the instructor's solution (``source/<aid>/``) as a student's submission."""
+    from autograder import autograde as pipeline
+
+    return pipeline.make_task(Path(root), aid, STUDENT, Path(root) / "source" / aid)
+
+
+def verdict(root: Path, pending: Due, limits, sandbox: bool, results: list | None = None,
+            error: BaseException | None = None, log=None) -> str | None:
+    """Judge the graded solution (``results``, or the ``error`` that stopped its grading): None when it earned full
+    marks (and remember that), or the message that explains why the assignment must not be graded here."""
+    root, aid = Path(root), pending.aid
+    log = log or (lambda line: print(line, file=sys.stderr))
+    previous = pending.previous.get("parts")
+    if error is not None:
+        return _refusal(root, aid, limits, sandbox, f"could not be graded ({type(error).__name__}: {error})", {}, [],
+                        pending.parts, previous)
+    seconds = time.monotonic() - pending.started
     earned, maximum, lost, other = _losses(results)
     if lost:
-        return _refusal(root, aid, limits, sandbox, f"scored {earned:g} / {maximum:g} where it must earn full marks", lost, other, parts,
-                        previous.get("parts"))
-    _remember(root, aid, {"fingerprint": key, "parts": parts, "score": earned, "max_score": maximum,
+        return _refusal(root, aid, limits, sandbox, f"scored {earned:g} / {maximum:g} where it must earn full marks",
+                        lost, other, pending.parts, previous)
+    _remember(root, aid, {"fingerprint": pending.key, "parts": pending.parts, "score": earned, "max_score": maximum,
                           "seconds": round(seconds, 2), "passed": time.strftime("%Y-%m-%d %H:%M:%S")})
     log(f"canary: the instructor's solution of {aid} scored {earned:g} / {maximum:g} ({seconds:.1f} s)")
     return None
 
 
-def refusals(root: Path, ids: list[str], limits, sandbox: bool = True, force: bool = False,
-             log=None) -> dict[str, str]:
-    """Run the canary of each assignment of ``ids`` (:func:`check`); the message of each one that failed."""
-    found = {}
-    for aid in ids:
-        message = check(root, aid, limits, sandbox, force, log)
-        if message is not None:
-            found[aid] = message
-    return found
+def announce(aid: str, log=None) -> None:
+    (log or (lambda line: print(line, file=sys.stderr)))(
+        f"canary: grading the instructor's solution of {aid} as a submission, first, to check this machine's grading "
+        f"environment (again only when the course or the environment changes)")
+
+
+def check(root: Path, aid: str, limits, sandbox: bool = True, force: bool = False, log=None) -> str | None:
+    """Grade the instructor's solution of ``aid`` here, now, as a submission, unless it passed before with the same
+    fingerprint (and not ``force``). Returns None when it earns full marks (and remembers that), or the message that
+    explains why ``aid`` must not be graded here. (A class's grading runs the canary on its own workers instead:
+    :func:`autograder.grading.autograde_many`.)"""
+    from autograder import autograde as pipeline
+
+    pending = due(root, aid, limits, sandbox, force)
+    if pending is None:
+        return None
+    announce(aid, log)
+    try:
+        results = pipeline.grade_task(task(root, aid), limits, sandbox, Path(root))
+    except Exception as exc:  # noqa: BLE001 - whatever stops the grading of the solution stops the class's
+        return verdict(root, pending, limits, sandbox, error=exc, log=log)
+    return verdict(root, pending, limits, sandbox, results, log=log)

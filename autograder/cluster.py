@@ -12,6 +12,10 @@ nothing of the course; they need only the course's environment (the same checkou
   ``retries`` times; then it is reported as not graded. The scheduler of a ``LocalCluster`` retries nothing itself
   (``allowed-failures`` 0), so ``retries`` is the whole count; an external scheduler's own setting is reported.
 - ``jobs=1`` without a scheduler grades in this process, one submission after another, with no cluster at all.
+- ``gates`` (the canary, :mod:`autograder.canary`): an assignment's gate task, the instructor's solution as a
+  submission, goes first, on the same workers, alongside the students' tasks; none of that assignment's results is
+  recorded before the gate's judge has passed it, and when it does not pass, none is recorded at all and its
+  remaining tasks are not sent.
 - Each task runs in :func:`autograder.isolation.fresh_state`: what grading one submission changed of the process's
   global state (Keras, random generators, environment ...) is put back before the next one is graded there.
 """
@@ -25,6 +29,7 @@ import warnings
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from autograder import autograde as pipeline
 from autograder.isolation import fresh_state
@@ -45,6 +50,19 @@ class Outcome:
     results: list | None = None      # the graded notebooks (None: skipped or not graded)
     reused: list | None = None       # the problems recorded when it was graded before (skipped as unchanged)
     failure: str | None = None       # why it could not be graded
+
+
+@dataclass
+class Gate:
+    """An assignment's gate: ``task`` (as :func:`autograder.autograde.make_task` makes it) is graded before any of
+    the assignment's results is recorded; ``judge(results, error)`` returns None to let them be recorded, or the
+    reason to record none of them."""
+    task: dict
+    judge: Callable
+
+
+#: What the students of an assignment whose gate did not pass get (the reason is the run's, said once).
+GATE_CLOSED = "not graded: the instructor's solution of this assignment did not earn full marks here (see the message)."
 
 
 def _cores() -> int:
@@ -152,8 +170,10 @@ def _grader_failed(exc: BaseException) -> str:
 
 def grade_class(root: Path, work: list[tuple[str, str]], limits: Limits, sandbox: bool = True, jobs: int | None = None,
                 scheduler: str | None = None, force: bool = False, retries: int = DEFAULT_RETRIES,
-                progress: bool | None = None, progress_file=None, log=None) -> dict[tuple[str, str], Outcome]:
-    """Grade every (assignment, student) of ``work``; see the module doc. Returns what became of each."""
+                progress: bool | None = None, progress_file=None, log=None,
+                gates: dict[str, Gate] | None = None) -> dict[tuple[str, str], Outcome]:
+    """Grade every (assignment, student) of ``work``, each assignment of ``gates`` after its gate (see the module
+    doc). Returns what became of each."""
     root = Path(root)
     log = log or (lambda line: print(line, file=sys.stderr))
     outcomes: dict[tuple[str, str], Outcome] = {}
@@ -175,31 +195,53 @@ def grade_class(root: Path, work: list[tuple[str, str]], limits: Limits, sandbox
     address = scheduler_address(scheduler)
     jobs = jobs or machine_jobs()
     bar = _Progress(len(todo), progress, progress_file)
+    gates = {aid: gate for aid, gate in (gates or {}).items() if any(a == aid for a, _, _ in todo)}
+    held: dict[str, list] = {aid: [] for aid in gates}  # results waiting for their assignment's gate
+    closed: set[str] = set()                            # assignments whose gate did not pass
+    todo = [(aid, None, "") for aid in gates] + todo     # (a gate is the task of student None, sent first)
 
-    def finish(aid, student, fingerprint, results=None, failure=None):
+    def finish(aid, student, fingerprint, results=None, failure=None, error=None):
+        if student is None:  # the gate's own result: judge it, then record (or drop) what waited for it
+            error = error or (None if failure is None else RuntimeError(failure))
+            if gates[aid].judge(None if error else results, error) is not None:
+                closed.add(aid)
+            for waited in held.pop(aid):
+                finish(aid, *waited)
+            return
+        if aid in held:
+            held[aid].append((student, fingerprint, results, failure))
+            return
+        if aid in closed:
+            results, failure = None, GATE_CLOSED
         if failure is None:
             pipeline._record_or_report(root, aid, student, results, fingerprint)  # as it arrives: a stop loses nothing
         outcomes[aid, student] = Outcome(results=results, failure=failure)
         bar.update(failure is None and not any("it was not graded" in p for r in results for p in r.problems))
 
+    def task(aid, student):
+        return gates[aid].task if student is None else pipeline.make_task(root, aid, student)
+
     try:
         if address is None and jobs <= 1:
             for aid, student, fingerprint in todo:
+                if aid in closed:
+                    finish(aid, student, fingerprint, failure=GATE_CLOSED)
+                    continue
                 try:
                     with fresh_state():
-                        results = pipeline.grade_task(pipeline.make_task(root, aid, student), limits, sandbox, root)
+                        results = pipeline.grade_task(task(aid, student), limits, sandbox, root)
                 except Exception as exc:  # noqa: BLE001 - a grader fault costs this student a report, not the run
-                    finish(aid, student, fingerprint, failure=_grader_failed(exc))
+                    finish(aid, student, fingerprint, failure=_grader_failed(exc), error=exc)
                     continue
                 finish(aid, student, fingerprint, results)
             return outcomes
-        _distributed(root, todo, limits, sandbox, jobs, address, retries, finish, log)
+        _distributed(todo, task, limits, sandbox, jobs, address, retries, finish, closed, log)
     finally:
         bar.close()
     return outcomes
 
 
-def _distributed(root, todo, limits, sandbox, jobs, address, retries, finish, log):
+def _distributed(todo, task, limits, sandbox, jobs, address, retries, finish, closed, log):
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
@@ -221,20 +263,31 @@ def _distributed(root, todo, limits, sandbox, jobs, address, retries, finish, lo
 
         def submit(aid, student, fingerprint):
             attempts[aid, student] = attempts.get((aid, student), 0) + 1
-            future = client.submit(_grade_on_worker, pipeline.make_task(root, aid, student), limits, sandbox,
-                                   key=f"grade-{aid}-{student}-{uuid.uuid4().hex[:8]}", pure=False, retries=0)
+            future = client.submit(_grade_on_worker, task(aid, student), limits, sandbox,
+                                   key=f"grade-{aid}-{student or 'solution'}-{uuid.uuid4().hex[:8]}", pure=False,
+                                   retries=0)
             meta[future.key] = (aid, student, fingerprint)
             return future
 
         # A few tasks per worker in flight, the next sent as one comes back: the coordinator and the scheduler hold
         # a handful of submissions, not the class.
         waiting = deque(todo)
+
+        def send_next():  # the next task still worth grading (an assignment whose gate closed sends no more)
+            while waiting:
+                aid, student, fingerprint = waiting.popleft()
+                if aid not in closed:
+                    return submit(aid, student, fingerprint)
+                finish(aid, student, fingerprint, failure=GATE_CLOSED)
+            return None
+
         window = max(8, 2 * max(jobs if not cluster.external else 0, cluster.workers()))
-        pending = as_completed([submit(*waiting.popleft()) for _ in range(min(window, len(waiting)))])
+        pending = as_completed([f for f in (send_next() for _ in range(min(window, len(waiting)))) if f is not None])
         for future in pending:
             aid, student, fingerprint = meta.pop(future.key)
-            if waiting:
-                pending.add(submit(*waiting.popleft()))
+            sent = send_next()
+            if sent is not None:
+                pending.add(sent)
             try:
                 results = future.result()
             except KilledWorker as exc:
@@ -249,7 +302,7 @@ def _distributed(root, todo, limits, sandbox, jobs, address, retries, finish, lo
                         f"needs a look: grade it alone with --student {student} --jobs 1"))
                 continue
             except Exception as exc:  # noqa: BLE001 - a grader fault costs this student a report, not the run
-                finish(aid, student, fingerprint, failure=_grader_failed(exc))
+                finish(aid, student, fingerprint, failure=_grader_failed(exc), error=exc)
                 continue
             finally:
                 future.release()

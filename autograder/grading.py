@@ -136,9 +136,10 @@ def autograde_many(root: Path, ids: list[str], students: list[str] | None = None
     """Autograde every submission of each assignment in ``ids`` (or just ``students``'), on one cluster; never
     stops at one bad submission.
 
-    First, the canary (:mod:`autograder.canary`) grades each assignment's solution as a submission, in the same
-    sandbox and limits, unless it passed before with the same course and environment (``force``: again). An
-    assignment whose solution does not earn full marks is not graded, nor registered: after the others are graded,
+    The canary (:mod:`autograder.canary`) grades each assignment's solution as a submission, in the same sandbox
+    and limits, unless it passed before with the same course and environment (``force``: again): it is the first
+    task of the class's grading, and nothing of its assignment is registered or recorded before it passed. An
+    assignment whose solution does not earn full marks is not recorded at all: after the others are graded,
     :class:`autograder.canary.CanaryFailed` says why, and holds the others' reports. ``canary=False`` skips it
     (default: unless ``$SEQUENCE_MODELS_CANARY`` is 0).
 
@@ -163,17 +164,32 @@ def autograde_many(root: Path, ids: list[str], students: list[str] | None = None
                              f"{' '.join(missing)}`), then grade again.")
     limits = limits or limits_from_config(root)
     class_of = {aid: students or submitted_students(root, aid) for aid in ids}
-    refused = canaries.refusals(root, [aid for aid in ids if class_of[aid]], limits, sandbox, force, log) \
-        if canaries.wanted(canary) else {}
-    ids = [aid for aid in ids if aid not in refused]
-    work = []
+    refused: dict[str, str] = {}
+    gates = {}
     for aid in ids:
-        register_assignment(root, aid)
-        work += [(aid, student) for student in class_of[aid]]
+        pending = canaries.due(root, aid, limits, sandbox, force) if class_of[aid] and canaries.wanted(canary) else None
+        if pending is None:
+            register_assignment(root, aid)
+            continue
+        canaries.announce(aid, log)
+
+        def judge(results, error, aid=aid, pending=pending):
+            message = canaries.verdict(root, pending, limits, sandbox, results, error, log)
+            if message is None:
+                register_assignment(root, aid)  # before the first of its results is recorded
+            else:
+                refused[aid] = message
+            return message
+        gates[aid] = cluster.Gate(canaries.task(root, aid), judge)
+    work = [(aid, student) for aid in ids for student in class_of[aid]]
     outcomes = cluster.grade_class(root, work, limits, sandbox, jobs, scheduler, force,
-                                   cluster.DEFAULT_RETRIES if retries is None else retries, progress, log=log)
+                                   cluster.DEFAULT_RETRIES if retries is None else retries, progress, log=log,
+                                   gates=gates)
+    ids = [aid for aid in ids if aid not in refused]
     reports: dict[str, list[StudentReport]] = {aid: [] for aid in ids}
     for aid, student in work:
+        if aid in refused:
+            continue
         outcome = outcomes[aid, student]
         report = StudentReport(student, assignment=aid)
         if outcome.reused is not None:

@@ -165,3 +165,30 @@ def test_the_command_refuses_with_the_message_and_no_canary_grades_no_one_zero(c
     assert "the grader failed on this submission (GradingEnvironmentError: the notebook's kernel cannot import the " \
            "course's grading runtime" in out
     assert not (course / "autograded" / "ada").exists()
+
+
+@needs_bwrap
+def test_on_a_cluster_the_canary_runs_beside_the_class_and_nothing_is_recorded_before_it_passed(course, monkeypatch):
+    """With workers, the solution is the class's first task, graded beside the students' (no time before the
+    class starts); a failing one leaves no grade of the class, and a passing one lets every grade be recorded."""
+    (src,) = (course / "source" / AID).glob("*.ipynb")
+    (course / "submitted" / "bob" / AID).mkdir(parents=True)
+    shutil.copy2(src, course / "submitted" / "bob" / AID / src.name)
+    solution = src.read_text()
+    func, wrong = WRONG[AID]
+    nb = nbformat.read(src, as_version=4)
+    next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == func).source += "\n" + wrong
+    nbformat.write(nb, src)
+    with pytest.raises(canary.CanaryFailed) as refused:  # the students handed in the correct solution: no matter
+        grading.autograde(course, AID, jobs=2)
+    assert f"\n  - {func}_tests: CheckFailed: " in refused.value.messages[AID]
+    assert refused.value.reports == {}
+    assert not (course / "autograded" / "ada").exists() and not (course / "autograded" / "bob").exists()
+    assert not (course / "gradebook.db").exists() and not canary.cache_file(course, AID).exists()
+
+    src.write_text(solution)
+    total = sum(_points(course).values())
+    reports = grading.autograde(course, AID, jobs=2)
+    assert sorted((r.student, r.status, r.score) for r in reports) == [("ada", "graded", total),
+                                                                     ("bob", "graded", total)]
+    assert json.loads(canary.cache_file(course, AID).read_text())["score"] == total
