@@ -1,6 +1,7 @@
 """nbgrader autograding of generated sample submissions, through the course's grading pipeline."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import sys
 import nbformat
 import pytest
 
+from adversarial import HONEST, LOOP_CELL_SECONDS, STDERR_MARK, STYLES, attacks, graded_names, hostile_cell
 from autograder import grading
 from autograder.cli import main as cli
 from course import ASSIGNMENTS, ROOT, nbgrader_meta, scratch_course
@@ -114,29 +116,24 @@ def sample(parameters, char_to_ix, seed):
     },
 }
 
-# Appended to the WRONG function's cell: the correct function, wrapped so that every call writes to stderr
-# (a debug print, a warning, a library-style log line). Output on stderr never costs points.
-NOISY = """
-import sys as _sys, warnings as _warnings
-_quiet_{f} = {f}
-def {f}(*args, **kwargs):
-    print("debug: {f} was called", file=_sys.stderr)
-    _warnings.warn("a harmless warning from {f}")
-    print("2026-01-01 00:00:00.000000: I tensorflow/core/platform/cpu_feature_guard.cc:210] a log line",
-          file=_sys.stderr)
-    return _quiet_{f}(*args, **kwargs)
-"""
-
-
 def _cell(nb, grade_id):
     return next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
 
 
+# Students of every run who hand in no working solution: their points are all 0.
+NOTHING_DUE = ("untouched_release", "hostile")
+
+
 @pytest.fixture(scope="module", params=[a for a in ASSIGNMENTS if a in WRONG])
 def graded(request, tmp_path_factory):
-    """Autograde six submissions of one assignment in a scratch course; returns what the tests read."""
+    """Autograde a small class of one assignment in a scratch course, in one run: the source notebook, the release,
+    wrong ones, an unreadable one, honest variants of the solution and a hostile submission; returns what the
+    tests read."""
     aid = request.param
     root = scratch_course(tmp_path_factory.mktemp(aid), aid)
+    if LOOP_CELL_SECONDS[aid]:  # the hostile submission's endless loop costs the run one short cell limit
+        with open(root / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.Execute.timeout = {LOOP_CELL_SECONDS[aid]}\n")
     grading.generate_release(root, [aid])
     (src_path,) = (root / "source" / aid).glob("*.ipynb")
     source = nbformat.read(src_path, as_version=4)
@@ -148,11 +145,16 @@ def graded(request, tmp_path_factory):
         path.parent.mkdir(parents=True)
         path.write_text(raw) if raw is not None else nbformat.write(nb, path)
 
+    def copy(nb):
+        return nbformat.from_dict(json.loads(json.dumps(nb)))
+
     def wrong():
-        nb = nbformat.from_dict(json.loads(json.dumps(source)))
+        nb = copy(source)
         _cell(nb, func).source += "\n" + wrong_code
         return nb
 
+    points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in source.cells if nbgrader_meta(c).get("grade")}
+    expected = {"full_marks": points, "honest_variants": points, **{s: dict.fromkeys(points, 0.0) for s in NOTHING_DUE}}
     submit("full_marks", source)
     submit("untouched_release", release)
     submit("one_wrong", wrong())
@@ -162,19 +164,59 @@ def graded(request, tmp_path_factory):
     deleted = wrong()
     deleted.cells.remove(_cell(deleted, f"{func}_tests"))
     submit("deleted_test", deleted)
+    for student in ("one_wrong", "edited_test", "deleted_test"):
+        expected[student] = dict(points, **{f"{func}_tests": 0.0})
     submit("not_json", raw='{"cells": [ this is not a notebook')
-    noisy = nbformat.from_dict(json.loads(json.dumps(source)))
-    _cell(noisy, func).source += "\n" + NOISY.format(f=func)
-    submit("stderr_noise", noisy)
+    honest = copy(source)
+    for variant in HONEST[aid]:
+        _cell(honest, variant.grade_id).source += "\n" + variant.code
+    submit("honest_variants", honest)
     if aid in CASCADE:
-        cascade = nbformat.from_dict(json.loads(json.dumps(source)))
+        cascade = copy(source)
         for gid, code in CASCADE[aid].items():
             _cell(cascade, gid).source += "\n" + code
         submit("cascade", cascade)
+        expected["cascade"] = dict(points, **{f"{gid}_tests": 0.0 for gid in CASCADE[aid]})
+    hostile = copy(release)
+    setup_at = next(i for i, c in enumerate(hostile.cells) if nbgrader_meta(c).get("grade_id") == "setup") + 1
+    hostile.cells.insert(setup_at, nbformat.v4.new_code_cell(hostile_cell(aid, graded_names(source.cells))))
+    submit("hostile", hostile)
 
-    exit_code = cli(["--root", str(root), "autograde", aid, "--jobs", "2"])  # in parallel, sharing the gradebook
-    points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in source.cells if nbgrader_meta(c).get("grade")}
-    return {"root": root, "aid": aid, "func": func, "points": points, "exit": exit_code}
+    report = root / "report.csv"  # the per-student table: each submission's status and problems
+    exit_code = cli(["--root", str(root), "autograde", aid, "--jobs", "2", "--report", str(report)])  # in parallel
+    with open(report, newline="", encoding="utf-8") as handle:
+        reports = {row["student"]: row for row in csv.DictReader(handle)}
+    g = {"root": root, "aid": aid, "func": func, "points": points, "exit": exit_code, "expected": expected,
+         "reports": reports}
+    g["counts"] = adversarial_counts(g)
+    print(f"\n{aid}: " + ", ".join(f"{value:g} {name}" for name, value in g["counts"].items())
+          + f" ({len(HONEST[aid])} honest variants; the hostile submission: {', '.join(attacks(aid))})")
+    return g
+
+
+def _recorded(g, student) -> dict:
+    """The student's points per graded cell, or {} when the gradebook holds no grade for the student."""
+    try:
+        return _scores(g, student)
+    except Exception:  # noqa: BLE001 - nbgrader's MissingEntry: nothing was recorded
+        return {}
+
+
+def adversarial_counts(g) -> dict:
+    """What one run shows about its honest and hostile students: the submissions run, the points earned that were
+    not due (by anyone), the submissions left ungraded that could be graded, the students other than the hostile
+    one whose scores are not exactly what they should be, and the points those students lost."""
+    unearned = lost = 0.0
+    affected = 0
+    for student, due in g["expected"].items():
+        got = _recorded(g, student)
+        unearned += sum(max(0.0, (got.get(gid) or 0.0) - points) for gid, points in due.items())
+        if student != "hostile":
+            lost += sum(max(0.0, points - (got.get(gid) or 0.0)) for gid, points in due.items())
+            affected += got != due
+    crashes = sum(row["status"] != "graded" for student, row in g["reports"].items() if student != "not_json")
+    return {"cases run": len(g["reports"]), "unearned points": unearned, "crashes": crashes,
+            "classmates affected": affected, "honest points lost": lost}
 
 
 def _scores(g, student):
@@ -196,8 +238,50 @@ def test_a_wrong_function_loses_exactly_its_points(graded, student):
     assert _scores(graded, student) == expected
 
 
+def test_honest_variants_get_every_point(graded):
+    """Other correct implementations, in other styles (see tests/adversarial.py), earn what the solution earns."""
+    report = graded["reports"]["honest_variants"]
+    assert _scores(graded, "honest_variants") == graded["points"], report["problems"]
+
+
 def test_output_on_stderr_never_costs_points(graded):
-    assert _scores(graded, "stderr_noise") == graded["points"]
+    """The honest variants print to stderr and warn while they are tested: the output is kept, no point is lost."""
+    (notebook,) = (graded["root"] / "autograded" / "honest_variants" / graded["aid"]).glob("*.ipynb")
+    stderr = "".join(o.get("text", "") for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"
+                     for o in c.outputs if o.get("name") == "stderr")
+    assert STDERR_MARK in stderr and "Warning" in stderr
+    assert _scores(graded, "honest_variants") == graded["points"]
+
+
+def test_honest_variants_cover_every_style():
+    """At least three variants per assignment, and every style somewhere in the course."""
+    assert all(len(HONEST[aid]) >= 3 for aid in ASSIGNMENTS)
+    assert {style for variants in HONEST.values() for v in variants for style in v.styles} == set(STYLES)
+
+
+def test_hostile_submission_earns_nothing(graded):
+    """Rebound checks, patched numpy, plausible or replayed answers, a forged reply channel and an endless loop in
+    the kernel: not one point."""
+    scores = _scores(graded, "hostile")
+    assert set(scores) == set(graded["points"]) and sum(scores.values()) == 0, scores
+    (notebook,) = (graded["root"] / "autograded" / "hostile" / graded["aid"]).glob("*.ipynb")
+    said = json.dumps([c.get("outputs", []) for c in nbformat.read(notebook, as_version=4).cells])
+    assert "stored answers" in said and "reply channel" in said  # the attack cell ran to its end
+
+
+def test_every_classmate_of_the_hostile_submission_gets_exactly_its_scores(graded):
+    """The hostile student shares the run (and its workers) with everyone else: nobody gains or loses a point."""
+    for student, due in graded["expected"].items():
+        if student != "hostile":
+            assert _scores(graded, student) == due, (student, graded["reports"][student]["problems"])
+    assert {s for s, row in graded["reports"].items() if row["status"] != "graded"} == {"not_json"}
+
+
+def test_adversarial_counts_are_zero(graded):
+    counts = graded["counts"]
+    assert counts["cases run"] == len(graded["expected"]) + 1  # every student with an expected grade, and not_json
+    assert [counts[k] for k in ("unearned points", "crashes", "classmates affected", "honest points lost")] == \
+        [0, 0, 0, 0], counts
 
 
 def test_one_bug_costs_one_functions_points(graded):
