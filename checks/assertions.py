@@ -108,6 +108,7 @@ def check_close(name: str, value, expected, rtol: float = 1e-6, atol: float = 1e
     if np.isscalar(value) or isinstance(value, np.generic):
         value = np.asarray(value)
     check_shape(name, value, expected.shape, hint)
+    rtol, atol = tolerance_for(value, expected, rtol, atol)
     if np.allclose(value, expected, rtol=rtol, atol=atol):
         return
     for cause, wrong in (mistakes or {}).items():
@@ -115,10 +116,30 @@ def check_close(name: str, value, expected, rtol: float = 1e-6, atol: float = 1e
         if wrong.shape == value.shape and np.allclose(value, wrong, rtol=rtol, atol=atol):
             raise CheckFailed(f"{name}: wrong values, exactly those a known mistake gives. "
                               f"Likely cause: {cause}")
-    flat = np.argmax(np.abs(value - expected))
+    # The value shown is the one furthest outside the tolerance (not merely the largest difference, which may be
+    # within it where the values are large).
+    with np.errstate(invalid="ignore"):
+        outside = np.abs(value - expected) - (atol + rtol * np.abs(expected))
+    flat = np.argmax(np.where(np.isnan(outside), np.inf, outside))
     idx = np.unravel_index(flat, expected.shape) if expected.ndim else ()
     _fail(name, f"{expected[idx].item()!r} at index {tuple(int(i) for i in idx)}",
           f"{value[idx].item()!r} (largest difference {float(np.abs(value - expected).max()):.3g})", hint)
+
+
+#: The tolerance a value computed in float32 (or float16) is held to, at least: rounding in single precision leaves
+#: errors of about 1e-7 of the size of the terms summed, so an element much smaller than the array's largest may
+#: differ by more than its own 1e-6. A real mistake differs by far more.
+LOW_PRECISION_RTOL, LOW_PRECISION_ATOL = 1e-5, 1e-6
+
+
+def tolerance_for(value, expected, rtol: float, atol: float) -> tuple[float, float]:
+    """(rtol, atol) for ``value``: as given, or at least single precision's where the student computed in float32
+    or float16 (a correct choice that must not lose points); ``atol`` then scales with the expected values."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None or not np.issubdtype(dtype, np.floating) or np.finfo(dtype).bits >= 64:
+        return rtol, atol
+    scale = float(np.max(np.abs(expected))) if expected.size and np.issubdtype(expected.dtype, np.number) else 1.0
+    return max(rtol, LOW_PRECISION_RTOL), max(atol, LOW_PRECISION_ATOL * max(1.0, scale if np.isfinite(scale) else 1.0))
 
 
 def check_keys(name: str, value: dict, expected_keys, hint: str | None = None):

@@ -31,6 +31,14 @@ class Variant:
 
 HONEST: dict[str, list[Variant]] = {
     "w1a1_rnn_step_by_step": [
+        Variant("rnn_cell_forward", ("float32",), """
+def rnn_cell_forward(xt, a_prev, parameters):
+    # computed in single precision: rounding of about 1e-7, far below any mistake
+    P = {k: np.asarray(v, dtype=np.float32) for k, v in parameters.items()}
+    a_next = np.tanh(P["Wax"] @ xt.astype(np.float32) + P["Waa"] @ a_prev.astype(np.float32) + P["ba"])
+    yt_pred = softmax(P["Wya"] @ a_next + P["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+"""),
         Variant("rnn_forward", ("numpy_calls",), """
 def rnn_forward(x, a0, parameters):
     # the steps collected in lists, then stacked on a new last axis

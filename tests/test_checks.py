@@ -84,3 +84,35 @@ def test_a_failure_is_one_sentence_in_a_notebook_without_internal_frames():
     assert unfinished.ename == "NotImplementedError"
     assert unfinished.traceback == ["\u2718 rnn_forward: Not implemented yet: write it"]
     assert len(crash.traceback) == 1 and "line 2 of its cell: `return x[0] @ a0`" in crash.traceback[0]
+
+
+def test_a_value_computed_in_float32_is_held_to_single_precision_and_a_mistake_still_fails():
+    """A correct computation in float32 differs from the float64 answer by rounding (about 1e-7 of the terms), more
+    than 1e-6 of a small element; it passes. The same mistake in float32 still fails, and so does float64 rounding
+    noise ten times the float32 tolerance."""
+    from week1 import rnn_checks
+    from week1.rnn_utils import softmax
+
+    def rnn_cell_forward_float32(xt, a_prev, p):
+        p32 = {k: np.asarray(v, np.float32) for k, v in p.items()}
+        a_next = np.tanh(p32["Wax"] @ xt.astype(np.float32) + p32["Waa"] @ a_prev.astype(np.float32) + p32["ba"])
+        return a_next, softmax(p32["Wya"] @ a_next + p32["by"]), (a_next, a_prev, xt, p)
+
+    case = rnn_checks.FIXTURES.case("rnn_cell_forward", n_x=3, n_a=5, n_y=2, m=10, seed=1)
+    xt, a_prev, p = rnn_checks.rnn_cell_inputs(3, 5, 2, 10, 1)
+    a32 = rnn_cell_forward_float32(xt, a_prev, p)[0]
+    expected = case["expected"]["a_next"]
+    assert not np.allclose(a32, expected, rtol=1e-6, atol=1e-8)  # the float64 tolerance would fail it
+    rnn_checks.check_rnn_cell_forward(rnn_cell_forward_float32)
+    checks.check_close("a_next", a32, expected)
+    with pytest.raises(CheckFailed, match="a_next: expected"):
+        checks.check_close("a_next", (a32 * 1.001).astype(np.float32), expected)
+    with pytest.raises(CheckFailed):
+        checks.check_close("a_next", expected + 1e-4 * np.abs(expected).max(), expected)
+
+
+def test_the_value_shown_is_the_one_outside_the_tolerance_not_the_largest_difference():
+    expected = np.array([1000.0, 0.001])
+    value = np.array([1000.0 + 1e-4, 0.002])  # 1e-4 at 1000 is within rtol 1e-6; 0.001 at 0.001 is not
+    with pytest.raises(CheckFailed, match=r"expected 0\.001 at index \(1,\) but got 0\.002"):
+        checks.check_close("a", value, expected)
