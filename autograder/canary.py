@@ -306,24 +306,7 @@ def verdict(root: Path, pending: Due, limits, sandbox: bool, results: list | Non
 
 
 def announce(aid: str, log=None) -> None:
+    """Say, before the class's grading, that the solution of ``aid`` is graded first and why."""
     (log or (lambda line: print(line, file=sys.stderr)))(
         f"canary: grading the instructor's solution of {aid} as a submission, first, to check this machine's grading "
         f"environment (again only when the course or the environment changes)")
-
-
-def check(root: Path, aid: str, limits, sandbox: bool = True, force: bool = False, log=None) -> str | None:
-    """Grade the instructor's solution of ``aid`` here, now, as a submission, unless it passed before with the same
-    fingerprint (and not ``force``). Returns None when it earns full marks (and remembers that), or the message that
-    explains why ``aid`` must not be graded here. (A class's grading runs the canary on its own workers instead:
-    :func:`autograder.grading.autograde_many`.)"""
-    from autograder import autograde as pipeline
-
-    pending = due(root, aid, limits, sandbox, force)
-    if pending is None:
-        return None
-    announce(aid, log)
-    try:
-        results = pipeline.grade_task(task(root, aid), limits, sandbox, Path(root))
-    except Exception as exc:  # noqa: BLE001 - whatever stops the grading of the solution stops the class's
-        return verdict(root, pending, limits, sandbox, error=exc, log=log)
-    return verdict(root, pending, limits, sandbox, results, log=log)
