@@ -37,6 +37,24 @@ def _is_keras(value) -> bool:
     return module.startswith(("keras", "tf_keras", "tensorflow"))
 
 
+#: The numpy bit generators whose state a Generator crosses with: its class is looked up here, by name, never
+#: resolved from what was sent.
+BIT_GENERATORS = {"PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM, "MT19937": np.random.MT19937,
+                  "Philox": np.random.Philox, "SFC64": np.random.SFC64}
+
+
+def _decode_generator(state) -> np.random.Generator:
+    """A numpy Generator in the state sent (a random stream's position, which the other side goes on from)."""
+    if not isinstance(state, dict) or state.get("bit_generator") not in BIT_GENERATORS:
+        raise WireError("a random Generator whose bit generator is not one of numpy's own")
+    bit_generator = BIT_GENERATORS[state["bit_generator"]]()
+    try:
+        bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise WireError(f"a random Generator with a state numpy does not accept ({exc})") from None
+    return np.random.Generator(bit_generator)
+
+
 def encode(value, callbacks: dict | None = None):
     """A JSON-ready form of ``value``; callables go into ``callbacks`` (id -> callable) when it is given."""
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -59,6 +77,12 @@ def encode(value, callbacks: dict | None = None):
         if all(isinstance(k, str) and not k.startswith("__") for k in value):
             return {k: encode(v, callbacks) for k, v in value.items()}
         return {"__dict__": [[encode(k, callbacks), encode(v, callbacks)] for k, v in value.items()]}
+    if isinstance(value, np.random.Generator):
+        state = value.bit_generator.state
+        if state.get("bit_generator") not in BIT_GENERATORS:
+            raise WireError(f"a Generator of {state.get('bit_generator')!r}, which cannot be sent (use "
+                            "np.random.default_rng)")
+        return {"__generator__": encode(state, callbacks)}
     if type(value).__name__ == "AudioSegment" and type(value).__module__.startswith("pydub"):
         return {"__audio__": base64.b64encode(value.raw_data).decode("ascii"), "frame_rate": value.frame_rate,
                 "sample_width": value.sample_width, "channels": value.channels}
@@ -930,6 +954,8 @@ def decode(value, callback=None):
         return tuple(decode(v, callback) for v in value["__tuple__"])
     if "__dict__" in value:
         return {_hashable(decode(k, callback)): decode(v, callback) for k, v in value["__dict__"]}
+    if "__generator__" in value:
+        return _decode_generator(decode(value["__generator__"]))
     if "__glove__" in value or "__glove_map__" in value:
         return _decode_glove(value)
     if "__keras__" in value:
@@ -965,6 +991,9 @@ def write_back(original, received) -> None:
     if isinstance(original, np.ndarray) and isinstance(received, np.ndarray):
         if original.shape == received.shape and original.flags.writeable:
             np.copyto(original, received, casting="unsafe")
+    elif isinstance(original, np.random.Generator) and isinstance(received, np.random.Generator):
+        if type(original.bit_generator) is type(received.bit_generator):  # the draws the call made are used up
+            original.bit_generator.state = received.bit_generator.state
     elif isinstance(original, dict) and isinstance(received, dict):
         for key in list(original):
             if key not in received:

@@ -20,3 +20,22 @@ def data_path(*parts: str, must_exist: bool = True) -> Path:
             f"(set {ENV_VAR} to use another one); restore the file from the repository "
             f"(git checkout -- data) or rebuild it with the command in that folder's README.")
     return path
+
+
+def build_differences(files: dict[str, str], folder: Path) -> list[str]:
+    """Sentences naming every file of ``files`` (name -> text a data folder's build script makes) that is missing
+    from ``folder`` or differs from what it holds, with the first line that differs: a build script's ``--check``."""
+    problems = []
+    for name, text in files.items():
+        path = Path(folder) / name
+        if not path.is_file():
+            problems.append(f"{path} is missing")
+            continue
+        shipped = path.read_text(encoding="utf-8", errors="replace")
+        if shipped != text:
+            old, new = shipped.splitlines(), text.splitlines()
+            line = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+            problems.append(f"{path} differs from the build from line {line + 1} on "
+                            f"(shipped {old[line] if line < len(old) else 'end of file'!r}, "
+                            f"built {new[line] if line < len(new) else 'end of file'!r})")
+    return problems

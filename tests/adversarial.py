@@ -242,6 +242,100 @@ def equalize(pair, bias_axis, word_to_vec_map):
     return e1, e2
 """),
     ],
+    "w2a3_word2vec": [
+        Variant("build_vocabulary", ("loops",), """
+from collections import Counter
+
+def build_vocabulary(tokens, min_count=1):
+    # a Counter, then one sort by (-count, word)
+    counted = Counter(tokens)
+    index_to_word = sorted((w for w in counted if counted[w] >= min_count), key=lambda w: (-counted[w], w))
+    word_to_index = {w: i for i, w in enumerate(index_to_word)}
+    return word_to_index, index_to_word, np.array([counted[w] for w in index_to_word], dtype=np.int64)
+"""),
+        Variant("noise_distribution", ("float32",), """
+def noise_distribution(counts, power=0.75):
+    # computed in single precision
+    weights = np.power(np.asarray(counts, dtype=np.float32), np.float32(power))
+    return weights / weights.sum()
+"""),
+        Variant("sample_negatives", ("numpy_calls",), """
+def sample_negatives(noise, k, exclude, rng=None):
+    # the noise renormalised without the positive word, then rng.choice (the same distribution as redrawing)
+    rng = np.random.default_rng() if rng is None else rng
+    noise = np.asarray(noise, dtype=np.float64)
+    if np.ndim(exclude) == 0:
+        p = noise.copy()
+        p[exclude] = 0.0
+        return rng.choice(len(p), size=k, p=p / p.sum())
+    return np.stack([sample_negatives(noise, k, int(e), rng) for e in exclude])
+"""),
+        Variant("naive_softmax_loss_and_gradient", ("float32", "stdout"), """
+def naive_softmax_loss_and_gradient(center_vec, outside_index, outside_vectors):
+    # in single precision, with a print
+    U = np.asarray(outside_vectors, dtype=np.float32)
+    v = np.asarray(center_vec, dtype=np.float32)
+    scores = U @ v
+    y_hat = np.exp(scores - scores.max())
+    y_hat /= y_hat.sum()
+    print("softmax over", len(y_hat), "words")
+    delta = y_hat.copy()
+    delta[outside_index] -= 1
+    return float(-np.log(y_hat[outside_index])), U.T @ delta, np.outer(delta, v)
+"""),
+        Variant("neg_sampling_loss_and_gradient", ("loops", "stderr", "warning"), """
+import sys, warnings
+
+def neg_sampling_loss_and_gradient(center_vec, outside_index, outside_vectors, negative_indices):
+    # one negative at a time
+    print("debug: negative sampling", file=sys.stderr)
+    warnings.warn("neg_sampling_loss_and_gradient: a harmless warning")
+    sig = lambda x: 1 / (1 + np.exp(-x))
+    u_o = outside_vectors[outside_index]
+    s = sig(u_o @ center_vec)
+    loss = -np.log(s)
+    grad_center = (s - 1) * u_o
+    grad_outside = np.zeros(outside_vectors.shape)
+    grad_outside[outside_index] += (s - 1) * center_vec
+    for k in negative_indices:
+        s_k = sig(outside_vectors[k] @ center_vec)
+        loss -= np.log(1 - s_k)
+        grad_center = grad_center + s_k * outside_vectors[k]
+        grad_outside[k] += s_k * center_vec
+    return float(loss), grad_center, grad_outside
+"""),
+        Variant("cbow", ("vectorised",), """
+def cbow(center_word, window_size, outside_words, word_to_index, center_vectors, outside_vectors,
+         loss_fn=naive_softmax_loss_and_gradient):
+    # the context rows counted with bincount
+    indices = np.array([word_to_index[w] for w in outside_words], dtype=int)
+    loss, g_hat, grad_outside = loss_fn(center_vectors[indices].sum(axis=0), word_to_index[center_word],
+                                        outside_vectors)
+    times = np.bincount(indices, minlength=center_vectors.shape[0])
+    return loss, times[:, None] * g_hat[None, :], grad_outside
+"""),
+        Variant("sgns_step", ("vectorised", "numpy_calls"), """
+def sgns_step(center_vectors, outside_vectors, centers, contexts, negatives, learning_rate):
+    # the context and its negatives as one (B, K + 1) block with labels 1, 0, ..., 0; rows summed with bincount
+    rows = np.concatenate([np.asarray(contexts)[:, None], np.asarray(negatives)], axis=1)
+    labels = np.zeros(rows.shape)
+    labels[:, 0] = 1.0
+    v, u = center_vectors[centers], outside_vectors[rows]
+    s = np.einsum("bd,bjd->bj", v, u)
+    loss = float(np.mean(np.sum(labels * np.logaddexp(0, -s) + (1 - labels) * np.logaddexp(0, s), axis=1)))
+    g = (1 / (1 + np.exp(-s)) - labels).astype(center_vectors.dtype)  # dJ/ds
+    d = center_vectors.shape[1]
+
+    def add_rows(matrix, ids, grads):
+        flat = (np.asarray(ids).reshape(-1, 1) * d + np.arange(d)).ravel()
+        total = np.bincount(flat, weights=grads.reshape(-1), minlength=matrix.size)
+        matrix += (-learning_rate * total).reshape(matrix.shape).astype(matrix.dtype)
+
+    add_rows(center_vectors, centers, np.einsum("bj,bjd->bd", g, u))
+    add_rows(outside_vectors, rows, g[:, :, None] * v[:, None, :])
+    return loss
+"""),
+    ],
     "w2a2_emojify": [
         Variant("sentence_to_avg", ("vectorised", "numpy_calls"), """
 def sentence_to_avg(sentence, word_to_vec_map):
@@ -431,7 +525,8 @@ def graded_names(source_cells) -> list[str]:
 
 # Per assignment: the per-cell time limit (s) of the run, short so that the function looping forever costs the run
 # little, and still several times the longest honest cell of the assignment (measured alone: w1a1 0.4 s, w2a1 5.3 s,
-# w1a2 6.3 s, w1a3 6.8 s, w2a2 6.8 s, w3a1 8.5 s; the longest test cell 6.3 s, w1a2's model). None where an honest
+# w1a2 6.3 s, w1a3 6.8 s, w2a2 6.8 s, w3a1 8.5 s; the longest test cell 6.3 s, w1a2's model; w2a3's training
+# cell, not graded, about 15 s alone and twice that beside another grading). None where an honest
 # test cell takes too long for a short limit (w3a2's create_training_example check runs over 30 s alone): that run
 # keeps nbgrader_config.py's limit, and its hostile submission has no endless loop.
 LOOP_CELL_SECONDS = {
@@ -440,6 +535,7 @@ LOOP_CELL_SECONDS = {
     "w1a3_jazz_improvisation": 20,
     "w2a1_word_vectors": 15,
     "w2a2_emojify": 20,
+    "w2a3_word2vec": 45,
     "w3a1_machine_translation": 20,
     "w3a2_trigger_word": None,
 }
@@ -457,6 +553,7 @@ LOOPS = {
                                 "djmodel(2, LSTM(2, return_state=True), Dense(3), Reshape((1, 3)))"),
     "w2a1_word_vectors": ("equalize", "cosine_similarity(np.ones(3), np.arange(3.0))"),
     "w2a2_emojify": ("Emojify_V2", "sentences_to_indices(np.array(['a b']), {'a': 1, 'b': 2}, 3)"),
+    "w2a3_word2vec": ("sgns_step", "noise_distribution(np.array([3, 1, 1]))"),
     "w3a1_machine_translation": ("bleu_score", "greedy_decode(None, 3, 0)"),
     "w3a2_trigger_word": (None, None),
 }
@@ -566,6 +663,40 @@ def neutralize(word, g, word_to_vec_map):
 def equalize(pair, bias_axis, word_to_vec_map):
     unit = np.ones_like(np.asarray(bias_axis, dtype=np.float64)) / np.sqrt(len(bias_axis))
     return unit, -unit
+""",
+    "w2a3_word2vec": """
+def build_vocabulary(tokens, min_count=1):
+    words = sorted(set(tokens))
+    return {w: i for i, w in enumerate(words)}, words, np.ones(len(words), dtype=np.int64)
+
+def subsample(token_ids, counts, t=1e-5, rng=None):
+    return np.asarray(token_ids)
+
+def skipgram_pairs(token_ids, window_size, rng=None):
+    ids = np.asarray(token_ids)
+    return ids[:-1].copy(), ids[1:].copy()
+
+def noise_distribution(counts, power=0.75):
+    return np.full(len(counts), 1.0 / len(counts))
+
+def sample_negatives(noise, k, exclude, rng=None):
+    return np.zeros((k,) if np.ndim(exclude) == 0 else (len(exclude), k), dtype=np.int64)
+
+def naive_softmax_loss_and_gradient(center_vec, outside_index, outside_vectors):
+    return 0.0, np.zeros_like(center_vec), np.zeros_like(outside_vectors)
+
+def neg_sampling_loss_and_gradient(center_vec, outside_index, outside_vectors, negative_indices):
+    return 0.0, np.zeros_like(center_vec), np.zeros_like(outside_vectors)
+
+def skipgram(center_word, window_size, outside_words, word_to_index, center_vectors, outside_vectors,
+             loss_fn=None):
+    return 0.0, np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
+
+def cbow(center_word, window_size, outside_words, word_to_index, center_vectors, outside_vectors, loss_fn=None):
+    return 0.0, np.zeros_like(center_vectors), np.zeros_like(outside_vectors)
+
+def sgns_step(center_vectors, outside_vectors, centers, contexts, negatives, learning_rate):
+    return 0.0
 """,
     "w2a2_emojify": """
 def sentence_to_avg(sentence, word_to_vec_map):

@@ -58,6 +58,11 @@ def modelf(input_shape):
     model = _correct_modelf(input_shape)
     return Model(inputs=model.inputs, outputs=model.layers[-2].output)  # the output layer left out
 """),
+    "w2a3_word2vec": ("sgns_step", """
+_correct_sgns_step = sgns_step
+def sgns_step(center_vectors, outside_vectors, centers, contexts, negatives, learning_rate):
+    return _correct_sgns_step(center_vectors, outside_vectors, centers, contexts, negatives, 2 * learning_rate)
+"""),
     "w2a1_word_vectors": ("neutralize", """
 def neutralize(word, g, word_to_vec_map):
     return word_to_vec_map[word]  # the bias component is not removed
@@ -101,6 +106,20 @@ def is_overlapping(segment_time, previous_segments):
 _correct_insert_ones = insert_ones
 def insert_ones(y, segment_end_ms):
     return _correct_insert_ones(y, segment_end_ms - 100)  # the ones start too early
+""",
+    },
+    "w2a3_word2vec": {  # skipgram and cbow default to the naive softmax; the training cells call every sampler
+        "naive_softmax_loss_and_gradient": """
+_correct_naive_softmax_loss_and_gradient = naive_softmax_loss_and_gradient
+def naive_softmax_loss_and_gradient(center_vec, outside_index, outside_vectors):
+    loss, grad_center, grad_outside = _correct_naive_softmax_loss_and_gradient(center_vec, outside_index,
+                                                                               outside_vectors)
+    return loss, -grad_center, grad_outside  # the gradient with the wrong sign
+""",
+        "noise_distribution": """
+def noise_distribution(counts, power=0.75):
+    counts = np.asarray(counts, dtype=np.float64)
+    return counts / counts.sum()  # the power is not applied
 """,
     },
     "w1a2_dinosaur_island": {  # optimize calls clip; model calls sample, optimize and clip

@@ -51,8 +51,8 @@ def test_source_follows_the_course_skeleton(aid):
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
-def test_source_notebook_runs_top_to_bottom(aid):
-    execute(notebook_path(aid))  # raises, naming the failing cell, on any error
+def test_source_notebook_runs_top_to_bottom(aid, executed_source):
+    executed_source(aid)  # raises, naming the failing cell, on any error
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENTS)

@@ -16,7 +16,7 @@ keras = pytest.importorskip("keras")
 from checks.assertions import CheckFailed  # noqa: E402
 from checks.paths import data_path  # noqa: E402
 from autograder.reference import w1a3_jazz_improvisation as reference  # noqa: E402
-from course import ROOT, execute_copy  # noqa: E402
+from course import ROOT  # noqa: E402
 from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402
 from week1 import jazz  # noqa: E402
 from week1 import jazz_checks as jc  # noqa: E402
@@ -36,10 +36,9 @@ def corpus():
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """The source notebook run top to bottom in a fresh kernel, in a copy of its folder."""
-    folder = tmp_path_factory.mktemp("w1a3")
-    return execute_copy(NOTEBOOK, folder), folder
+def executed(executed_source):
+    """The source notebook run top to bottom in a fresh kernel, in a copy of its folder (the session's run)."""
+    return executed_source(AID)
 
 
 def _fails(check, fn, pattern, **kwargs):

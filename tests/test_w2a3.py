@@ -452,7 +452,8 @@ def test_the_notebook_states_what_the_reference_computes(notebook):
         assert all(p in cells[name].split('"""')[0] for p in params), name
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert notebook.cells[0].source.startswith("# Word2vec: train your own word vectors")
-    assert notebook.cells[-1].source == "## 9. Training on the King James Bible\n\n(continued below)"
+    sections = [c.source.splitlines()[0] for c in notebook.cells if c.source.startswith("## ")]
+    assert [s.split(" – ")[0] for s in sections if " – " in s][-2:] == ["## 9", "## 10"]  # training, evaluation
     assert "\\min\\left(1, \\sqrt{\\frac{t}{f(w)}}\\right)" in markdown
     assert "release" not in markdown.lower()
 
@@ -464,22 +465,31 @@ def test_the_release_keeps_no_solution_line():
         assert line not in text
 
 
-def test_the_random_functions_get_int_seeds_that_cross_to_the_notebooks_kernel():
-    """When grading, arguments travel to the notebook's kernel as data, where a numpy Generator cannot go: the checks
-    pass int seeds, which the notebook's np.random.default_rng(rng) turns into the Generator the stored values
-    were computed with."""
+def test_the_random_functions_get_generators_that_cross_to_the_notebooks_kernel():
+    """When grading, arguments travel to the notebook's kernel as data: the Generator a check passes crosses in its
+    state, the same stream on the other side, and a student's function that takes ``rng`` as a Generator, as the
+    contract says (no np.random.default_rng(rng) line), earns the points."""
     from autograder import wire
 
     seen = []
 
-    def recording(fn):
+    def crossing(fn):
         def wrapper(*args):
             seen.append(args[-1])
-            wire.encode(list(args), {})   # what grading sends: it must encode
-            return fn(*args)
+            sent = wire.loads(wire.dumps(list(args), {}))     # what the kernel receives
+            result = fn(*sent)
+            wire.write_back(args[-1], sent[-1])              # the draws it made are used up here too
+            return result
         return wrapper
 
-    check_subsample(recording(ref.subsample))
-    check_skipgram_pairs(recording(ref.skipgram_pairs))
-    check_sample_negatives(recording(ref.sample_negatives))
-    assert seen and all(type(rng) is int for rng in seen)
+    def generator_only(fn):
+        def strict(*args):
+            assert isinstance(args[-1], np.random.Generator), type(args[-1])
+            return fn(*args)
+        return strict
+
+    for check, fn in ((check_subsample, ref.subsample), (check_skipgram_pairs, ref.skipgram_pairs),
+                      (check_sample_negatives, ref.sample_negatives)):
+        check(crossing(generator_only(fn)))
+        check(crossing(generator_only(fn)), seed=4)
+    assert seen and all(isinstance(rng, np.random.Generator) for rng in seen)

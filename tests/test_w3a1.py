@@ -17,7 +17,7 @@ keras = pytest.importorskip("keras")
 from checks.assertions import CheckFailed  # noqa: E402
 from checks.paths import data_path  # noqa: E402
 from autograder.reference import w3a1_machine_translation as reference  # noqa: E402
-from course import ROOT, execute_copy  # noqa: E402
+from course import ROOT  # noqa: E402
 from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402
 from week3 import translation  # noqa: E402
 from week3 import translation_checks as tc  # noqa: E402
@@ -322,8 +322,8 @@ def test_the_solutions_pass_their_test_cells_with_one_line_per_public_check(ns, 
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    return execute_copy(NOTEBOOK, tmp_path_factory.mktemp("w3a1"))
+def executed(executed_source):
+    return executed_source(AID)[0]  # the session's run of the source notebook
 
 
 def _text(nb) -> str:

@@ -14,7 +14,7 @@ keras = pytest.importorskip("keras")
 
 from checks.paths import data_path  # noqa: E402
 from autograder.reference import w3a2_trigger_word as reference  # noqa: E402
-from course import ROOT, execute_copy  # noqa: E402
+from course import ROOT  # noqa: E402
 from notebook_code import notebook_fixtures, run_test_cell  # noqa: E402
 from week3 import audio, trigger  # noqa: E402
 
@@ -102,8 +102,8 @@ def test_the_solutions_pass_their_test_cells_with_one_line_per_public_check(ns, 
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    return execute_copy(NOTEBOOK, tmp_path_factory.mktemp("w3a2"))
+def executed(executed_source):
+    return executed_source(AID)[0]  # the session's run of the source notebook
 
 
 def test_the_executed_notebook_plays_the_chimes_and_reports_event_metrics(executed, metrics):

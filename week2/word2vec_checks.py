@@ -16,9 +16,9 @@ Three kinds of evidence:
   the stated probability p. Every draw is seeded, so a check's verdict never changes from one run to the next;
 - **numerical gradients**: every loss function's gradients against central differences of its own loss.
 
-The random functions get an int seed as their ``rng`` (a numpy Generator cannot be sent to the notebook's kernel
-when grading): the notebook's ``np.random.default_rng(rng)`` makes the Generator, the same one the stored values
-were computed with.
+The random functions get a fresh numpy Generator as their ``rng``, ``np.random.default_rng(seed)``, the same one the
+stored values were computed with (when grading, it crosses to the notebook's kernel in its state, and the draws a
+call makes are used up on this side too).
 
 One bug costs one function's points: no check relies on another graded function being right. ``skipgram`` and
 ``cbow`` are called with :func:`toy_loss_and_gradient`, a loss function of this module (simple, exact gradients;
@@ -37,6 +37,11 @@ from week2.planted_corpus import KNOWN_PAIRS_WINDOW_1, KNOWN_SENTENCE, RARE_MIN_
 
 AID = "w2a3_word2vec"
 FIXTURES = Fixtures(AID)
+
+
+def _rng(seed) -> np.random.Generator:
+    """The Generator a random function is called with: a fresh one for ``seed``, as a student's code expects."""
+    return np.random.default_rng(int(seed))
 
 #: A share estimated from n draws passes when it is within SHARE_SE standard errors plus SHARE_SLACK of the stated
 #: probability. For a correct function a deviation of 5 standard errors has a chance below 1e-6 per share; the
@@ -187,7 +192,7 @@ def check_subsample(subsample, seed=None, t=None):
     with FIXTURES.stand_ins(subsample, name):
         stream, counts, t_stats, rng_seed = inputs["statistics"]
         given = (stream.copy(), counts.copy())
-        kept = call(subsample, stream, counts, t_stats, int(rng_seed), name=name)
+        kept = call(subsample, stream, counts, t_stats, _rng(rng_seed), name=name)
         label = f"{name}(a sequence of {len(stream)} tokens, counts of {len(counts)} words, t={t_stats:g})"
         kept = _as_ints(label, np.asarray(kept) if isinstance(kept, list) else kept, "the kept tokens")
         if kept.ndim != 1:
@@ -215,11 +220,11 @@ def check_subsample(subsample, seed=None, t=None):
                   f"{float(share_tolerance(expected[w], SUBSAMPLE_DRAWS)):.4f} either way). "
                   + (f"Likely cause: {cause}" if cause else SUBSAMPLE_CAUSE))
         short, counts, t_exact, rng_seed = inputs["exact"]
-        got = call(subsample, short.copy(), counts.copy(), t_exact, int(rng_seed), name=name)
+        got = call(subsample, short.copy(), counts.copy(), t_exact, _rng(rng_seed), name=name)
         label = f"{name}(a sequence of {len(short)} tokens, t={t_exact:g})"
         got = _as_ints(label, np.asarray(got) if isinstance(got, list) else got, "the kept tokens")
         if got.shape != case["exact"].shape or not np.array_equal(got, case["exact"]):
-            again = call(subsample, short.copy(), counts.copy(), t_exact, int(rng_seed), name=name)
+            again = call(subsample, short.copy(), counts.copy(), t_exact, _rng(rng_seed), name=name)
             if not np.array_equal(np.asarray(again), got):
                 _fail(f"{label}: two calls with generators of the same seed kept different tokens. Likely cause: "
                       "the draws do not come from the rng argument (np.random's own functions were used?); make "
@@ -270,7 +275,7 @@ def check_skipgram_pairs(skipgram_pairs, seed=None, window_size=None, n=None):
     with FIXTURES.stand_ins(skipgram_pairs, name):
         ids, w, rng_seed = inputs["statistics"]
         label = f"{name}(token_ids of length {len(ids)}, window_size={w})"
-        centers, contexts = _pairs(name, label, call(skipgram_pairs, ids.copy(), w, int(rng_seed),
+        centers, contexts = _pairs(name, label, call(skipgram_pairs, ids.copy(), w, _rng(rng_seed),
                                                      name=name))
         distance = contexts - centers   # the ids are the positions here
         if np.any(distance == 0):
@@ -308,7 +313,7 @@ def check_skipgram_pairs(skipgram_pairs, seed=None, window_size=None, n=None):
             ids, w, rng_seed = inputs[part]
             label = f"{name}({ids.tolist()}, window_size={w})"
             centers, contexts = _pairs(name, label, call(skipgram_pairs, ids.copy(), w,
-                                                         int(rng_seed), name=name))
+                                                         _rng(rng_seed), name=name))
             want_c, want_o = case[part]
             if centers.shape == want_c.shape and np.array_equal(centers, want_c) and np.array_equal(contexts, want_o):
                 continue
@@ -329,7 +334,7 @@ def check_skipgram_pairs(skipgram_pairs, seed=None, window_size=None, n=None):
             index = {w: i for i, w in enumerate(dict.fromkeys(words))}
             ids = np.array([index[w] for w in words])
             label = f"{name}({KNOWN_SENTENCE!r} as ids, window_size=1)"
-            centers, contexts = _pairs(name, label, call(skipgram_pairs, ids, 1, 0, name=name))
+            centers, contexts = _pairs(name, label, call(skipgram_pairs, ids, 1, _rng(0), name=name))
             words_of = list(index)
             got_pairs = [(words_of[c], words_of[o]) for c, o in zip(centers.tolist(), contexts.tolist())]
             if got_pairs != list(KNOWN_PAIRS_WINDOW_1):
@@ -418,11 +423,11 @@ def check_sample_negatives(sample_negatives, seed=None, k=None):
             what = f"exclude={exclude}" if part == "scalar" else f"an array of {len(exclude)} excluded words"
             label = f"{name}(noise over {V} words, k={kk}, {what})"
             given = noise.copy()
-            got = call(sample_negatives, noise, kk, exclude, int(rng_seed), name=name)
+            got = call(sample_negatives, noise, kk, exclude, _rng(rng_seed), name=name)
             got = _check_negatives(name, label, got, shape, exclude, V)
             if not np.array_equal(noise, given):
                 _fail(f"{name} changed its noise argument in place; leave it unchanged.")
-            again = call(sample_negatives, noise.copy(), kk, exclude, int(rng_seed), name=name)
+            again = call(sample_negatives, noise.copy(), kk, exclude, _rng(rng_seed), name=name)
             if not np.array_equal(np.asarray(again), got):
                 _fail(f"{label}: two calls with generators of the same seed drew different negatives. Likely cause: "
                       "the draws do not come from the rng argument (np.random's own functions were used?); make "
@@ -445,7 +450,7 @@ def check_sample_negatives(sample_negatives, seed=None, k=None):
             label = f"{name}(noise over {len(noise)} words, k={kk}, exclude={exclude!r})"
             shape = (kk,) if np.ndim(exclude) == 0 else (1, kk)
             for rng_seed in range(10):
-                got = call(sample_negatives, noise.copy(), kk, exclude, (seed or 0) + rng_seed, name=name)
+                got = call(sample_negatives, noise.copy(), kk, exclude, _rng((seed or 0) + rng_seed), name=name)
                 _check_negatives(name, label, got, shape, exclude, len(noise))
     passed(name)
 
@@ -498,15 +503,30 @@ def _gradient_check(name: str, label: str, fn, args: list, position: int, grad, 
     def loss():
         return float(call(fn, *call_args, name=name)[0])
 
-    numeric = numerical_gradient(loss, x, eps=1e-6)
+    # A function that computes in float32 (a correct choice) rounds its loss to about 1e-7 of its size: central
+    # differences then need a larger step, and hold the gradient to single precision's accuracy (a wrong gradient
+    # is off by far more: a sign, a missing term or a factor).
+    low_precision = _low_precision(grad)
+    numeric = numerical_gradient(loss, x, eps=1e-3 if low_precision else 1e-6)
     err = relative_error(np.asarray(grad, dtype=np.float64), numeric)
-    if not err < 1e-5:
+    if not err < (1e-2 if low_precision else 1e-5):
         _fail(f"{label}: {what} does not match the numerical gradient of the loss it returns (relative error "
               f"{err:.3g}). Likely cause: the loss and this gradient disagree; re-derive the gradient from the loss "
               "formula (the equations of the section).")
 
 
-def _check_loss_triple(name, label, got, stored, shapes, hints):
+def _low_precision(*arrays) -> bool:
+    """Whether any of ``arrays`` holds floats of less than double precision (the student computed in float32)."""
+    dtypes = [np.asarray(a).dtype for a in arrays]
+    return any(np.issubdtype(t, np.floating) and np.finfo(t).bits < 64 for t in dtypes)
+
+
+def _score_scale(v, U) -> float:
+    """A bound on the size of every score u_w . v_c: the largest row norm of U times the norm of v_c."""
+    return float(np.max(np.linalg.norm(U, axis=1), initial=0.0) * np.linalg.norm(v))
+
+
+def _check_loss_triple(name, label, got, stored, shapes, hints, scale=1.0):
     check_tuple(label, got, 3, ["loss", "grad_center", "grad_outside"])
     loss, grad_center, grad_outside = got
     if np.ndim(loss) != 0:
@@ -515,14 +535,18 @@ def _check_loss_triple(name, label, got, stored, shapes, hints):
     loss = float(np.asarray(loss))
     if not np.isfinite(loss):
         _fail(f"loss of {label}: expected {float(stored['loss']):.6g} but got {loss}. " + hints["overflow"])
-    check_close(f"loss of {label}", loss, stored["loss"], rtol=1e-7, atol=1e-9, mistakes=stored["mistakes"]["loss"],
-                hint=hints["loss"])
-    check_shape(f"grad_center of {label}", grad_center, shapes[0])
-    check_close(f"grad_center of {label}", grad_center, stored["grad_center"], rtol=1e-6, atol=1e-9,
-                mistakes=stored["mistakes"]["grad_center"], hint=hints["grad_center"])
-    check_shape(f"grad_outside of {label}", grad_outside, shapes[1])
-    check_close(f"grad_outside of {label}", grad_outside, stored["grad_outside"], rtol=1e-6, atol=1e-9,
-                mistakes=stored["mistakes"]["grad_outside"], hint=hints["grad_outside"])
+    # Computed in float32 (its gradients say so), the loss is as exact as scores of this size rounded to single
+    # precision: about 1e-7 of the largest score, however small the loss.
+    low = _low_precision(grad_center, grad_outside)
+    check_close(f"loss of {label}", loss, stored["loss"], rtol=1e-5 if low else 1e-7,
+                atol=1e-6 * max(1.0, scale) if low else 1e-9, mistakes=stored["mistakes"]["loss"], hint=hints["loss"])
+    for what, grad, shape in (("grad_center", grad_center, shapes[0]), ("grad_outside", grad_outside, shapes[1])):
+        expected = np.asarray(stored[what])
+        # in float32, the probabilities carry the scores' rounding too: held to it, times the gradient's size
+        atol = 1e-6 * max(1.0, scale) * max(1.0, float(np.max(np.abs(expected), initial=0.0))) if low else 1e-9
+        check_shape(f"{what} of {label}", grad, shape)
+        check_close(f"{what} of {label}", grad, expected, rtol=1e-6, atol=atol, mistakes=stored["mistakes"][what],
+                    hint=hints[what])
     return grad_center, grad_outside
 
 
@@ -551,7 +575,8 @@ def check_naive_softmax_loss_and_gradient(naive_softmax_loss_and_gradient, seed=
             given = (v.copy(), U.copy())
             with np.errstate(all="ignore"):
                 got = call(fn, v, o, U, name=name)
-            grads = _check_loss_triple(name, label, got, stored, (v.shape, U.shape), NAIVE_HINTS)
+            grads = _check_loss_triple(name, label, got, stored, (v.shape, U.shape), NAIVE_HINTS,
+                                       scale=_score_scale(v, U))
             if not (np.array_equal(v, given[0]) and np.array_equal(U, given[1])):
                 _fail(f"{name} changed center_vec or outside_vectors in place; compute new arrays instead.")
             if np.abs(U @ v).max() < 20:   # the numerical gradient of the loss the function itself returns
@@ -586,7 +611,8 @@ def check_neg_sampling_loss_and_gradient(neg_sampling_loss_and_gradient, seed=No
             given = (v.copy(), U.copy(), neg.copy())
             with np.errstate(all="ignore"):
                 got = call(fn, v, o, U, neg, name=name)
-            grads = _check_loss_triple(name, label, got, stored, (v.shape, U.shape), NEG_HINTS)
+            grads = _check_loss_triple(name, label, got, stored, (v.shape, U.shape), NEG_HINTS,
+                                       scale=_score_scale(v, U))
             if not all(np.array_equal(a, b) for a, b in zip((v, U, neg), given)):
                 _fail(f"{name} changed one of its arguments in place; compute new arrays instead.")
             _gradient_check(name, label, fn, [v, o, U, neg], 0, grads[0], "grad_center")

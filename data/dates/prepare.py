@@ -30,6 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # the repository root, for week3.dates
 
+from checks.paths import build_differences  # noqa: E402
 from week3.dates import (FORMATS, NAMED_FORMATS, OOD_FORMATS, OOD_YEARS, SPLIT_SIZES, SPLITS,  # noqa: E402
                          VOCAB_FILE, YEARS, build_vocabularies, human_date, iter_pairs, pattern_of, year_digits)
 
@@ -88,24 +89,6 @@ def build_files() -> dict[str, str]:
     return files
 
 
-def differences(files: dict[str, str], folder: Path) -> list[str]:
-    """Sentences naming every file in ``folder`` that is missing or differs from ``files``."""
-    problems = []
-    for name, text in files.items():
-        path = folder / name
-        if not path.is_file():
-            problems.append(f"{path} is missing")
-            continue
-        shipped = path.read_text(encoding="utf-8", errors="replace")
-        if shipped != text:
-            old, new = shipped.splitlines(), text.splitlines()
-            line = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-            problems.append(f"{path} differs from the build from line {line + 1} on "
-                            f"(shipped {old[line] if line < len(old) else 'end of file'!r}, "
-                            f"built {new[line] if line < len(new) else 'end of file'!r})")
-    return problems
-
-
 EXAMPLE_DATES = (datetime.date(2018, 5, 9), datetime.date(1999, 12, 31))
 
 
@@ -140,7 +123,7 @@ def main(argv=None) -> int:
     files = build_files()
     seconds = time.perf_counter() - start
     if args.check:
-        problems = differences(files, args.folder)
+        problems = build_differences(files, args.folder)
         for problem in problems:
             print(problem)
         if problems:

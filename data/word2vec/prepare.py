@@ -35,6 +35,9 @@ from importlib import metadata, resources
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))  # the repository root, for checks.paths
+
+from checks.paths import build_differences  # noqa: E402
 
 #: The vocabulary the notebook uses: words seen at least this many times (week2.word2vec_data.MIN_COUNT).
 MIN_COUNT = 5
@@ -149,24 +152,6 @@ def build_files() -> dict[str, str]:
     return files
 
 
-def differences(files: dict[str, str], folder: Path) -> list[str]:
-    """Sentences naming every file in ``folder`` that is missing or differs from ``files``."""
-    problems = []
-    for name, text in files.items():
-        path = folder / name
-        if not path.is_file():
-            problems.append(f"{path} is missing")
-            continue
-        shipped = path.read_text(encoding="utf-8", errors="replace")
-        if shipped != text:
-            old, new = shipped.splitlines(), text.splitlines()
-            line = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-            problems.append(f"{path} differs from the build from line {line + 1} on "
-                            f"(shipped {old[line] if line < len(old) else 'end of file'!r}, "
-                            f"built {new[line] if line < len(new) else 'end of file'!r})")
-    return problems
-
-
 def summary(files: dict[str, str]) -> str:
     """The counts the README states."""
     corpus = files[CORPUS_FILE]
@@ -199,7 +184,7 @@ def main(argv=None) -> int:
     problems = (neighbour_problems(json.loads(neighbours_path.read_text(encoding="utf-8")), counts)
                 if neighbours_path.is_file() else [f"{neighbours_path} is missing"])
     if args.check:
-        problems += differences(files, args.folder)
+        problems += build_differences(files, args.folder)
         for problem in problems:
             print(problem)
         if problems:
