@@ -463,3 +463,20 @@ def test_the_old_way_lets_a_model_change_the_graders_state(measured):
     result, _ = measured
     assert result["epsilon_after_old_way"] != "1e-07", result
 
+
+
+def test_a_random_generator_crosses_in_its_state_and_only_numpy_bit_generators_are_built():
+    rng = np.random.default_rng(7)
+    rng.random(3)
+    copy = wire.loads(wire.dumps(rng))
+    assert isinstance(copy, np.random.Generator) and np.array_equal(copy.random(5), rng.random(5))
+    used = wire.loads(wire.dumps(rng))
+    used.integers(0, 10, size=4)
+    wire.write_back(rng, used)                      # the draws made on the other side are used up here too
+    assert np.array_equal(rng.random(2), used.random(2))
+    for sent in ({"__generator__": {"bit_generator": "os.system", "state": {}}},
+                 {"__generator__": {"bit_generator": "PCG64", "state": {"state": "x", "inc": 1},
+                                    "has_uint32": 0, "uinteger": 0}},
+                 {"__generator__": [1, 2]}):
+        with pytest.raises(wire.WireError):
+            wire.loads(json.dumps(sent))
