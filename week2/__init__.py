@@ -1,1 +1,1 @@
-"""Week 2 helpers (word vectors, Emojify)."""
+"""Week 2 helpers (word vectors, Emojify, word2vec)."""
