@@ -267,24 +267,10 @@ def test_a_window_that_does_not_vary_fails_and_so_does_a_window_drawn_from_0():
             if len(token_ids) > 100:   # the long statistics' run: the same mistake, computed without a meshgrid
                 sizes = (np.full(len(token_ids), window_size) if variant is fixed
                          else rng.integers(0, window_size + 1, size=len(token_ids)))
-                return _pairs_with_sizes(token_ids, window_size, sizes)
+                return ref._pairs_from_sizes(token_ids, window_size, sizes)
             return variant(token_ids, window_size, rng)
         _fails("skipgram_pairs", limited, says)
     check_skipgram_pairs(lambda t, w, rng=None: big(t, w, rng) if len(t) > 100 else right(t, w, rng))
-
-
-def _pairs_with_sizes(token_ids, window_size, sizes):
-    token_ids = np.asarray(token_ids)
-    n = len(token_ids)
-    c, o = [], []
-    for offset in [*range(-window_size, 0), *range(1, window_size + 1)]:
-        i = np.arange(max(0, -offset), min(n, n - offset))
-        i = i[sizes[i] >= abs(offset)]
-        c.append(i)
-        o.append(i + offset)
-    i, j = np.concatenate(c), np.concatenate(o)
-    order = np.lexsort((j, i))
-    return token_ids[i[order]], token_ids[j[order]]
 
 
 def test_an_unsmoothed_noise_fails():

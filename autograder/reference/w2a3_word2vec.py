@@ -50,19 +50,8 @@ def skipgram_pairs(token_ids, window_size, rng=None):
     """(centers, contexts), int arrays of shape (n_pairs,): for each position i, a window size b drawn uniformly
     from 1..window_size (one ``rng.integers(1, window_size + 1, size=n)`` draw for all positions), and a pair
     (token_ids[i], token_ids[j]) for every j != i with |i - j| <= b inside the sequence; ordered by i, then j."""
-    rng = np.random.default_rng(rng)  # a Generator as given, or a new one (from a seed, or fresh)
-    token_ids = np.asarray(token_ids)
-    n = token_ids.shape[0]
-    sizes = rng.integers(1, window_size + 1, size=n)
-    centers, contexts = [], []
-    for offset in [*range(-window_size, 0), *range(1, window_size + 1)]:   # j = i + offset, j ascending per i
-        i = np.arange(max(0, -offset), min(n, n - offset))
-        i = i[sizes[i] >= abs(offset)]
-        centers.append(i)
-        contexts.append(i + offset)
-    i, j = np.concatenate(centers), np.concatenate(contexts)
-    order = np.lexsort((j, i))
-    return token_ids[i[order]], token_ids[j[order]]
+    # a Generator as given, or a new one (from a seed, or fresh)
+    return _pairs_variant(token_ids, window_size, np.random.default_rng(rng))
 
 
 def noise_distribution(counts, power=0.75):
@@ -106,28 +95,12 @@ def _sigmoid(x):
 
 def naive_softmax_loss_and_gradient(center_vec, outside_index, outside_vectors):
     """loss = -log softmax(U v_c)[o]; grad_center (d,) = U^T (y_hat - y); grad_outside (V, d) = (y_hat - y) v_c^T."""
-    scores = outside_vectors @ center_vec                      # (V,)
-    scores = scores - scores.max()
-    y_hat = np.exp(scores) / np.exp(scores).sum()              # (V,)
-    loss = -np.log(y_hat[outside_index])
-    delta = y_hat.copy()
-    delta[outside_index] -= 1.0                                # y_hat - y
-    return float(loss), outside_vectors.T @ delta, np.outer(delta, center_vec)
+    return _naive_variant(center_vec, outside_index, outside_vectors)
 
 
 def neg_sampling_loss_and_gradient(center_vec, outside_index, outside_vectors, negative_indices):
     """loss = -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c); a negative drawn twice counts twice."""
-    negative_indices = np.asarray(negative_indices, dtype=np.int64)
-    u_o = outside_vectors[outside_index]                       # (d,)
-    u_k = outside_vectors[negative_indices]                    # (K, d)
-    s_o, s_k = u_o @ center_vec, u_k @ center_vec              # scalar, (K,)
-    loss = -_log_sigmoid(s_o) - _log_sigmoid(-s_k).sum()
-    g_o, g_k = _sigmoid(s_o) - 1.0, _sigmoid(s_k)              # dloss/ds_o, dloss/ds_k
-    grad_center = g_o * u_o + g_k @ u_k
-    grad_outside = np.zeros_like(outside_vectors, dtype=np.result_type(outside_vectors, center_vec, np.float64))
-    grad_outside[outside_index] += g_o * center_vec
-    np.add.at(grad_outside, negative_indices, g_k[:, None] * center_vec[None, :])
-    return float(loss), grad_center, grad_outside
+    return _neg_variant(center_vec, outside_index, outside_vectors, negative_indices)
 
 
 def skipgram(center_word, window_size, outside_words, word_to_index, center_vectors, outside_vectors,
@@ -135,16 +108,8 @@ def skipgram(center_word, window_size, outside_words, word_to_index, center_vect
     """Skip-gram for one window: the sum over outside words o of loss_fn(v_c, o, U), and the gradients of that sum
     with respect to center_vectors and outside_vectors (both (V, d)). ``window_size`` is not needed: the window's
     words are given."""
-    c = word_to_index[center_word]
-    loss = 0.0
-    grad_center = np.zeros(center_vectors.shape)
-    grad_outside = np.zeros(outside_vectors.shape)
-    for word in outside_words:
-        l, g_c, g_out = loss_fn(center_vectors[c], word_to_index[word], outside_vectors)
-        loss += l
-        grad_center[c] += g_c
-        grad_outside += g_out
-    return loss, grad_center, grad_outside
+    return _skipgram_variant(center_word, window_size, outside_words, word_to_index, center_vectors,
+                             outside_vectors, loss_fn)
 
 
 def cbow(center_word, window_size, outside_words, word_to_index, center_vectors, outside_vectors,
@@ -152,12 +117,8 @@ def cbow(center_word, window_size, outside_words, word_to_index, center_vectors,
     """CBOW for one window: loss_fn(v_hat, c, U) with v_hat the sum of the outside words' center vectors, and its
     gradients with respect to center_vectors (each outside word's row gets dloss/dv_hat, twice if it occurs twice)
     and outside_vectors."""
-    indices = np.array([word_to_index[w] for w in outside_words], dtype=np.int64)
-    v_hat = center_vectors[indices].sum(axis=0)
-    loss, g_hat, grad_outside = loss_fn(v_hat, word_to_index[center_word], outside_vectors)
-    grad_center = np.zeros(center_vectors.shape)
-    np.add.at(grad_center, indices, g_hat)
-    return loss, grad_center, np.asarray(grad_outside, dtype=np.float64)
+    return _cbow_variant(center_word, window_size, outside_words, word_to_index, center_vectors, outside_vectors,
+                         loss_fn)
 
 
 def sgns_step(center_vectors, outside_vectors, centers, contexts, negatives, learning_rate):
@@ -258,14 +219,21 @@ def subsample_case(seed=None, t=None) -> dict:
 
 
 def _pairs_variant(token_ids, window_size, rng, mistake=None):
-    """skipgram_pairs, or one classic mistake of it."""
-    token_ids = np.asarray(token_ids)
-    n = token_ids.shape[0]
+    """skipgram_pairs (``mistake=None``), or one classic mistake of it."""
+    n = np.asarray(token_ids).shape[0]
     sizes = rng.integers(1, window_size + 1, size=n)
     if mistake == "fixed":
         sizes = np.full(n, window_size)
+    return _pairs_from_sizes(token_ids, window_size, sizes, mistake)
+
+
+def _pairs_from_sizes(token_ids, window_size, sizes, mistake=None):
+    """The pairs of skipgram_pairs for the window sizes ``sizes`` (n,) drawn for the positions (or one classic
+    mistake's pairs)."""
+    token_ids = np.asarray(token_ids)
+    n = token_ids.shape[0]
     centers, contexts = [], []
-    for offset in [*range(-window_size, 0), *range(1, window_size + 1)]:
+    for offset in [*range(-window_size, 0), *range(1, window_size + 1)]:   # j = i + offset, j ascending per i
         i = np.arange(max(0, -offset), min(n, n - offset))
         own = sizes[i + offset] if mistake == "context_size" else sizes[i]
         i = i[own > abs(offset)] if mistake == "strict" else i[own >= abs(offset)]
@@ -404,14 +372,15 @@ def sample_negatives_case(seed=None, k=None) -> dict:
 
 
 def _naive_variant(v, o, U, mistake=None):
-    scores = U @ v
+    """naive_softmax_loss_and_gradient (``mistake=None``), or one classic mistake of it."""
+    scores = U @ v                                             # (V,)
     if mistake != "no_max":
         scores = scores - scores.max()
     with np.errstate(all="ignore"):
         e = np.exp(scores)
         y_hat = e / e.sum()
         loss = {"no_minus": np.log(y_hat[o]), "unnormalised": -np.log(e[o])}.get(mistake, -np.log(y_hat[o]))
-    delta = y_hat.copy()
+    delta = y_hat.copy()                                       # y_hat - y, below
     if mistake == "plus_y":
         delta[o] += 1.0
     elif mistake != "no_y":
@@ -458,24 +427,25 @@ def naive_softmax_loss_and_gradient_case(seed=None, vocab_size=None, d=None) -> 
 
 
 def _neg_variant(v, o, U, negatives, mistake=None):
+    """neg_sampling_loss_and_gradient (``mistake=None``), or one classic mistake of it."""
     negatives = np.asarray(negatives, dtype=np.int64)
-    u_o, u_k = U[o], U[negatives]
-    s_o, s_k = u_o @ v, u_k @ v
+    u_o, u_k = U[o], U[negatives]                              # (d,), (K, d)
+    s_o, s_k = u_o @ v, u_k @ v                                # scalar, (K,)
     positive = _log_sigmoid(s_o) if mistake == "loss_sign" else -_log_sigmoid(s_o)
     terms = _log_sigmoid(s_k) if mistake == "negative_sign" else _log_sigmoid(-s_k)
     loss = positive - (terms.mean() if mistake == "mean" else terms.sum())
-    g_o = _sigmoid(s_o) if mistake == "g_o" else _sigmoid(s_o) - 1.0
+    g_o = _sigmoid(s_o) if mistake == "g_o" else _sigmoid(s_o) - 1.0        # dloss/ds_o, dloss/ds_k
     g_k = _sigmoid(-s_k) if mistake == "g_k" else _sigmoid(s_k)
     grad_center = g_o * u_o if mistake == "center_positive_only" else g_o * u_o + g_k @ u_k
     grad_outside = np.zeros(U.shape)
+    if mistake != "overwrite":
+        grad_outside[o] += g_o * v
     if mistake == "duplicates":
         grad_outside[negatives] += g_k[:, None] * v[None, :]
     else:
         np.add.at(grad_outside, negatives, g_k[:, None] * v[None, :])
-    if mistake == "overwrite":
+    if mistake == "overwrite":                                 # set after the negatives' terms, which it erases
         grad_outside[o] = g_o * v
-    else:
-        grad_outside[o] += g_o * v
     return float(loss), grad_center, grad_outside
 
 
@@ -502,12 +472,12 @@ def neg_sampling_loss_and_gradient_case(seed=None, k=None) -> dict:
     return {"cases": cases}
 
 
-def _skipgram_variant(args, loss_fn, mistake):
-    V, U, w2i = args["center_vectors"], args["outside_vectors"], args["word_to_index"]
-    c = w2i[args["center_word"]]
+def _skipgram_variant(center_word, window_size, outside_words, w2i, V, U, loss_fn, mistake=None):
+    """skipgram (``mistake=None``), or one classic mistake of it."""
+    c = w2i[center_word]
     loss, grad_c, grad_o = 0.0, np.zeros(V.shape), np.zeros(U.shape)
-    n = len(args["outside_words"])
-    for word in args["outside_words"]:
+    n = len(outside_words)
+    for word in outside_words:
         l, g_c, g_o = loss_fn(V[c], w2i[word], U)
         if mistake == "assign":
             loss, grad_c[c], grad_o = l, g_c, g_o
@@ -526,21 +496,21 @@ SKIPGRAM_MISTAKES = {
 }
 
 
-def _cbow_variant(args, loss_fn, mistake):
-    V, U, w2i = args["center_vectors"], args["outside_vectors"], args["word_to_index"]
-    idx = np.array([w2i[w] for w in args["outside_words"]], dtype=np.int64)
+def _cbow_variant(center_word, window_size, outside_words, w2i, V, U, loss_fn, mistake=None):
+    """cbow (``mistake=None``), or one classic mistake of it."""
+    idx = np.array([w2i[w] for w in outside_words], dtype=np.int64)
     v_hat = V[idx].mean(axis=0) if mistake == "mean" else V[idx].sum(axis=0)
-    loss, g_hat, grad_o = loss_fn(v_hat, w2i[args["center_word"]], U)
+    loss, g_hat, grad_o = loss_fn(v_hat, w2i[center_word], U)
     grad_c = np.zeros(V.shape)
     if mistake == "duplicates":
         grad_c[idx] += g_hat
     elif mistake == "divided":
         np.add.at(grad_c, idx, g_hat / len(idx))
     elif mistake == "center_row":   # once for each outside word, in the center word's row
-        grad_c[w2i[args["center_word"]]] += len(idx) * g_hat
+        grad_c[w2i[center_word]] += len(idx) * g_hat
     else:
         np.add.at(grad_c, idx, g_hat)
-    return loss, grad_c, grad_o
+    return loss, grad_c, np.asarray(grad_o, dtype=np.float64)
 
 
 CBOW_MISTAKES = {
@@ -554,26 +524,27 @@ CBOW_MISTAKES = {
 }
 
 
-def _window_case(function, variant, mistakes, seed, n_outside) -> dict:
+def _window_case(variant, mistakes, seed, n_outside) -> dict:
     cases = []
     for args in checks.window_inputs(seed, n_outside):
+        window = [args[key] for key in ("center_word", "window_size", "outside_words", "word_to_index",
+                                        "center_vectors", "outside_vectors")]
         entry = {}
         for kind, loss_fn in (("toy_loss_and_gradient", checks.toy_loss_and_gradient),
                               ("naive_softmax_loss_and_gradient", naive_softmax_loss_and_gradient)):
-            result = function(args["center_word"], args["window_size"], args["outside_words"], args["word_to_index"],
-                              args["center_vectors"], args["outside_vectors"], loss_fn)
-            variants = {cause: variant(args, loss_fn, m) for m, cause in mistakes.items()}
+            result = variant(*window, loss_fn)
+            variants = {cause: variant(*window, loss_fn, m) for m, cause in mistakes.items()}
             entry[kind] = _loss_case(result, variants)
         cases.append(entry)
     return {"cases": cases}
 
 
 def skipgram_case(seed=None, n_outside=None) -> dict:
-    return _window_case(skipgram, _skipgram_variant, SKIPGRAM_MISTAKES, seed, n_outside)
+    return _window_case(_skipgram_variant, SKIPGRAM_MISTAKES, seed, n_outside)
 
 
 def cbow_case(seed=None, n_outside=None) -> dict:
-    return _window_case(cbow, _cbow_variant, CBOW_MISTAKES, seed, n_outside)
+    return _window_case(_cbow_variant, CBOW_MISTAKES, seed, n_outside)
 
 
 def _step_variant(V, U, centers, contexts, negatives, lr, mistake):
