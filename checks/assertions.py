@@ -132,11 +132,17 @@ def check_close(name: str, value, expected, rtol: float = 1e-6, atol: float = 1e
 LOW_PRECISION_RTOL, LOW_PRECISION_ATOL = 1e-5, 1e-6
 
 
+def low_precision(value) -> bool:
+    """Whether ``value`` (an array or numpy scalar) holds floats of less than double precision: the student computed
+    it in float32 or float16."""
+    dtype = getattr(value, "dtype", None)
+    return dtype is not None and np.issubdtype(dtype, np.floating) and np.finfo(dtype).bits < 64
+
+
 def tolerance_for(value, expected, rtol: float, atol: float) -> tuple[float, float]:
     """(rtol, atol) for ``value``: as given, or at least single precision's where the student computed in float32
     or float16 (a correct choice that must not lose points); ``atol`` then scales with the expected values."""
-    dtype = getattr(value, "dtype", None)
-    if dtype is None or not np.issubdtype(dtype, np.floating) or np.finfo(dtype).bits >= 64:
+    if not low_precision(value):
         return rtol, atol
     scale = float(np.max(np.abs(expected))) if expected.size and np.issubdtype(expected.dtype, np.number) else 1.0
     return max(rtol, LOW_PRECISION_RTOL), max(atol, LOW_PRECISION_ATOL * max(1.0, scale if np.isfinite(scale) else 1.0))

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from checks.assertions import (CheckFailed, call, check_close, check_shape, check_tuple, check_type,
+from checks.assertions import (CheckFailed, call, check_close, check_shape, check_tuple, check_type, low_precision,
                                numerical_gradient, passed, relative_error)
 from checks.fixtures import Fixtures, reference
 from week2.planted_corpus import KNOWN_PAIRS_WINDOW_1, KNOWN_SENTENCE, RARE_MIN_COUNT, planted_corpus
@@ -506,19 +506,13 @@ def _gradient_check(name: str, label: str, fn, args: list, position: int, grad, 
     # A function that computes in float32 (a correct choice) rounds its loss to about 1e-7 of its size: central
     # differences then need a larger step, and hold the gradient to single precision's accuracy (a wrong gradient
     # is off by far more: a sign, a missing term or a factor).
-    low_precision = _low_precision(grad)
-    numeric = numerical_gradient(loss, x, eps=1e-3 if low_precision else 1e-6)
+    single = low_precision(np.asarray(grad))
+    numeric = numerical_gradient(loss, x, eps=1e-3 if single else 1e-6)
     err = relative_error(np.asarray(grad, dtype=np.float64), numeric)
-    if not err < (1e-2 if low_precision else 1e-5):
+    if not err < (1e-2 if single else 1e-5):
         _fail(f"{label}: {what} does not match the numerical gradient of the loss it returns (relative error "
               f"{err:.3g}). Likely cause: the loss and this gradient disagree; re-derive the gradient from the loss "
               "formula (the equations of the section).")
-
-
-def _low_precision(*arrays) -> bool:
-    """Whether any of ``arrays`` holds floats of less than double precision (the student computed in float32)."""
-    dtypes = [np.asarray(a).dtype for a in arrays]
-    return any(np.issubdtype(t, np.floating) and np.finfo(t).bits < 64 for t in dtypes)
 
 
 def _score_scale(v, U) -> float:
@@ -537,7 +531,7 @@ def _check_loss_triple(name, label, got, stored, shapes, hints, scale=1.0):
         _fail(f"loss of {label}: expected {float(stored['loss']):.6g} but got {loss}. " + hints["overflow"])
     # Computed in float32 (its gradients say so), the loss is as exact as scores of this size rounded to single
     # precision: about 1e-7 of the largest score, however small the loss.
-    low = _low_precision(grad_center, grad_outside)
+    low = any(low_precision(np.asarray(g)) for g in (grad_center, grad_outside))
     check_close(f"loss of {label}", loss, stored["loss"], rtol=1e-5 if low else 1e-7,
                 atol=1e-6 * max(1.0, scale) if low else 1e-9, mistakes=stored["mistakes"]["loss"], hint=hints["loss"])
     for what, grad, shape in (("grad_center", grad_center, shapes[0]), ("grad_outside", grad_outside, shapes[1])):
