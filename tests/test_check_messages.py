@@ -304,7 +304,7 @@ def test_the_scan_finds_the_solutions_and_the_messages(messages):
     assert len(lines) > 200, len(lines)
     assert len(cores) > 130, len(cores)
     assert {s.notebook for s in lines} == {p.relative_to(ROOT).as_posix() for p in _notebooks()}
-    assert len(_notebooks()) == 8
+    assert len(_notebooks()) == 9
     where = [m.where.split(":")[0] for m in messages]
     assert len(CHECK_MODULES) >= 11 and len(REFERENCE_MODULES) >= 8
     assert sum(w.endswith("_checks.py") for w in where) > 900
