@@ -72,6 +72,7 @@ PER_VOICE = {"train": {"espeak-ng": 26, "other": 180}, "dev": {"espeak-ng": 20, 
 # further train voices, never used in dev: two more espeak-ng English voices with the train variants
 EXTRA_TRAIN_ESPEAK_BASES = ["en-gb-x-gbclan", "en-gb-x-gbcwmd"]
 N_DEMO = 6
+TRAIN_HIGH_F0 = 0.5               # share of the train kal (festival, flite) utterances given a female-range F0
 BACKGROUND_KINDS = {"babble": "babble", "music": "music", "noise": "noise", "room": "room tone"}
 
 
@@ -113,7 +114,10 @@ def plan(split, background_names) -> list[dict]:
         n = PER_VOICE[split]["espeak-ng" if synth == "espeak-ng" else "other"]
         for _ in range(n):
             digits = digit_string(rng)
-            params = tw._params(rng, synth, voice, sex)
+            f0 = sex
+            if split == "train" and synth != "espeak-ng" and rng.random() < TRAIN_HIGH_F0:
+                f0 = "f"        # a female-range mean F0 (160-230 Hz) for the train kal voices, half of the time
+            params = tw._params(rng, synth, voice, f0)
             bg = background_names[int(rng.integers(0, len(background_names)))]
             kind = BACKGROUND_KINDS[bg.split("_")[0]]
             items.append({"split": split, "digits": "".join(map(str, digits)),
@@ -192,8 +196,8 @@ def npz_bytes(arrays: dict) -> bytes:
     return buffer.getvalue()
 
 
-FIELDS = ["id", "text", "digits", "synthesiser", "voice", "rate", "pitch", "gaps_ms", "edges_ms", "rms_dbfs", "background",
-          "background_start", "snr_db", "frames"]
+FIELDS = ["id", "text", "digits", "synthesiser", "voice", "rate", "pitch", "gaps_ms", "edges_ms", "rms_dbfs",
+          "background", "background_start", "snr_db", "frames"]
 
 
 def build(out: Path, verbose: bool = True) -> dict:
