@@ -242,6 +242,109 @@ def equalize(pair, bias_axis, word_to_vec_map):
     return e1, e2
 """),
     ],
+    "w3a3_ctc": [
+        Variant("extend_with_blanks", ("loops",), """
+def extend_with_blanks(labels, blank=0):
+    # built state by state, in lists
+    extended, skip_allowed = [blank], [False]
+    for k in labels:
+        skip_allowed += [len(extended) >= 3 and int(k) != extended[-2], False]
+        extended += [int(k), blank]
+    return np.array(extended), np.array(skip_allowed)
+"""),
+        Variant("ctc_forward", ("loops", "stderr", "warning"), """
+import sys, warnings
+
+def ctc_forward(log_probs, labels, blank=0):
+    # a loop over the states, log(0) as -1e30, a message on stderr and a warning
+    print(f"ctc_forward on {len(log_probs)} frames", file=sys.stderr)
+    warnings.warn("ctc_forward: a harmless warning")
+    extended, skip = extend_with_blanks(labels, blank)
+    T, S = len(log_probs), len(extended)
+    a = np.full((T, S), -1e30)
+    a[0, 0] = log_probs[0][extended[0]]
+    if S > 1:
+        a[0, 1] = log_probs[0][extended[1]]
+    def lse(values):
+        top = max(values)
+        return top if top <= -1e29 else top + np.log(sum(np.exp(v - top) for v in values))
+    for t in range(1, T):
+        for s in range(S):
+            ways = [a[t - 1, s]] + ([a[t - 1, s - 1]] if s else []) + ([a[t - 1, s - 2]] if skip[s] else [])
+            a[t, s] = max(lse(ways) + log_probs[t][extended[s]], -1e30)
+    end = lse([a[-1, -1]] + ([a[-1, -2]] if S > 1 else []))
+    return a, (float("inf") if end <= -1e29 else float(-end))
+"""),
+        Variant("ctc_gradient", ("vectorised", "float32"), """
+def ctc_gradient(log_probs, labels, blank=0):
+    # the posteriors of every state added to their classes with np.add.at, in single precision
+    extended, _ = extend_with_blanks(labels, blank)
+    log_alpha, loss = ctc_forward(log_probs, labels, blank)
+    if not np.isfinite(loss):
+        return np.full(np.shape(log_probs), np.nan)
+    log_beta = ctc_backward(log_probs, labels, blank)
+    lp = np.asarray(log_probs, dtype=np.float32)
+    share = np.exp((log_alpha + log_beta + loss).astype(np.float32) - lp[:, extended])
+    posterior = np.zeros(lp.shape, dtype=np.float32)
+    np.add.at(posterior.T, extended, share.T)
+    return np.exp(lp) - posterior
+"""),
+        Variant("collapse", ("numpy_calls",), """
+def collapse(path, blank=0):
+    # the runs' first classes, then the blanks dropped, with numpy
+    path = np.asarray(path, dtype=np.int64).reshape(-1)
+    if path.size == 0:
+        return []
+    starts = np.concatenate([[True], path[1:] != path[:-1]])
+    runs = path[starts]
+    return runs[runs != blank].tolist()
+"""),
+        Variant("prefix_beam_search", ("stdout", "float64"), """
+def prefix_beam_search(log_probs, beam_width, blank=0):
+    # two dicts of masses, prints its progress
+    p_b, p_nb = {(): 0.0}, {(): -np.inf}
+    for t, row in enumerate(np.asarray(log_probs, dtype=np.float64)):
+        next_b, next_nb = {}, {}
+        def add(table, prefix, value):
+            table[prefix] = np.logaddexp(table.get(prefix, -np.inf), value)
+        for prefix in p_b:
+            total = np.logaddexp(p_b[prefix], p_nb[prefix])
+            add(next_b, prefix, total + row[blank]); add(next_nb, prefix, -np.inf)
+            for k, value in enumerate(row):
+                if k == blank:
+                    continue
+                if prefix and prefix[-1] == k:
+                    add(next_nb, prefix, p_nb[prefix] + value); add(next_b, prefix, -np.inf)
+                    add(next_nb, prefix + (k,), p_b[prefix] + value); add(next_b, prefix + (k,), -np.inf)
+                else:
+                    add(next_nb, prefix + (k,), total + value); add(next_b, prefix + (k,), -np.inf)
+        ranked = sorted(next_b, key=lambda q: -np.logaddexp(next_b[q], next_nb[q]))[:beam_width]
+        p_b, p_nb = {q: next_b[q] for q in ranked}, {q: next_nb[q] for q in ranked}
+    print(f"beam search: {len(p_b)} prefixes kept")
+    best = max(p_b, key=lambda q: np.logaddexp(p_b[q], p_nb[q]))
+    return best, float(np.logaddexp(p_b[best], p_nb[best]))
+"""),
+        Variant("edit_distance", ("loops",), """
+def edit_distance(a, b):
+    # two rows of the table only
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[-1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+"""),
+        Variant("build_recognizer", ("sequential",), """
+def build_recognizer(input_shape, n_classes):
+    # a keras.Sequential model with a ReLU layer
+    return keras.Sequential([keras.Input(shape=input_shape),
+                             Conv1D(128, kernel_size=11, strides=2, padding="same"), BatchNormalization(),
+                             keras.layers.ReLU(), Dropout(0.2),
+                             Bidirectional(GRU(128, return_sequences=True)),
+                             Bidirectional(GRU(128, return_sequences=True)), Dense(n_classes)])
+"""),
+    ],
     "w2a3_word2vec": [
         Variant("build_vocabulary", ("loops",), """
 from collections import Counter
@@ -536,6 +639,7 @@ LOOP_CELL_SECONDS = {
     "w2a1_word_vectors": 15,
     "w2a2_emojify": 20,
     "w2a3_word2vec": 45,
+    "w3a3_ctc": 90,
     "w3a1_machine_translation": 20,
     "w3a2_trigger_word": None,
 }
@@ -554,6 +658,7 @@ LOOPS = {
     "w2a1_word_vectors": ("equalize", "cosine_similarity(np.ones(3), np.arange(3.0))"),
     "w2a2_emojify": ("Emojify_V2", "sentences_to_indices(np.array(['a b']), {'a': 1, 'b': 2}, 3)"),
     "w2a3_word2vec": ("sgns_step", "noise_distribution(np.array([3, 1, 1]))"),
+    "w3a3_ctc": ("edit_distance", "collapse([1, 1, 0, 2])"),
     "w3a1_machine_translation": ("bleu_score", "greedy_decode(None, 3, 0)"),
     "w3a2_trigger_word": (None, None),
 }
@@ -697,6 +802,38 @@ def cbow(center_word, window_size, outside_words, word_to_index, center_vectors,
 
 def sgns_step(center_vectors, outside_vectors, centers, contexts, negatives, learning_rate):
     return 0.0
+""",
+    "w3a3_ctc": """
+def extend_with_blanks(labels, blank=0):
+    return np.full(2 * len(labels) + 1, blank, dtype=np.int64), np.zeros(2 * len(labels) + 1, dtype=bool)
+
+def ctc_forward(log_probs, labels, blank=0):
+    return np.zeros((len(log_probs), 2 * len(labels) + 1)), 0.0
+
+def ctc_backward(log_probs, labels, blank=0):
+    return np.zeros((len(log_probs), 2 * len(labels) + 1))
+
+def ctc_gradient(log_probs, labels, blank=0):
+    return np.zeros(np.shape(log_probs))
+
+def collapse(path, blank=0):
+    return []
+
+def greedy_decode(log_probs, blank=0):
+    return []
+
+def prefix_beam_search(log_probs, beam_width, blank=0):
+    return (), 0.0
+
+def best_path_alignment(log_probs, labels, blank=0):
+    return [np.zeros(0, dtype=np.int64) for _ in labels]
+
+def edit_distance(a, b):
+    return abs(len(a) - len(b))
+
+def build_recognizer(input_shape, n_classes):
+    x = keras.Input(shape=input_shape)
+    return keras.Model(inputs=x, outputs=Dense(n_classes)(Conv1D(8, 3, strides=2, padding="same")(x)))
 """,
     "w2a2_emojify": """
 def sentence_to_avg(sentence, word_to_vec_map):

@@ -63,6 +63,13 @@ _correct_sgns_step = sgns_step
 def sgns_step(center_vectors, outside_vectors, centers, contexts, negatives, learning_rate):
     return _correct_sgns_step(center_vectors, outside_vectors, centers, contexts, negatives, 2 * learning_rate)
 """),
+    "w3a3_ctc": ("extend_with_blanks", """
+_correct_extend_with_blanks = extend_with_blanks
+def extend_with_blanks(labels, blank=0):
+    extended, skip_allowed = _correct_extend_with_blanks(labels, blank)
+    skip_allowed[3::2] = True  # a repeat allowed to skip its blank
+    return extended, skip_allowed
+"""),
     "w2a1_word_vectors": ("neutralize", """
 def neutralize(word, g, word_to_vec_map):
     return word_to_vec_map[word]  # the bias component is not removed
@@ -120,6 +127,21 @@ def naive_softmax_loss_and_gradient(center_vec, outside_index, outside_vectors):
 def noise_distribution(counts, power=0.75):
     counts = np.asarray(counts, dtype=np.float64)
     return counts / counts.sum()  # the power is not applied
+""",
+    },
+    "w3a3_ctc": {  # the forward and backward passes, the gradient and the alignment call extend_with_blanks;
+        # greedy_decode calls collapse
+        "extend_with_blanks": """
+def extend_with_blanks(labels, blank=0):
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    extended = np.full(2 * len(labels) + 1, blank, dtype=np.int64)
+    extended[1::2] = labels
+    return extended, np.zeros(len(extended), dtype=bool)  # no skip anywhere
+""",
+        "collapse": """
+def collapse(path, blank=0):
+    kept = [int(k) for k in np.asarray(path).reshape(-1) if k != blank]  # the blanks dropped first
+    return [k for i, k in enumerate(kept) if i == 0 or k != kept[i - 1]]
 """,
     },
     "w1a2_dinosaur_island": {  # optimize calls clip; model calls sample, optimize and clip
