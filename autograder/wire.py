@@ -1,7 +1,7 @@
 """What crosses between the grader and a student's sandboxed kernel: data only, as JSON.
 
-Arrays (raw bytes, exact), numpy scalars, numbers, strings, bytes, None, lists, tuples and dicts (any keys of those
-kinds); Keras models and layers as a plain description (see below) plus their weights; pydub audio segments as their
+Arrays (raw bytes, exact), numpy scalars, numbers (inf, -inf and nan too, which JSON lacks), strings, bytes, None,
+lists, tuples and dicts (any keys of those kinds); Keras models and layers as a plain description (see below) plus their weights; pydub audio segments as their
 raw samples; and two kinds of reference that the receiving side resolves itself: a callable of the other side
 (``{"__callback__": id}``, called back over the same channel) and a course object the kernel can load on its own (the
 GloVe map). Nothing is unpickled, nothing received is executed.
@@ -57,6 +57,8 @@ def _decode_generator(state) -> np.random.Generator:
 
 def encode(value, callbacks: dict | None = None):
     """A JSON-ready form of ``value``; callables go into ``callbacks`` (id -> callable) when it is given."""
+    if isinstance(value, float) and not math.isfinite(value):   # JSON has no inf or nan
+        return {"__float__": repr(value)}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, np.ndarray):
@@ -932,6 +934,10 @@ def _decode_keras(value):
         raise _refused_error(kind, exc) from None
 
 
+#: How a float that JSON cannot hold crosses (``repr`` of it).
+NON_FINITE = ("inf", "-inf", "nan")
+
+
 def decode(value, callback=None):
     """The inverse of :func:`encode`. ``callback(key, name)`` makes the stub for a ``__callback__`` reference."""
     if isinstance(value, list):
@@ -948,6 +954,10 @@ def decode(value, callback=None):
         return out.reshape(tuple(value["shape"]))
     if "__scalar__" in value:
         return decode(value["__scalar__"], callback)[()]
+    if "__float__" in value:
+        if value["__float__"] not in NON_FINITE:
+            raise WireError(f"a float written {str(value['__float__'])[:20]!r}, which is not inf, -inf or nan")
+        return float(value["__float__"])
     if "__bytes__" in value:
         return base64.b64decode(value["__bytes__"])
     if "__tuple__" in value:
@@ -976,7 +986,7 @@ def _hashable(key):
 
 
 def dumps(value, callbacks: dict | None = None) -> str:
-    return json.dumps(encode(value, callbacks))
+    return json.dumps(encode(value, callbacks), allow_nan=False)  # strict JSON, as the kernel's messages are
 
 
 def loads(text: str, callback=None):

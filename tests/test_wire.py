@@ -28,6 +28,8 @@ from autograder.reference import w3a2_trigger_word as trigger  # noqa: E402
 from checks.keras_models import activation_name, count_params  # noqa: E402
 from week1 import jazz_checks as jc  # noqa: E402
 from week2 import emojify_checks as ec  # noqa: E402
+from autograder.reference import w3a3_ctc as ctc  # noqa: E402
+from week3 import ctc_checks as cc  # noqa: E402
 
 
 def crossed(value):
@@ -480,3 +482,22 @@ def test_a_random_generator_crosses_in_its_state_and_only_numpy_bit_generators_a
                  {"__generator__": [1, 2]}):
         with pytest.raises(wire.WireError):
             wire.loads(json.dumps(sent))
+
+
+def test_infinite_and_nan_floats_cross_as_json_allows():
+    """A loss of inf (an impossible CTC target) is a Python float JSON cannot hold: it crosses in a form that strict
+    JSON (the kernel's messages) accepts, and comes back the same; only inf, -inf and nan are read that way."""
+    for value in (float("inf"), float("-inf"), (1.5, float("inf")), [float("-inf")]):
+        text = json.dumps(wire.encode(value), allow_nan=False)
+        assert wire.loads(text) == value
+    assert np.isnan(wire.loads(json.dumps(wire.encode(float("nan")), allow_nan=False)))
+    with pytest.raises(wire.WireError, match="not inf, -inf or nan"):
+        wire.loads(json.dumps({"__float__": "1e999999"}))
+
+
+@pytest.mark.parametrize("name", ["ctc_forward", "ctc_gradient", "prefix_beam_search", "best_path_alignment",
+                                  "build_recognizer"])
+def test_the_ctc_checks_pass_the_reference_through_the_wire(name, capsys):
+    """Losses of inf, gradients of nan, an alignment of None, tuples of labels, a bidirectional model."""
+    getattr(cc, f"check_{name}")(Crossing(ctc.GRADED[name]))
+    assert capsys.readouterr().out.endswith("all checks passed.\n")
