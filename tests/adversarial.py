@@ -257,7 +257,7 @@ import sys, warnings
 
 def ctc_forward(log_probs, labels, blank=0):
     # a loop over the states, log(0) as -1e30, a message on stderr and a warning
-    print(f"ctc_forward on {len(log_probs)} frames", file=sys.stderr)
+    print(f"debug: ctc_forward on {len(log_probs)} frames", file=sys.stderr)
     warnings.warn("ctc_forward: a harmless warning")
     extended, skip = extend_with_blanks(labels, blank)
     T, S = len(log_probs), len(extended)
