@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from checks.paths import data_path
+from week3.layer_weights import load_weights
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 BLANK = 0                 # class id of the CTC blank
@@ -357,44 +358,13 @@ def predict_log_probs(model, features: list, batch_size: int = 64) -> list[np.nd
 
 # ------------------------------------------------------------------ pretrained weights
 
-def weighted_layers(model) -> list:
-    """The model's layers that hold weights, in the model's order (how the weights file is laid out)."""
-    return [layer for layer in model.layers if layer.weights]
-
-
-def save_weights(path, model):
-    """Write the weights layer by layer in model order ("i/j": weight j of weighted layer i) to an npz file."""
-    arrays = {f"{i}/{j}": np.asarray(w) for i, layer in enumerate(weighted_layers(model))
-              for j, w in enumerate(layer.get_weights())}
-    with open(path, "wb") as f:
-        np.savez_compressed(f, **arrays)
-
-
 def load_pretrained(model, path=None) -> dict:
     """Give the model (built by build_recognizer((None, N_MELS), N_CLASSES)) the weights trained by the project's
     script (``data/models/ctc_digits/weights.npz``), layer by layer in model order; returns that run's metrics (the
     metrics.json next to the weights, or {})."""
-    path = path or data_path(*WEIGHTS_FILE)
-    layers = weighted_layers(model)
-    with np.load(path) as saved:
-        by_layer: dict = {}
-        for key in saved.files:
-            i, j = (int(k) for k in key.split("/"))
-            by_layer.setdefault(i, {})[j] = saved[key]
-    if len(by_layer) != len(layers):
-        raise ValueError(f"{path} holds the weights of {len(by_layer)} layers but the model has {len(layers)}: "
-                         f"build it with build_recognizer((None, {N_MELS}), {N_CLASSES})")
-    for i, layer in enumerate(layers):
-        wanted = [tuple(w.shape) for w in layer.get_weights()]
-        got = [tuple(by_layer[i][j].shape) for j in sorted(by_layer[i])]
-        if wanted != got:
-            raise ValueError(f"layer {i} ({layer.name}) of the model has weights of shapes {wanted}, {path} holds "
-                             f"{got}: build the model with build_recognizer((None, {N_MELS}), {N_CLASSES})")
-        layer.set_weights([by_layer[i][j] for j in sorted(by_layer[i])])
-    metrics = Path(path).with_name(METRICS_FILE[-1])
-    return json.loads(metrics.read_text()) if metrics.exists() else {}
+    return load_weights(model, path or data_path(*WEIGHTS_FILE), f"build_recognizer((None, {N_MELS}), {N_CLASSES})")
 
 
 __all__ = ["DIGITS", "BLANK", "N_CLASSES", "SR", "HOP_MS", "N_MELS", "OUTPUT_STRIDE", "WEIGHTS_FILE", "log_mel",
            "load_split", "labels_text", "text_labels", "model_inputs", "output_frames", "load_demo", "audio_player",
-           "train_ctc", "predict_log_probs", "load_pretrained", "save_weights", "weighted_layers"]
+           "train_ctc", "predict_log_probs", "load_pretrained"]

@@ -7,14 +7,13 @@ name, so the weights load into any correct ``modelf``'s model.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import numpy as np
 
 import keras
 from checks.paths import data_path
 from week3.audio import TY, detections, event_metrics, load_dev, spectrogram
+from week3.layer_weights import load_weights
 
 WEIGHTS_FILE = ("models", "trigger_word", "weights.npz")
 
@@ -37,33 +36,9 @@ class TimeDistributed(keras.layers.TimeDistributed):
 METRICS_FILE = ("models", "trigger_word", "metrics.json")
 
 
-def weighted_layers(model) -> list:
-    return [layer for layer in model.layers if layer.weights]
-
-
-def save_weights(path, model):
-    arrays = {f"{i}/{j}": np.asarray(w) for i, layer in enumerate(weighted_layers(model))
-              for j, w in enumerate(layer.get_weights())}
-    with open(path, "wb") as f:
-        np.savez_compressed(f, **arrays)
-
-
 def load_pretrained(model, path=None) -> dict:
     """Give the model (built by modelf) the weights trained by the project's script; returns that run's metrics."""
-    path = path or data_path(*WEIGHTS_FILE)
-    layers = weighted_layers(model)
-    with np.load(path) as saved:
-        by_layer: dict = {}
-        for key in saved.files:
-            i, j = (int(k) for k in key.split("/"))
-            by_layer.setdefault(i, {})[j] = saved[key]
-    if len(by_layer) != len(layers):
-        raise ValueError(f"{path} holds the weights of {len(by_layer)} layers but the model has {len(layers)}: build "
-                         "it with modelf((5511, 101))")
-    for i, layer in enumerate(layers):
-        layer.set_weights([by_layer[i][j] for j in sorted(by_layer[i])])
-    metrics = Path(path).with_name(METRICS_FILE[-1])  # the metrics.json next to the weights
-    return json.loads(metrics.read_text()) if metrics.exists() else {}
+    return load_weights(model, path or data_path(*WEIGHTS_FILE), "modelf((5511, 101))")
 
 
 def freeze_batch_normalization(model) -> int:

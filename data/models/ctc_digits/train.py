@@ -198,7 +198,8 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     from autograder.reference import w3a3_ctc as reference
-    from week3.digits import N_CLASSES, N_MELS, load_pretrained, load_split, model_inputs, save_weights, train_ctc
+    from week3.digits import N_CLASSES, N_MELS, load_pretrained, load_split, model_inputs, train_ctc
+    from week3.layer_weights import save_weights
 
     keras.utils.set_random_seed(args.seed)
     dev_features, dev_labels, dev_info = load_split("dev")

@@ -41,7 +41,8 @@ def main(argv=None) -> int:
     import keras
     from autograder.reference import w3a2_trigger_word as reference
     from week3.audio import TX, TY, N_FREQ, load_raw_audio
-    from week3.trigger import dev_metrics, load_pretrained, save_weights
+    from week3.layer_weights import save_weights
+    from week3.trigger import dev_metrics, load_pretrained
 
     keras.utils.set_random_seed(args.seed)
     activates, negatives, backgrounds = load_raw_audio("train")
