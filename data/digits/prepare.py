@@ -25,7 +25,6 @@ files as zip archives with fixed timestamps): a rerun with the same synthesiser 
 """
 from __future__ import annotations
 
-import argparse
 import filecmp
 import importlib.util
 import io
@@ -286,22 +285,7 @@ def compare(shipped: Path, built: Path) -> list[str]:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder to write into (default: this folder)")
-    parser.add_argument("--check", action="store_true", help="rebuild into a temporary folder and compare with "
-                                                             "the shipped files; exit 1 on a difference")
-    args = parser.parse_args(argv)
-    if args.check:
-        with tempfile.TemporaryDirectory() as tmp:
-            build(Path(tmp))
-            diffs = compare(HERE, Path(tmp))
-        if diffs:
-            print(f"{len(diffs)} difference(s):\n  " + "\n  ".join(diffs[:20]))
-            return 1
-        print("the rebuild is identical to the shipped files")
-        return 0
-    build(args.out)
-    return 0
+    return tw.command_line(argv, __doc__, HERE, build, compare)
 
 
 if __name__ == "__main__":

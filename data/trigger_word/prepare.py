@@ -519,16 +519,19 @@ def compare(a: Path, b: Path) -> list[str]:
     return diffs
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder to write into (default: this folder)")
+def command_line(argv, doc: str, here: Path, build, compare) -> int:
+    """A data build script's command line: ``build(folder)`` into ``--out`` (default: the script's folder ``here``),
+    or with ``--check`` into a temporary folder, then ``compare(here, built)`` (a list of differences); exit 1 on
+    one."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=here, help="folder to write into (default: this folder)")
     parser.add_argument("--check", action="store_true", help="rebuild into a temporary folder and compare with "
                                                              "the shipped files; exit 1 on a difference")
     args = parser.parse_args(argv)
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             build(Path(tmp))
-            diffs = compare(HERE, Path(tmp))
+            diffs = compare(here, Path(tmp))
         if diffs:
             print(f"{len(diffs)} difference(s):\n  " + "\n  ".join(diffs[:20]))
             return 1
@@ -536,6 +539,10 @@ def main(argv=None):
         return 0
     build(args.out)
     return 0
+
+
+def main(argv=None):
+    return command_line(argv, __doc__, HERE, build, compare)
 
 
 if __name__ == "__main__":
