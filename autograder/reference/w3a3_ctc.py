@@ -38,44 +38,13 @@ def ctc_forward(log_probs, labels, blank=0):
     0..t that end in state s; loss = -log p(labels | x), the log-sum-exp of the two end states negated. A target
     that no path of T frames can produce (T shorter than U plus the number of repeated neighbours) gives loss
     inf."""
-    log_probs = np.asarray(log_probs, dtype=np.float64)
-    extended, skip = extend_with_blanks(labels, blank)
-    T, S = log_probs.shape[0], extended.shape[0]
-    emit = log_probs[:, extended]                              # (T, S)
-    log_alpha = np.full((T, S), -np.inf)
-    log_alpha[0, 0] = emit[0, 0]
-    if S > 1:
-        log_alpha[0, 1] = emit[0, 1]
-    for t in range(1, T):
-        prev = log_alpha[t - 1]
-        step, jump = np.full(S, -np.inf), np.full(S, -np.inf)
-        step[1:] = prev[:-1]
-        jump[2:] = prev[:-2]
-        log_alpha[t] = _logsumexp(prev, step, np.where(skip, jump, -np.inf)) + emit[t]
-    total = _logsumexp(log_alpha[-1, -1], log_alpha[-1, -2] if S > 1 else -np.inf)
-    return log_alpha, float(-total)
+    return _forward_variant(log_probs, labels, blank)
 
 
 def ctc_backward(log_probs, labels, blank=0):
     """log_beta (T, 2U+1): log_beta[t, s] = log of the total probability of the path suffixes of frames t..T-1
     that start in state s at frame t and end in an end state (frame t's own probability included)."""
-    log_probs = np.asarray(log_probs, dtype=np.float64)
-    extended, skip = extend_with_blanks(labels, blank)
-    T, S = log_probs.shape[0], extended.shape[0]
-    emit = log_probs[:, extended]
-    log_beta = np.full((T, S), -np.inf)
-    log_beta[-1, -1] = emit[-1, -1]
-    if S > 1:
-        log_beta[-1, -2] = emit[-1, -2]
-    skip_from = np.zeros(S, dtype=bool)                        # s -> s + 2 allowed where skip_allowed[s + 2]
-    skip_from[:-2] = skip[2:]
-    for t in range(T - 2, -1, -1):
-        nxt = log_beta[t + 1]
-        step, jump = np.full(S, -np.inf), np.full(S, -np.inf)
-        step[:-1] = nxt[1:]
-        jump[:-2] = nxt[2:]
-        log_beta[t] = _logsumexp(nxt, step, np.where(skip_from, jump, -np.inf)) + emit[t]
-    return log_beta
+    return _backward_variant(log_probs, labels, blank)
 
 
 def ctc_gradient(log_probs, labels, blank=0):
@@ -83,27 +52,12 @@ def ctc_gradient(log_probs, labels, blank=0):
     log_probs = log_softmax(z): softmax(z)[t, k] minus the posterior of class k at frame t,
     exp(logsumexp over the states s holding k of log_alpha[t, s] + log_beta[t, s] - log_probs[t, k] + loss).
     An impossible target has no gradient: the result is all nan."""
-    log_probs = np.asarray(log_probs, dtype=np.float64)
-    extended, _ = extend_with_blanks(labels, blank)
-    log_alpha, loss = ctc_forward(log_probs, labels, blank)
-    log_beta = ctc_backward(log_probs, labels, blank)
-    if not np.isfinite(loss):
-        return np.full(log_probs.shape, np.nan)
-    both = log_alpha + log_beta - log_probs[:, extended]      # (T, S): log of the paths through (t, s)
-    posterior = np.zeros(log_probs.shape)
-    with np.errstate(under="ignore"):
-        np.add.at(posterior.T, extended, np.exp(both + loss).T)
-    return np.exp(log_probs) - posterior
+    return _gradient_variant(log_probs, labels, blank)
 
 
 def collapse(path, blank=0):
     """The labels of a frame path: runs of the same class merged into one, then blanks dropped; a list of ints."""
-    out, previous = [], None
-    for k in np.asarray(path, dtype=np.int64).reshape(-1).tolist():
-        if k != previous and k != blank:
-            out.append(k)
-        previous = k
-    return out
+    return _collapse_variant(path, blank)
 
 
 def greedy_decode(log_probs, blank=0):
@@ -116,32 +70,7 @@ def prefix_beam_search(log_probs, beam_width, blank=0):
     log-probability summed over the paths the beam kept. Each prefix carries two masses: of its paths that end in
     a blank (p_b) and that end in its last label (p_nb); after every frame the ``beam_width`` prefixes of largest
     p_b + p_nb are kept (ties: the first in order of creation)."""
-    log_probs = np.asarray(log_probs, dtype=np.float64)
-    T, K = log_probs.shape
-    beams = {(): (0.0, -np.inf)}                               # prefix -> (log p_b, log p_nb)
-    for t in range(T):
-        nxt: dict = {}
-
-        def add(prefix, b, nb):
-            old_b, old_nb = nxt.get(prefix, (-np.inf, -np.inf))
-            nxt[prefix] = (np.logaddexp(old_b, b), np.logaddexp(old_nb, nb))
-
-        for prefix, (p_b, p_nb) in beams.items():
-            total = np.logaddexp(p_b, p_nb)
-            add(prefix, total + log_probs[t, blank], -np.inf)              # a blank: the prefix stays
-            for k in range(K):
-                if k == blank:
-                    continue
-                p = log_probs[t, k]
-                if prefix and prefix[-1] == k:
-                    add(prefix, -np.inf, p_nb + p)                         # the repeat merges
-                    add(prefix + (k,), -np.inf, p_b + p)                   # after a blank: a new label
-                else:
-                    add(prefix + (k,), -np.inf, total + p)
-        ranked = sorted(nxt.items(), key=lambda item: -np.logaddexp(*item[1]))
-        beams = dict(ranked[:beam_width])
-    best, (p_b, p_nb) = max(beams.items(), key=lambda item: np.logaddexp(*item[1]))
-    return tuple(int(k) for k in best), float(np.logaddexp(p_b, p_nb))
+    return _beam_variant(log_probs, beam_width, blank)
 
 
 def best_path_alignment(log_probs, labels, blank=0):
@@ -149,47 +78,13 @@ def best_path_alignment(log_probs, labels, blank=0):
     (Viterbi over the CTC trellis: log_alpha with max in place of log-sum-exp, then back-tracking from the better
     end state): a list of U int arrays of consecutive frame indices. None when no path of T frames produces the
     labels."""
-    log_probs = np.asarray(log_probs, dtype=np.float64)
-    extended, skip = extend_with_blanks(labels, blank)
-    T, S = log_probs.shape[0], extended.shape[0]
-    emit = log_probs[:, extended]
-    score = np.full((T, S), -np.inf)
-    back = np.zeros((T, S), dtype=np.int64)
-    score[0, 0] = emit[0, 0]
-    if S > 1:
-        score[0, 1] = emit[0, 1]
-    for t in range(1, T):
-        for s in range(S):
-            options = [(score[t - 1, s], s)]
-            if s >= 1:
-                options.append((score[t - 1, s - 1], s - 1))
-            if s >= 2 and skip[s]:
-                options.append((score[t - 1, s - 2], s - 2))
-            best, frm = max(options, key=lambda o: o[0])
-            score[t, s] = best + emit[t, s]
-            back[t, s] = frm
-    ends = [S - 1] + ([S - 2] if S > 1 else [])
-    s = max(ends, key=lambda e: score[-1, e])
-    if not np.isfinite(score[-1, s]):
-        return None
-    states = np.zeros(T, dtype=np.int64)
-    for t in range(T - 1, -1, -1):
-        states[t] = s
-        s = back[t, s]
-    return [np.flatnonzero(states == 2 * u + 1) for u in range(len(extended) // 2)]
+    return _alignment_variant(log_probs, labels, blank)
 
 
 def edit_distance(a, b):
     """The Levenshtein distance between sequences a and b: the fewest insertions, deletions and substitutions that
     turn a into b (each costs 1); an int."""
-    a, b = list(a), list(b)
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
+    return _edit_variant(a, b)
 
 
 def build_recognizer(input_shape, n_classes):
@@ -431,6 +326,8 @@ def _gradient_variant(log_probs, labels, blank, mistake=None):
     log_probs = np.asarray(log_probs, dtype=np.float64)
     extended, _ = extend_with_blanks(labels, blank)
     log_alpha, loss = ctc_forward(log_probs, labels, blank)
+    if mistake is None and not np.isfinite(loss):   # no path: no gradient (the mistakes compute their formulas)
+        return np.full(log_probs.shape, np.nan)
     log_beta = ctc_backward(log_probs, labels, blank)
     both = log_alpha + log_beta - (0.0 if mistake == "no_correction" else log_probs[:, extended])
     per_state = np.exp(both + (0.0 if mistake == "unnormalised" else loss))
