@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from autograder.reference import HIDDEN_MARK
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +62,16 @@ def run_test_cell(ns: dict, nb, grade_id: str) -> list[str]:
     with contextlib.redirect_stdout(out):
         exec(cell.source, dict(ns))
     lines = out.getvalue().splitlines()
-    calls = len(re.findall(r"^check_\w+\(", cell.source.split("### BEGIN HIDDEN TESTS")[0], re.M))
+    calls = len(re.findall(r"^check_\w+\(", cell.source.split(HIDDEN_MARK)[0], re.M))
     assert len(lines) == calls, f"{grade_id}: {calls} public check calls printed {len(lines)} lines: {lines}"
     assert all(line.startswith("\u2714") and line.endswith("all checks passed.") for line in lines), lines
     return lines
+
+
+def public_only(nb):
+    """A copy of the notebook whose graded cells keep only their public part (what a student can run)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = cell.source.split(HIDDEN_MARK)[0]
+    return nb

@@ -21,10 +21,10 @@ from checks import fixtures
 from checks.assertions import CheckFailed
 from checks.fixtures import fixture_path
 from checks.paths import data_path
-from autograder.reference import HIDDEN_MARK, fixtures_are_stale
+from autograder.reference import fixtures_are_stale
 from autograder.reference import w2a1_word_vectors as reference
 from course import ROOT, data_script, nbgrader_meta
-from notebook_code import notebook_fixtures, notebook_path, run_test_cell
+from notebook_code import notebook_fixtures, notebook_path, public_only, run_test_cell
 from week2 import glove, word_vector_checks as checks, word_vectors
 from week2.glove import GloVe, load_glove, word_matrix
 from week2.word_vector_checks import (check_complete_analogy, check_cosine_similarity, check_equalize,
@@ -188,19 +188,10 @@ def test_checks_pass_on_the_solution_for_many_inputs(sol, seed):
     check_equalize(sol["equalize"], seed=seed)
 
 
-def _public_only(nb):
-    """A copy of the notebook whose graded cells keep only their public part (what a student can run)."""
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if nbgrader_meta(cell).get("grade"):
-            cell.source = cell.source.split(HIDDEN_MARK)[0]
-    return nb
-
-
 def test_the_public_checks_need_no_reference(sol, notebook, monkeypatch):
     """The student's copy has no reference: every public check call runs from the stored fixtures."""
     monkeypatch.setattr(fixtures, "reference", lambda aid: None)
-    public = _public_only(notebook)
+    public = public_only(notebook)
     graded = [nbgrader_meta(c)["grade_id"] for c in public.cells if nbgrader_meta(c).get("grade")]
     assert len(graded) == 4
     for grade_id in graded:

@@ -12,12 +12,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.reference import HIDDEN_MARK
 from autograder.reference import w2a3_word2vec as ref
 from checks import fixtures
 from checks.assertions import CheckFailed, numerical_gradient, relative_error
 from course import nbgrader_meta
-from notebook_code import notebook_fixtures, notebook_path, run_test_cell
+from notebook_code import notebook_fixtures, notebook_path, public_only, run_test_cell
 from week2 import planted_corpus as planted
 from week2 import word2vec_checks as checks
 from week2.word2vec_checks import (check_build_vocabulary, check_cbow, check_naive_softmax_loss_and_gradient,
@@ -194,10 +193,7 @@ def test_the_public_checks_need_no_reference(sol, notebook, monkeypatch):
     cbow are checked with the notebook's own naive softmax."""
     monkeypatch.setattr(fixtures, "reference", lambda aid: None)
     monkeypatch.setattr(checks, "reference", lambda aid: None)
-    public = copy.deepcopy(notebook)
-    for cell in public.cells:
-        if nbgrader_meta(cell).get("grade"):
-            cell.source = cell.source.split(HIDDEN_MARK)[0]
+    public = public_only(notebook)
     for cell in public.cells:
         if nbgrader_meta(cell).get("grade"):
             assert run_test_cell(sol, public, nbgrader_meta(cell)["grade_id"])

@@ -4,19 +4,17 @@ solutions on every seed and other honest ways of writing them, reject each class
 need no reference for the public part; one bug costs one function's points."""
 from __future__ import annotations
 
-import copy
 import itertools
 
 import numpy as np
 import pytest
 
 import keras
-from autograder.reference import HIDDEN_MARK
 from autograder.reference import w3a3_ctc as ref
 from checks import fixtures
 from checks.assertions import CheckFailed
 from course import nbgrader_meta
-from notebook_code import notebook_fixtures, run_test_cell
+from notebook_code import notebook_fixtures, public_only, run_test_cell
 from week3 import ctc_checks as checks
 
 AID = "w3a3_ctc"
@@ -222,10 +220,7 @@ def test_other_honest_ways_pass(capsys):
 
 def test_the_public_checks_need_no_reference(sol, notebook, monkeypatch):
     monkeypatch.setattr(fixtures, "reference", lambda aid: None)
-    public = copy.deepcopy(notebook)
-    for cell in public.cells:
-        if nbgrader_meta(cell).get("grade"):
-            cell.source = cell.source.split(HIDDEN_MARK)[0]
+    public = public_only(notebook)
     for cell in public.cells:
         if nbgrader_meta(cell).get("grade"):
             assert run_test_cell(sol, public, nbgrader_meta(cell)["grade_id"])
