@@ -75,3 +75,20 @@ def public_only(nb):
         if cell.metadata.get("nbgrader", {}).get("grade"):
             cell.source = cell.source.split(HIDDEN_MARK)[0]
     return nb
+
+
+def markdown_text(nb, marker: str) -> str:
+    """The one markdown cell of ``nb`` that contains ``marker``, as one line (sentences wrap anywhere)."""
+    (text,) = [c.source for c in nb.cells if c.cell_type == "markdown" and marker in c.source]
+    return " ".join(text.split())
+
+
+def code_cell(nb, marker: str):
+    """The one code cell of ``nb`` whose source contains ``marker``."""
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    return cell
+
+
+def output_text(nb, marker: str) -> str:
+    """The printed text (stream outputs) of the one code cell whose source contains ``marker``."""
+    return "".join(o.get("text", "") for o in code_cell(nb, marker).outputs)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from course import ROOT, nbgrader_meta
+from notebook_code import code_cell, markdown_text, output_text
 from week2.planted_corpus import PLANTED_PAIRS
 from week2.word2vec_data import MIN_COUNT, load_corpus, load_neighbour_checks
 
@@ -23,44 +24,30 @@ def nb(executed_source):
     return executed_source(AID)[0]
 
 
-def _markdown(nb, marker: str) -> str:
-    (text,) = [c.source for c in nb.cells if c.cell_type == "markdown" and marker in c.source]
-    return " ".join(text.split())  # one line: sentences wrap anywhere
-
-
-def _code(nb, marker: str):
-    (cell,) = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
-    return cell
-
-
-def _output(nb, marker: str) -> str:
-    return "".join(o.get("text", "") for o in _code(nb, marker).outputs)
-
-
 def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
 def test_the_introduction_counts_the_graded_functions_and_points(nb):
     graded = [nbgrader_meta(c) for c in nb.cells if nbgrader_meta(c).get("grade")]
-    intro = _markdown(nb, "**Grading.**")
+    intro = markdown_text(nb, "**Grading.**")
     assert f"{len(graded)} graded functions, {sum(m['points'] for m in graded)} points" in intro
 
 
 def test_the_vocabulary_text_matches_the_counts_printed(nb):
-    out = _output(nb, "def bible_vocabulary")
+    out = output_text(nb, "def bible_vocabulary")
     tokens, types, kept, share = re.search(r"([\d,]+) tokens, ([\d,]+) distinct words; ([\d,]+) of them seen at least "
                                            rf"{MIN_COUNT} times, which make ([\d.]+)% of the tokens", out).groups()
     assert _number(tokens) == len(load_corpus())
-    text = _markdown(nb, "A few function words make a large share")
+    text = markdown_text(nb, "A few function words make a large share")
     assert "most of the distinct words but only a small share of the tokens" in text
     assert _number(types) - _number(kept) > _number(types) / 2     # the rare words: most of the distinct words
     assert 100 - float(share) < 5                                  # ... and a small share of the tokens
 
 
 def test_subsampling_drops_most_function_words_and_keeps_a_word_rarer_than_t(nb):
-    out = _output(nb, "frequencies = counts / counts.sum()")
-    text = _markdown(nb, "With the paper's threshold")
+    out = output_text(nb, "frequencies = counts / counts.sum()")
+    text = markdown_text(nb, "With the paper's threshold")
     runs = dict(zip(("1e-05", "0.0001"), out.split("t = ")[1:]))
     assert "most tokens of the function words go" in text
     for word in ("the", "and"):
@@ -77,8 +64,8 @@ def test_subsampling_drops_most_function_words_and_keeps_a_word_rarer_than_t(nb)
 
 
 def test_each_planted_word_ends_nearest_its_partner(nb):
-    assert "Each planted word's nearest neighbour is its partner" in _markdown(nb, "Each planted word's")
-    nearest = dict(re.findall(r"nearest to '(\w+)': '(\w+)'", _output(nb, "planted_corpus()")))
+    assert "Each planted word's nearest neighbour is its partner" in markdown_text(nb, "Each planted word's")
+    nearest = dict(re.findall(r"nearest to '(\w+)': '(\w+)'", output_text(nb, "planted_corpus()")))
     pairs = [tuple(p) for p in PLANTED_PAIRS]
     assert len(nearest) == 2 * len(pairs)
     for a, b in pairs:
@@ -86,8 +73,8 @@ def test_each_planted_word_ends_nearest_its_partner(nb):
 
 
 def test_the_vectorised_step_agrees_with_the_loop_to_rounding_on_the_batch_the_text_names(nb):
-    text = _markdown(nb, "The vectorised step does what a loop")
-    out = _output(nb, "vocab_size, dim, batch, k =")
+    text = markdown_text(nb, "The vectorised step does what a loop")
+    out = output_text(nb, "vocab_size, dim, batch, k =")
     batch, vocab = re.search(r"the same batch of ([\d,]+) pairs in a vocabulary of ([\d,]+) words", text).groups()
     assert f"a batch of {batch} pairs" in out and f"a vocabulary of {vocab} words" in out
     assert float(re.search(r"largest difference in the updated matrices: (\S+)", out).group(1)) < 1e-9
@@ -96,8 +83,8 @@ def test_the_vectorised_step_agrees_with_the_loop_to_rounding_on_the_batch_the_t
 
 
 def test_the_training_section_states_the_settings_its_code_uses(nb):
-    text = _markdown(nb, "## 9 – Training on the King James Bible")
-    code = _code(nb, "run = train_sgns(").source
+    text = markdown_text(nb, "## 9 – Training on the King James Bible")
+    code = code_cell(nb, "run = train_sgns(").source
     settings = {"t": "1e-4", "window_size": "5", "batch_size": "1024", "negatives": "5", "learning_rate": "0.025",
                 "epochs": "3", "dim": "50"}
     for name, value in settings.items():
@@ -108,21 +95,21 @@ def test_the_training_section_states_the_settings_its_code_uses(nb):
 
 
 def test_the_first_loss_is_close_to_6_log_2_and_the_loss_falls(nb):
-    out = _output(nb, "run = train_sgns(")
+    out = output_text(nb, "run = train_sgns(")
     first, last = (float(x) for x in re.search(r"mean loss per pair: ([\d.]+) over the first [\d,]+ pairs, "
                                                r"([\d.]+) over the last ones", out).groups())
-    assert "the first value printed is close to it" in _markdown(nb, "At the very start U is zero")
+    assert "the first value printed is close to it" in markdown_text(nb, "At the very start U is zero")
     assert abs(first - 6 * math.log(2)) < 0.05 * 6 * math.log(2)
     assert last < first
 
 
 def test_the_longer_run_is_the_one_the_text_describes(nb):
-    out = _output(nb, "pretrained = load_pretrained()")
+    out = output_text(nb, "pretrained = load_pretrained()")
     words, dim, epochs = re.search(r"([\d,]+) words x (\d+) dimensions, (\d+) epochs", out).groups()
-    assert f"ran for {epochs} epochs with {dim}-dimensional vectors" in _markdown(nb, "## 10 – A longer run")
-    assert f"Two dimensions out of {dim}" in _markdown(nb, "A 2-D projection (PCA)")
+    assert f"ran for {epochs} epochs with {dim}-dimensional vectors" in markdown_text(nb, "## 10 – A longer run")
+    assert f"Two dimensions out of {dim}" in markdown_text(nb, "A 2-D projection (PCA)")
     median = int(re.search(r"half of these words occur at most (\d+) times", out).group(1))
-    why = _markdown(nb, "Why do 6 billion tokens beat 800,000?")
+    why = markdown_text(nb, "Why do 6 billion tokens beat 800,000?")
     assert f"only {MIN_COUNT} occurrences" in why
     bound = int(re.search(r"half of the vocabulary occurs fewer than (\d+) times", why).group(1))
     assert median < bound
@@ -133,37 +120,37 @@ def test_the_longer_run_is_the_one_the_text_describes(nb):
 
 
 def test_the_neighbours_the_text_describes_are_the_ones_printed(nb):
-    why = _markdown(nb, "Why do 6 billion tokens beat 800,000?")
-    out = _output(nb, "pretrained = load_pretrained()")
+    why = markdown_text(nb, "Why do 6 billion tokens beat 800,000?")
+    out = output_text(nb, "pretrained = load_pretrained()")
     neighbours = {w: set(rest.split(", ")) for w, rest in re.findall(r"^\s*(\w+): (.+)$", out, re.M)}
     assert "its \"king\" among particular kings of the narratives (Benhadad, Sennacherib, Jehoshaphat)" in why
     assert {"benhadad", "sennacherib", "jehoshaphat"} <= neighbours["king"]
     assert "its \"seven\" lives among days, weeks and months" in why
     assert {"days", "weeks", "months"} <= neighbours["seven"]
-    side = _output(nb, "compare_with_glove(")
+    side = output_text(nb, "compare_with_glove(")
     glove_king = re.search(r"^king:.*?\n.*?\n\s*GloVe:\s*(.+)$", side, re.M).group(1)
     assert "GloVe's \"king\" is near \"prince\", \"queen\" and \"throne\"" in why
     assert {"prince", "queen", "throne"} <= {w.strip("*") for w in glove_king.split(", ")}
 
 
 def test_the_relations_the_vectors_get_are_the_neighbour_checks_found(nb):
-    why = _markdown(nb, "Why do 6 billion tokens beat 800,000?")
+    why = markdown_text(nb, "Why do 6 billion tokens beat 800,000?")
     assert "good at this text's relations (tribes, metals, sword / famine / pestilence)" in why
-    out = _output(nb, "found = check_neighbours(")
+    out = output_text(nb, "found = check_neighbours(")
     found = {w: set(rest.split(", ")) for w, rest in re.findall(r"^\s*(\w+): found \d+ of \d+\s+(.+)$", out, re.M)}
     checks = load_neighbour_checks()["neighbours"]
-    assert f"for {len(checks)} words typical of this text" in _markdown(nb, "### An honest evaluation")
+    assert f"for {len(checks)} words typical of this text" in markdown_text(nb, "### An honest evaluation")
     assert found["reuben"] == set(checks["reuben"])                       # the tribes
     assert {"silver", "brass"} <= found["gold"]                          # metals
     assert {"famine", "pestilence"} <= found["sword"]
 
 
 def test_the_analogies_are_labelled_as_chosen_before_or_found_after_training(nb):
-    out = _output(nb, "found_later = [")
+    out = output_text(nb, "found_later = [")
     chosen = load_neighbour_checks()["analogies"]
     labels = re.findall(r"; (chosen before training|found afterwards)\)", out)
     assert labels == ["chosen before training"] * len(chosen) + ["found afterwards"] * (len(labels) - len(chosen))
-    assert "The first four analogies were written down *before*" in _markdown(nb, "### Analogies") \
+    assert "The first four analogies were written down *before*" in markdown_text(nb, "### Analogies") \
         and len(chosen) == 4
     # what the text says of the two found afterwards: they work on these vectors
     assert all("(right;" in line for line in out.splitlines() if "found afterwards" in line)
@@ -171,9 +158,9 @@ def test_the_analogies_are_labelled_as_chosen_before_or_found_after_training(nb)
 
 
 def test_section_8_sizes_the_training_and_the_cell_limit_it_names(nb):
-    text = _markdown(nb, "## 8 – A vectorised minibatch step")
+    text = markdown_text(nb, "## 8 – A vectorised minibatch step")
     assert "Section 9 trains on about four million pairs" in text
-    pairs = _number(re.findall(r"\| ([\d,]+) pairs \|", _output(nb, "run = train_sgns("))[-1])
+    pairs = _number(re.findall(r"\| ([\d,]+) pairs \|", output_text(nb, "run = train_sgns("))[-1])
     assert 3.5e6 <= pairs < 4.5e6
     limit = int(re.search(r"a cell is stopped after (\d+) s", text).group(1))
     config = (ROOT / "nbgrader_config.py").read_text()
