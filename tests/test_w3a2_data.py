@@ -12,7 +12,9 @@ import pytest
 from week3 import audio
 
 ROOT = Path(__file__).resolve().parent.parent / "data" / "trigger_word"
-SPLITS, KINDS = ("train", "dev"), ("activates", "negatives", "backgrounds")
+SPLITS, KINDS = ("train", "val", "dev"), ("activates", "negatives", "backgrounds")
+RECIPE_SPLITS = ("val", "dev")
+PEAK_DBFS = -1.0      # no shipped file and no clip built from a recipe goes above this: nothing is clipped
 WORD_MIN_MS, WORD_MAX_MS, BG_FRAMES = 300, 1200, 160_000
 
 
@@ -65,12 +67,13 @@ def test_every_file_is_mono_16bit_16khz_and_words_are_trimmed(split):
 
 def test_counts_and_size():
     counts = {(s, k): len(_wavs(s, k)) for s in SPLITS for k in KINDS}
-    assert 60 <= counts["train", "activates"] <= 120 and 60 <= counts["train", "negatives"] <= 120, counts
+    assert counts["train", "activates"] >= 300 and counts["train", "negatives"] >= 300, counts
     assert 8 <= counts["train", "backgrounds"] <= 12, counts
-    assert counts["dev", "activates"] >= 20 and counts["dev", "negatives"] >= 20, counts
-    assert counts["dev", "backgrounds"] >= 3, counts
+    for split in RECIPE_SPLITS:
+        assert counts[split, "activates"] >= 50 and counts[split, "negatives"] >= 60, counts
+        assert counts[split, "backgrounds"] >= 4, counts
     size = sum(p.stat().st_size for p in ROOT.rglob("*") if p.is_file())
-    assert size < 25e6, f"data/trigger_word/ takes {size / 1e6:.1f} MB, over 25 MB"
+    assert size < 40e6, f"data/trigger_word/ takes {size / 1e6:.1f} MB, over 40 MB"
 
 
 def test_load_raw_audio_gives_sorted_lists_at_44k():
@@ -99,18 +102,19 @@ def test_spectrogram_of_a_loaded_background_is_101_by_5511():
         assert audio.spectrogram(background[:audio.CLIP_MS]).shape == (101, 5511)
 
 
-def test_dev_recipes_and_load_dev():
-    recipes = json.loads((ROOT / "dev" / "recipes.json").read_text())
-    assert 100 <= len(recipes) <= 150
+@pytest.mark.parametrize("split, n_clips", [("val", 200), ("dev", 400)])
+def test_recipes_and_load_dev(split, n_clips):
+    recipes = json.loads((ROOT / split / "recipes.json").read_text())
+    assert len(recipes) == n_clips
     lengths = {}
     for r in recipes:
-        assert r["background"].startswith("backgrounds/") and (ROOT / "dev" / r["background"]).is_file()
+        assert r["background"].startswith("backgrounds/") and (ROOT / split / r["background"]).is_file()
         spans = []
         for ins in r["inserts"]:
             name = ins["clip"]
-            assert name.split("/")[0] in ("activates", "negatives") and (ROOT / "dev" / name).is_file(), name
+            assert name.split("/")[0] in ("activates", "negatives") and (ROOT / split / name).is_file(), name
             if name not in lengths:
-                lengths[name] = len(audio.load_wav(ROOT / "dev" / name))
+                lengths[name] = len(audio.load_wav(ROOT / split / name))
             start = int(ins["position_ms"])
             spans.append((start, start + lengths[name] - 1))
         spans.sort()
@@ -118,19 +122,30 @@ def test_dev_recipes_and_load_dev():
         assert all(0 <= s and e < audio.CLIP_MS for s, e in spans), f"a word outside the 10 s in {r}"
         assert sum(i["clip"].startswith("activates/") for i in r["inserts"]) <= 4
         assert sum(i["clip"].startswith("negatives/") for i in r["inserts"]) <= 2
-    clips = audio.load_dev()
+    clips = audio.load_dev(split)
     assert len(clips) == len(recipes)
     n_ends = [len(ends) for _, ends in clips]
     for (segment, ends), r in zip(clips, recipes):
         assert len(segment) == audio.CLIP_MS
         assert all(0 < e < audio.CLIP_MS for e in ends)
         assert len(ends) == sum(i["clip"].startswith("activates/") for i in r["inserts"])
+        assert segment.max_dBFS <= PEAK_DBFS + 0.01, f"a {split} clip peaks at {segment.max_dBFS:.2f} dBFS: clipped"
     zero = sum(n == 0 for n in n_ends) / len(n_ends)
     assert 0.05 <= zero <= 0.3, f"{zero:.0%} of the dev clips have no activate"
     assert sum(1 <= n <= 3 for n in n_ends) / len(n_ends) >= 0.6
+    assert sum(n_ends) >= {"val": 300, "dev": 600}[split], f"{sum(n_ends)} activates in the {split} clips"
 
 
-def test_manifest_lists_every_file_and_dev_voices_are_unseen(manifest):
+@pytest.mark.parametrize("split", SPLITS)
+def test_no_shipped_file_is_clipped(split):
+    limit = 32768 * 10 ** (PEAK_DBFS / 20)
+    for kind in KINDS:
+        for path in _wavs(split, kind):
+            peak = np.abs(_read(path)[1]).max()
+            assert peak <= limit, f"{split}/{kind}/{path.name} peaks at {20 * np.log10(peak / 32768):.2f} dBFS"
+
+
+def test_manifest_lists_every_file_and_no_split_shares_a_voice(manifest):
     on_disk = sorted(str(p.relative_to(ROOT)) for s in SPLITS for k in KINDS for p in _wavs(s, k))
     assert sorted(e["file"] for e in manifest["files"]) == on_disk
     voices = {s: set() for s in SPLITS}
@@ -141,13 +156,14 @@ def test_manifest_lists_every_file_and_dev_voices_are_unseen(manifest):
             assert (e["word"] == "activate") == (e["kind"] == "activates"), e["file"]
             voices[e["split"]].add(f"{e['synthesiser']}:{e['voice']}")
         voices[e["split"]].update(e.get("voices") or [])      # the babble talkers
-    assert voices["train"] and voices["dev"]
-    shared = voices["train"] & voices["dev"]
-    assert not shared, f"dev voices used in train: {sorted(shared)}"
-    # espeak-ng: neither the language voice nor the variant of a dev voice occurs in train
     parts = {s: [v.split(":", 1)[1].split("+") for v in voices[s] if v.startswith("espeak-ng:")] for s in SPLITS}
-    for i in (0, 1):
-        assert not {p[i] for p in parts["train"]} & {p[i] for p in parts["dev"]}
+    for a, b in (("train", "dev"), ("train", "val"), ("val", "dev")):
+        assert voices[a] and voices[b]
+        shared = voices[a] & voices[b]
+        assert not shared, f"{b} voices used in {a}: {sorted(shared)}"
+        # espeak-ng: neither the language voice nor the variant of one split's voice occurs in the other
+        for i in (0, 1):
+            assert not {p[i] for p in parts[a]} & {p[i] for p in parts[b]}, (a, b)
 
 
 def test_rebuilding_a_noise_background_gives_the_same_bytes(manifest, prepare, tmp_path):
@@ -161,7 +177,8 @@ def test_rebuilding_words_gives_the_same_bytes(manifest, prepare, tmp_path):
     if missing:
         pytest.skip(f"speech synthesisers not installed ({', '.join(missing)}); install them with `{prepare.APT}`")
     picks = [next(e for e in manifest["files"] if e["split"] == split and e["synthesiser"] == synth
-                  and e["kind"] != "backgrounds") for synth in ("espeak-ng", "flite", "festival") for split in SPLITS]
+                  and e["kind"] != "backgrounds") for synth in ("espeak-ng", "flite", "festival") for split in SPLITS
+             if split != "val" or synth == "espeak-ng"]
     for n, entry in enumerate(picks):
         got = prepare.rebuild_file(entry, tmp_path / str(n))
         assert got == (ROOT / entry["file"]).read_bytes(), f"rebuilding {entry['file']} gave other bytes"

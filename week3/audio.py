@@ -84,16 +84,19 @@ def load_raw_audio(split: str = "train") -> tuple[list, list, list]:
     return tuple(_folder_clips(root / kind) for kind in KINDS)
 
 
-def load_dev() -> list[tuple[AudioSegment, list[int]]]:
-    """The dev clips: (10 s AudioSegment, the end of every "activate" in it, in ms), in the recipes' order.
+def load_dev(split: str = "dev", limit: int | None = None) -> list[tuple[AudioSegment, list[int]]]:
+    """The dev clips: (10 s AudioSegment, the end of every "activate" in it, in ms), in the recipes' order (the
+    first ``limit`` of them if given).
 
     They are made only from voices and backgrounds never used for training (``data/trigger_word/dev/``): each clip
     is built here from its recipe in ``dev/recipes.json`` (a background made 20 dB quieter, words overlaid at the
-    stated positions, the whole brought to -20 dBFS: what ``create_training_example`` does), so the word positions
-    are known exactly from construction and the folder stays small.
+    stated positions, the whole brought to -20 dBFS as ``create_training_example`` does, or less where a peak would
+    pass -1 dBFS: no clip is clipped), so the word positions are known exactly from construction and the folder
+    stays small. ``split="val"`` gives the validation clips (``data/trigger_word/val/``: voices and backgrounds of
+    their own, for choosing the detection threshold and refractory period).
     """
-    root = data_path(DATA_FOLDER, "dev")
-    recipes = json.loads((root / "recipes.json").read_text())
+    root = data_path(DATA_FOLDER, split)
+    recipes = json.loads((root / "recipes.json").read_text())[:limit]
     clips, cache = [], {}
 
     def clip(name):
@@ -109,7 +112,7 @@ def load_dev() -> list[tuple[AudioSegment, list[int]]]:
             segment = segment.overlay(word, position=int(insert["position_ms"]))
             if insert["clip"].startswith("activates/"):
                 ends.append(int(insert["position_ms"]) + len(word) - 1)
-        clips.append((match_target_amplitude(segment, -20.0), sorted(ends)))
+        clips.append((unclipped_level(segment, -20.0), sorted(ends)))
     return clips
 
 # ------------------------------------------------------------------ making examples
@@ -125,6 +128,12 @@ def get_random_time_segment(segment_ms: int) -> tuple[int, int]:
 def match_target_amplitude(sound: AudioSegment, target_dBFS: float) -> AudioSegment:
     """``sound`` scaled to an average loudness of target_dBFS."""
     return sound.apply_gain(target_dBFS - sound.dBFS)
+
+
+def unclipped_level(sound: AudioSegment, target_dBFS: float, peak_dBFS: float = -1.0) -> AudioSegment:
+    """``sound`` scaled to an average loudness of target_dBFS, or less where its loudest sample would pass
+    peak_dBFS (a clip for listening or measuring is never clipped)."""
+    return sound.apply_gain(min(target_dBFS - sound.dBFS, peak_dBFS - sound.max_dBFS))
 
 
 def samples(segment: AudioSegment) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Build the audio of w3a2 (trigger word detection), ``data/trigger_word/``, with offline speech synthesisers.
 
-    python data/trigger_word/prepare.py            # rebuild everything in data/trigger_word/ (about 10 s)
+    python data/trigger_word/prepare.py            # rebuild everything in data/trigger_word/ (about 15-30 s)
     python data/trigger_word/prepare.py --check    # rebuild into a temporary folder, compare byte for byte; exit 1
                                                    # on a difference
     python data/trigger_word/prepare.py --out /tmp/tw   # build somewhere else
@@ -43,7 +43,8 @@ BG_MS = 10_000                   # length of a background
 WORD_MIN_MS, WORD_MAX_MS = 300, 1200
 WORD_RMS_DBFS = -20.0            # every word is brought to this loudness (peaks kept under -1 dBFS)
 SEED = 2024
-N_DEV_CLIPS = 120
+N_CLIPS = {"dev": 400, "val": 200}   # 10 s clips built from recipes (dev: the measure; val: choosing settings)
+SPLITS = ("train", "val", "dev")
 APT = "apt-get install espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts"
 PACKAGES = ["espeak-ng", "flite", "festival", "festvox-kallpc16k", "festvox-kdlpc16k", "festvox-us-slt-hts"]
 
@@ -62,24 +63,42 @@ BABBLE_TEXT = ["the meeting starts at nine tomorrow morning", "could you pass me
 # ------------------------------------------------------------------ voices per split (never shared)
 # espeak-ng voices are "<language voice>+<variant>"; a dev voice shares neither part with a train voice.
 TRAIN_ESPEAK_BASES = ["en-us", "en-gb", "en-gb-x-rp", "en-us-nyc"]
-TRAIN_ESPEAK_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "f1", "f2", "f3", "klatt", "klatt2"]
+TRAIN_ESPEAK_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "f1", "f2", "f3", "klatt", "klatt2", "klatt5", "klatt6",
+                         "Alex", "Andy", "Annie", "Lee", "Michael", "Mike", "adam", "anika", "belinda", "benjamin",
+                         "david", "ed", "edward", "grandma", "grandpa", "john", "linda", "max", "norbert", "paul",
+                         "quincy", "rob", "robert", "shelby", "steph", "travis", "victor", "zac"]
+# the validation split (choosing the detection threshold and refractory period) has voices of its own too
+VAL_ESPEAK_BASES = ["en-gb-x-gbclan", "en-gb-x-gbcwmd"]
+VAL_ESPEAK_VARIANTS = ["m8", "klatt4", "Alicia", "aunty", "iven", "Gene", "Jacky", "steph2"]
 DEV_ESPEAK_BASES = ["en-gb-scotland", "en-029"]
 DEV_ESPEAK_VARIANTS = ["m6", "m7", "f4", "f5", "klatt3"]
 # (synthesiser, voice, sex) of the other synthesisers; festival's kal and flite's kal16 are the same speaker (Kal),
 # so both are train; flite's slt and festival's HTS slt are the same speaker, both dev.
-TRAIN_OTHER = [("festival", "kal_diphone", "m"), ("flite", "kal16", "m")]
+# Kal is said with a male-range and (as a different-sounding voice) a female-range mean F0.
+TRAIN_OTHER = [("festival", "kal_diphone", "m"), ("festival", "kal_diphone", "f"), ("flite", "kal16", "m"),
+               ("flite", "kal16", "f")]
 DEV_OTHER = [("flite", "awb", "m"), ("flite", "rms", "m"), ("flite", "slt", "f"), ("festival", "ked_diphone", "m"),
              ("festival", "cmu_us_slt_arctic_hts", "f")]
 
 
 def espeak_voices(split):
-    bases, variants = ((TRAIN_ESPEAK_BASES, TRAIN_ESPEAK_VARIANTS) if split == "train"
-                       else (DEV_ESPEAK_BASES, DEV_ESPEAK_VARIANTS))
+    bases, variants = {"train": (TRAIN_ESPEAK_BASES, TRAIN_ESPEAK_VARIANTS),
+                       "val": (VAL_ESPEAK_BASES, VAL_ESPEAK_VARIANTS),
+                       "dev": (DEV_ESPEAK_BASES, DEV_ESPEAK_VARIANTS)}[split]
     return [("espeak-ng", f"{b}+{v}", "f" if v.startswith("f") else "m") for b in bases for v in variants]
 
 
 def other_voices(split):
-    return TRAIN_OTHER if split == "train" else DEV_OTHER
+    return {"train": TRAIN_OTHER, "val": [], "dev": DEV_OTHER}[split]
+
+
+# per split: how often each espeak-ng voice and each other voice says "activate", how often each negative word is
+# said, by voices dealt from a shuffled pool of every espeak-ng voice once and every other voice "pool" times (in
+# train, Kal says about half the negatives as well as half the "activate"s: his voice alone tells nothing)
+SAYINGS = {"train": {"espeak": 2, "other": 20, "negative": 12, "pool": 40},
+           "val": {"espeak": 4, "other": 0, "negative": 3, "pool": 0},
+           "dev": {"espeak": 6, "other": 12, "negative": 5, "pool": 4}}
+SPLIT_SEED = {"train": 0, "dev": 1, "val": 3}
 
 
 # ------------------------------------------------------------------ the plan (all randomness is drawn here)
@@ -100,17 +119,15 @@ def _params(rng, synth, voice, sex):
 
 def plan_words(split):
     """The words of a split: a list of items (folder, name, word, synthesiser, voice, rate, pitch)."""
-    rng = np.random.default_rng([SEED, 0 if split == "train" else 1])
-    espeak, others = espeak_voices(split), other_voices(split)
+    rng = np.random.default_rng([SEED, SPLIT_SEED[split]])
+    espeak, others, say = espeak_voices(split), other_voices(split), SAYINGS[split]
     items = []
-    # "activate": every espeak-ng voice twice (train) or 2x (dev), every other voice 8 (train) / 4 (dev) times
-    act_voices = espeak * 2 + [v for v in others for _ in range(8 if split == "train" else 4)]
+    act_voices = espeak * say["espeak"] + [v for v in others for _ in range(say["other"])]
     for i, (synth, voice, sex) in enumerate(act_voices):
         items.append({"folder": "activates", "name": f"activate_{i:03d}.wav", "word": TRIGGER, "synthesiser": synth,
                       "voice": voice, **_params(rng, synth, voice, sex)})
-    # negatives: every word 4 times (train) or twice (dev), voices dealt from a shuffled pool
-    per_word = 4 if split == "train" else 2
-    pool = espeak + [v for v in others for _ in range(4)]
+    per_word = say["negative"]
+    pool = espeak + [v for v in others for _ in range(say["pool"])]
     order = rng.permutation(len(pool))
     k = 0
     for word in NEGATIVE_WORDS:
@@ -378,6 +395,17 @@ def plan_backgrounds(split):
             {"name": "room_tone_50hz_fan.wav", "kind": "room tone", "mains_hz": 50, "fan": True, "seed": 5,
              "level": -27},
         ]
+    if split == "val":
+        return [
+            {"name": "babble_val.wav", "kind": "babble", "seed": 31, "talkers": 6, "level": -27},
+            {"name": "music_bach_bwv14.5.wav", "kind": "music", "piece": "bach/bwv14.5", "bpm": 92, "level": -23},
+            {"name": "noise_pink_val.wav", "kind": "noise", "colour": "pink", "exponent": -1, "seed": 201,
+             "level": -26},
+            {"name": "noise_white_val.wav", "kind": "noise", "colour": "white", "exponent": 0, "seed": 202,
+             "level": -31},
+            {"name": "room_tone_50hz_val.wav", "kind": "room tone", "mains_hz": 50, "fan": True, "seed": 203,
+             "level": -28},
+        ]
     return [
         {"name": "babble_dev.wav", "kind": "babble", "seed": 21, "talkers": 6, "level": -27},
         {"name": "music_bach_bwv13.6.wav", "kind": "music", "piece": "bach/bwv13.6", "bpm": 90, "level": -23},
@@ -417,13 +445,13 @@ def render_background(b, split, workdir: Path) -> np.ndarray:
 
 # ------------------------------------------------------------------ dev recipes
 
-def make_recipes(backgrounds, lengths_ms, activates, negatives):
-    """N_DEV_CLIPS recipes: a background, 0-4 "activate"s and 0-2 negatives at random non-overlapping positions,
+def make_recipes(split, backgrounds, lengths_ms, activates, negatives):
+    """N_CLIPS[split] recipes: a background, 0-4 "activate"s and 0-2 negatives at random non-overlapping positions,
     every word wholly inside the 10 s (its end at most 9,979 ms). ``lengths_ms`` are the words' lengths in ms as
     written; a loader that resamples may see them 1 ms longer or shorter, so words are kept at least 3 ms apart."""
-    rng = np.random.default_rng([SEED, 2])
+    rng = np.random.default_rng([SEED, 2] if split == "dev" else [SEED, 4])
     recipes = []
-    for i in range(N_DEV_CLIPS):
+    for i in range(N_CLIPS[split]):
         n_act = int(rng.choice(5, p=[0.15, 0.3, 0.3, 0.17, 0.08]))
         n_neg = int(rng.choice(3, p=[0.3, 0.4, 0.3]))
         words = ([activates[j] for j in rng.choice(len(activates), n_act, replace=False)]
@@ -464,7 +492,7 @@ def build(out: Path, verbose: bool = True) -> dict:
                  f"    {APT}")
     manifest = {"sample_rate": SR, "packages": package_versions(), "files": []}
     with tempfile.TemporaryDirectory() as tmp:
-        for split in ("train", "dev"):
+        for split in SPLITS:
             for kind in ("activates", "negatives", "backgrounds"):
                 folder = out / split / kind
                 if folder.exists():
@@ -493,19 +521,21 @@ def build(out: Path, verbose: bool = True) -> dict:
             if verbose:
                 print(f"{split}: {len(items)} words, {len(plan_backgrounds(split))} backgrounds "
                       f"({time.time() - t0:.0f} s)")
-    dev = out / "dev"
-    names = lambda kind: sorted(f"{kind}/{p.name}" for p in (dev / kind).glob("*.wav"))  # noqa: E731
-    lengths = {e["file"][len("dev/"):]: e["duration_ms"] for e in manifest["files"] if e["split"] == "dev"}
-    recipes = make_recipes(names("backgrounds"), lengths, names("activates"), names("negatives"))
-    (dev / "recipes.json").write_text("[\n" + ",\n".join(json.dumps(r) for r in recipes) + "\n]\n")
+    for split in N_CLIPS:
+        folder = out / split
+        names = lambda kind: sorted(f"{kind}/{p.name}" for p in (folder / kind).glob("*.wav"))  # noqa: E731
+        lengths = {e["file"][len(split) + 1:]: e["duration_ms"] for e in manifest["files"] if e["split"] == split}
+        recipes = make_recipes(split, names("backgrounds"), lengths, names("activates"), names("negatives"))
+        (folder / "recipes.json").write_text("[\n" + ",\n".join(json.dumps(r) for r in recipes) + "\n]\n")
     manifest["files"].sort(key=lambda e: e["file"])
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     if verbose:
-        print(f"done in {time.time() - t0:.0f} s: {len(manifest['files'])} files, {len(recipes)} dev recipes")
+        print(f"done in {time.time() - t0:.0f} s: {len(manifest['files'])} files, "
+              + ", ".join(f"{n} {split} recipes" for split, n in N_CLIPS.items()))
     return manifest
 
 
-OUTPUTS = ("train", "dev", "manifest.json")
+OUTPUTS = (*SPLITS, "manifest.json")
 
 
 def compare(a: Path, b: Path) -> list[str]:
