@@ -1,15 +1,23 @@
 """Train the trigger word detector the w3a2 notebook loads: ``weights.npz`` and ``metrics.json`` here.
 
-    python data/models/trigger_word/train.py [--examples 2000] [--minutes 30] [--seed 0] [--init WEIGHTS]
+    python data/models/trigger_word/train.py [--minutes 60] [--examples 1000] [--seed 0] [--init WEIGHTS]
+    python data/models/trigger_word/train.py --resume            # go on where the last run stopped
+    python data/models/trigger_word/train.py --evaluate-only     # only choose the settings and measure
 
-The model and the training examples are the notebook's: ``modelf((5511, 101))`` and ``create_training_example`` on
-the training clips of ``data/trigger_word/train/``, from the instructor's reference (``autograder.reference``, which
-students do not have: this script runs in the instructor's course only). It makes a pool of seeded examples, trains
-with Adam and the binary cross-entropy of every output step for as many whole epochs as fit in ``--minutes``, then
-measures on the dev clips (voices and backgrounds never used for training): frame accuracy, and event-level
-precision, recall and F1 (``week3.audio.detections`` / ``event_metrics``). The weights are saved layer by layer in
-the model's order, as ``week3.trigger.load_pretrained`` reads them. ``--init`` continues from saved weights (a
-second run with another ``--seed`` trains on new examples); ``metrics.json`` then records the runs before it.
+The model is the notebook's, ``modelf((5511, 101))`` from the instructor's reference (``autograder.reference``,
+which students do not have: this script runs in the instructor's course only). Training goes in rounds: each round
+makes ``--examples`` new 10 s examples from the training clips of ``data/trigger_word/train/`` (``make_example``:
+what ``create_training_example`` makes, with each word played faster or slower and louder or softer, and the
+background and the whole clip at a random level), trains one epoch on them with Adam and the binary cross-entropy
+of every output step, and saves a checkpoint (``checkpoint/``: the model with its optimizer state, and the round
+reached), so that ``--resume`` goes on from the last whole round with the same examples it would have made. Rounds
+go on while another fits in ``--minutes``.
+
+Then the detection settings are chosen on the validation clips (``data/trigger_word/val/``: voices and backgrounds
+used neither for training nor for dev): the threshold and refractory period of ``week3.audio.detections`` with the
+best event F1 there. The dev clips (voices and backgrounds never used for training or choosing) are measured with
+those settings: frame accuracy and event-level precision, recall and F1, in all and per synthesiser. The weights are
+saved layer by layer in the model's order, as ``week3.trigger.load_pretrained`` reads them.
 """
 from __future__ import annotations
 
@@ -25,72 +33,171 @@ sys.path.insert(0, str(HERE.parent.parent.parent))
 
 import numpy as np  # noqa: E402
 
+THRESHOLDS = [round(t, 2) for t in np.arange(0.1, 0.96, 0.05)]
+REFRACTORY = [50, 75, 100, 125, 150]
+WORD_SPEED = (0.88, 1.15)      # each inserted word is played this much faster or slower (pitch and formants too)
+WORD_GAIN_DB = (-5.0, 3.0)     # and made this much louder or softer
+BACKGROUND_DB = (-26.0, -14.0)  # the background's gain before the words go in (create_training_example: -20)
+CLIP_DBFS = (-26.0, -17.0)     # the whole clip's loudness (create_training_example: -20)
+
+
+def make_example(rng, background, activates, negatives):
+    """(x (TX, N_FREQ), y (TY,), activate ends in ms) of one augmented 10 s example: 0-4 "activate"s and 0-2
+    negatives at random non-overlapping positions in the background."""
+    from week3.audio import CLIP_MS, RATE, spectrogram, unclipped_level
+    from week3.trigger import frame_labels
+
+    def varied(word):
+        speed = rng.uniform(*WORD_SPEED)
+        played = word._spawn(word.raw_data, overrides={"frame_rate": int(RATE * speed)}).set_frame_rate(RATE)
+        return played.apply_gain(rng.uniform(*WORD_GAIN_DB))
+
+    clip = background.apply_gain(rng.uniform(*BACKGROUND_DB))
+    words = ([(True, activates[i]) for i in rng.choice(len(activates), rng.integers(0, 5), replace=False)]
+             + [(False, negatives[i]) for i in rng.choice(len(negatives), rng.integers(0, 3), replace=False)])
+    taken, ends = [], []
+    for is_activate, word in (words[i] for i in rng.permutation(len(words))):
+        word = varied(word)
+        for _ in range(50):
+            start = int(rng.integers(0, CLIP_MS - len(word)))
+            end = start + len(word) - 1
+            if all(end < a or start > b for a, b in taken):
+                taken.append((start, end))
+                clip = clip.overlay(word, position=start)
+                if is_activate:
+                    ends.append(end)
+                break
+    clip = unclipped_level(clip, rng.uniform(*CLIP_DBFS))
+    return spectrogram(clip).T.astype(np.float32), frame_labels(ends), sorted(ends)
+
+
+def make_round(seed: int, round_: int, n: int, clips):
+    """The examples of one round: the same (seed, round) always gives the same examples."""
+    from week3.audio import TX, TY, N_FREQ
+
+    activates, negatives, backgrounds = clips
+    rng = np.random.default_rng([seed, round_])
+    X = np.zeros((n, TX, N_FREQ), dtype=np.float32)
+    Y = np.zeros((n, TY, 1), dtype=np.float32)
+    for i in range(n):
+        X[i], Y[i, :, 0], _ = make_example(rng, backgrounds[int(rng.integers(len(backgrounds)))], activates,
+                                           negatives)
+    return X, Y
+
+
+def by_synthesiser(probs, dev, threshold, refractory, split="dev"):
+    """Recall of the "activate"s of each synthesiser (from the recipes and the manifest)."""
+    from checks.paths import data_path
+    from week3.audio import CLIP_MS, TY, detections
+
+    recipes = json.loads(data_path("trigger_word", split, "recipes.json").read_text())
+    manifest = {e["file"]: e for e in json.loads(data_path("trigger_word", "manifest.json").read_text())["files"]}
+    hit, total = {}, {}
+    for recipe, (_, ends), p in zip(recipes, dev, probs):
+        fired = [s * CLIP_MS / TY for s in detections(p, threshold, refractory)]
+        inserts = sorted((i for i in recipe["inserts"] if i["clip"].startswith("activates/")),
+                         key=lambda i: i["position_ms"])
+        for insert, end in zip(inserts, ends):
+            synth = manifest[f"{split}/{insert['clip']}"]["synthesiser"]
+            total[synth] = total.get(synth, 0) + 1
+            hit[synth] = hit.get(synth, 0) + any(end <= f <= end + 1000 for f in fired)
+    return {s: {"activates": total[s], "recall": round(hit[s] / total[s], 4)} for s in sorted(total)}
+
+
+def choose_and_measure(model) -> dict:
+    """Choose the threshold and refractory period on the validation clips, then measure the dev clips."""
+    from week3.audio import detections, event_metrics, load_dev
+    from week3.trigger import dev_metrics, predict_clips
+
+    val = load_dev("val")
+    val_probs = predict_clips(model, [c for c, _ in val])
+    grid = []
+    for threshold in THRESHOLDS:
+        for refractory in REFRACTORY:
+            m = event_metrics([detections(p, threshold, refractory) for p in val_probs], [e for _, e in val])
+            grid.append((round(m["f1"], 4), -abs(threshold - 0.5), threshold, refractory))
+    f1, _, threshold, refractory = max(grid)
+    dev = load_dev()
+    dev_probs = predict_clips(model, [c for c, _ in dev])
+    return {"validation": {"clips": len(val), "activates": int(sum(len(e) for _, e in val)), "f1": f1,
+                           "threshold": threshold, "refractory": refractory,
+                           "grid": {"thresholds": THRESHOLDS, "refractory": REFRACTORY}},
+            "dev": {**dev_metrics(model, threshold, refractory, dev, dev_probs),
+                    "recall by synthesiser": by_synthesiser(dev_probs, dev, threshold, refractory)},
+            "dev at 0.5 / 75": dev_metrics(model, 0.5, 75, dev, dev_probs)}
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--examples", type=int, default=2000)
-    parser.add_argument("--minutes", type=float, default=30.0)
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--examples", type=int, default=1000, help="new examples per round (one epoch each)")
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=0.001)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--checkpoint", type=Path, default=HERE / "checkpoint")
     parser.add_argument("--init", type=Path, help="start from these weights (and the metrics.json next to them)")
+    parser.add_argument("--resume", action="store_true", help="go on from the checkpoint of the last run")
+    parser.add_argument("--evaluate-only", action="store_true", help="no training: choose settings and measure")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     from autograder.reference import w3a2_trigger_word as reference
-    from week3.audio import TX, TY, N_FREQ, load_raw_audio
+    from week3.audio import TX, N_FREQ, load_raw_audio
     from week3.layer_weights import save_weights
-    from week3.trigger import dev_metrics, load_pretrained
+    from week3.trigger import load_pretrained
 
     keras.utils.set_random_seed(args.seed)
-    activates, negatives, backgrounds = load_raw_audio("train")
-    np.random.seed(args.seed)
-    start = time.time()
-    X = np.zeros((args.examples, TX, N_FREQ), dtype=np.float32)
-    Y = np.zeros((args.examples, TY, 1), dtype=np.float32)
-    for i in range(args.examples):
-        x, y = reference.create_training_example(backgrounds[i % len(backgrounds)], activates, negatives, TY)
-        X[i], Y[i, :, 0] = x.T, y[0]
-    made = time.time() - start
-    print(f"{args.examples} examples made in {made:.0f} s; {Y.any(axis=(1, 2)).mean():.0%} hold an 'activate'",
-          flush=True)
-
     model = reference.modelf((TX, N_FREQ))
-    earlier = []
-    if args.init:
-        previous = load_pretrained(model, args.init)
-        earlier = previous.get("earlier runs", []) + [{k: v for k, v in previous.items() if k != "earlier runs"}]
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=args.learning_rate), loss="binary_crossentropy",
-                  metrics=["accuracy"], jit_compile=False)
-    class TimeBudget(keras.callbacks.Callback):
-        """Stop after the last whole epoch that fits in --minutes (one fit: the data is copied once)."""
-
-        def on_train_begin(self, logs=None):
-            self.start, self.history = time.time(), []
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.history.append({k: round(float(v), 4) for k, v in (logs or {}).items()})
-            elapsed = time.time() - self.start
-            print(f"epoch {epoch + 1}: {self.history[-1]} ({elapsed:.0f} s)", flush=True)
-            if elapsed / (epoch + 1) * (epoch + 2) > args.minutes * 60:
-                self.model.stop_training = True
-
-    budget = TimeBudget()
+    state_file = args.checkpoint / "state.json"
+    if args.resume or args.evaluate_only:
+        if not state_file.exists():
+            sys.exit(f"no checkpoint in {args.checkpoint}: start a run without --resume first")
+        state = json.loads(state_file.read_text())
+        model = keras.models.load_model(args.checkpoint / "model.keras", compile=not args.evaluate_only)
+    else:
+        earlier = []
+        if args.init:
+            previous = load_pretrained(model, args.init)
+            earlier = previous.get("earlier runs", []) + [{k: v for k, v in previous.items() if k != "earlier runs"}]
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=args.learning_rate),
+                      loss="binary_crossentropy", metrics=["accuracy"], jit_compile=False)
+        state = {"seed": args.seed, "examples": args.examples, "batch_size": args.batch,
+                 "learning_rate": args.learning_rate, "rounds": [], "earlier runs": earlier,
+                 "commands": []}
+    state["commands"].append(" ".join(["python data/models/trigger_word/train.py",
+                                       *(argv if argv is not None else sys.argv[1:])]))
+    clips = load_raw_audio("train")
     start = time.time()
-    model.fit(X, Y, batch_size=args.batch, epochs=10_000, shuffle=True, verbose=0, callbacks=[budget])
-    history, epochs = budget.history, len(budget.history)
-    seconds = time.time() - start
-    metrics = {"command": " ".join(["python data/models/trigger_word/train.py",
-                                    *(argv if argv is not None else sys.argv[1:])]),
-               "examples": args.examples, "epochs": epochs, "batch_size": args.batch,
-               "learning_rate": args.learning_rate, "seed": args.seed, "keras": keras.__version__,
-               "make_seconds": round(made, 1), "train_seconds": round(seconds, 1),
-               "parameters": model.count_params(), "history": history, "earlier runs": earlier}
+    while not args.evaluate_only:
+        rounds = state["rounds"]
+        per_round = (sum(r["seconds"] for r in rounds[-3:]) / len(rounds[-3:])) if rounds else 0
+        if time.time() - start + per_round > args.minutes * 60:
+            break
+        t0 = time.time()
+        X, Y = make_round(state["seed"], len(rounds), state["examples"], clips)
+        made = time.time() - t0
+        history = model.fit(X, Y, batch_size=state["batch_size"], epochs=1, shuffle=True, verbose=0).history
+        del X, Y
+        rounds.append({"round": len(rounds) + 1, **{k: round(float(v[-1]), 4) for k, v in history.items()},
+                       "make_seconds": round(made, 1), "seconds": round(time.time() - t0, 1)})
+        args.checkpoint.mkdir(parents=True, exist_ok=True)
+        model.save(args.checkpoint / "model.keras")
+        state_file.write_text(json.dumps(state, indent=1) + "\n")
+        print(f"round {len(rounds)}: {rounds[-1]}", flush=True)
+
+    measured = choose_and_measure(model)
+    rounds = state["rounds"]
+    metrics = {"commands": state["commands"], "examples per round": state["examples"], "rounds": len(rounds),
+               "examples seen": state["examples"] * len(rounds), "batch_size": state["batch_size"],
+               "learning_rate": state["learning_rate"], "seed": state["seed"], "keras": keras.__version__,
+               "train_seconds": round(sum(r["seconds"] for r in rounds), 1), "parameters": model.count_params(),
+               "augmentation": {"word speed": WORD_SPEED, "word gain dB": WORD_GAIN_DB,
+                                "background gain dB": BACKGROUND_DB, "clip dBFS": CLIP_DBFS},
+               "history": rounds, "earlier runs": state["earlier runs"], **measured}
     args.out.mkdir(parents=True, exist_ok=True)
     save_weights(args.out / "weights.npz", model)
-    metrics["dev"] = dev_metrics(model)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     print(json.dumps({k: v for k, v in metrics.items() if k != "history"}, indent=1))
     return 0
