@@ -22,7 +22,9 @@ saved layer by layer in the model's order, as ``week3.trigger.load_pretrained`` 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -85,6 +87,19 @@ def make_round(seed: int, round_: int, n: int, clips):
     return X, Y
 
 
+_CLIPS = None
+
+
+def _load_clips():
+    global _CLIPS
+    from week3.audio import load_raw_audio
+    _CLIPS = load_raw_audio("train")
+
+
+def _make_round_here(seed: int, round_: int, n: int):
+    return make_round(seed, round_, n, _CLIPS)
+
+
 def by_synthesiser(probs, dev, threshold, refractory, split="dev"):
     """Recall of the "activate"s of each synthesiser (from the recipes and the manifest)."""
     from checks.paths import data_path
@@ -144,7 +159,7 @@ def main(argv=None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     from autograder.reference import w3a2_trigger_word as reference
-    from week3.audio import TX, N_FREQ, load_raw_audio
+    from week3.audio import TX, N_FREQ
     from week3.layer_weights import save_weights
     from week3.trigger import load_pretrained
 
@@ -168,24 +183,31 @@ def main(argv=None) -> int:
                  "commands": []}
     state["commands"].append(" ".join(["python data/models/trigger_word/train.py",
                                        *(argv if argv is not None else sys.argv[1:])]))
-    clips = load_raw_audio("train")
     start = time.time()
+    # the examples of the next round are made in another process while this one trains on the current round's
+    maker = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                   initializer=_load_clips)
+    upcoming = maker.submit(_make_round_here, state["seed"], len(state["rounds"]), state["examples"])
     while not args.evaluate_only:
         rounds = state["rounds"]
         per_round = (sum(r["seconds"] for r in rounds[-3:]) / len(rounds[-3:])) if rounds else 0
         if time.time() - start + per_round > args.minutes * 60:
             break
         t0 = time.time()
-        X, Y = make_round(state["seed"], len(rounds), state["examples"], clips)
-        made = time.time() - t0
+        X, Y = upcoming.result()
+        made = time.time() - t0   # the wait for the examples, not the time spent making them
+        upcoming = maker.submit(_make_round_here, state["seed"], len(rounds) + 1, state["examples"])
         history = model.fit(X, Y, batch_size=state["batch_size"], epochs=1, shuffle=True, verbose=0).history
         del X, Y
         rounds.append({"round": len(rounds) + 1, **{k: round(float(v[-1]), 4) for k, v in history.items()},
-                       "make_seconds": round(made, 1), "seconds": round(time.time() - t0, 1)})
+                       "wait_seconds": round(made, 1), "seconds": round(time.time() - t0, 1)})
         args.checkpoint.mkdir(parents=True, exist_ok=True)
         model.save(args.checkpoint / "model.keras")
         state_file.write_text(json.dumps(state, indent=1) + "\n")
         print(f"round {len(rounds)}: {rounds[-1]}", flush=True)
+    for process in list(getattr(maker, "_processes", {}).values()):   # a round being made that is not needed
+        process.terminate()
+    maker.shutdown(wait=False, cancel_futures=True)
 
     measured = choose_and_measure(model)
     rounds = state["rounds"]
