@@ -8,6 +8,7 @@ import heapq
 import inspect
 import json
 import math
+import re
 import warnings
 from collections import Counter
 
@@ -27,6 +28,45 @@ CHECKS = {"greedy_decode": checks.check_greedy_decode, "beam_search_decode": che
 HIDDEN = {"greedy_decode": [{"seed": 1}, {"vocab_size": 4, "max_len": 5, "seed": 7}],
           "beam_search_decode": [{"seed": 9}, {"vocab_size": 6, "max_len": 7, "seed": 11}],
           "bleu_score": [{"seed": 5}, {"vocab_size": 4, "length": 10, "seed": 2}]}
+
+
+_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|etc|vs)\.")
+# The shared kit's messages (checks/), which this assignment's checks do not write: a fixture that is not stored.
+_SHARED = ("has no stored expected values",)
+
+
+def assert_one_sentence(message: str):
+    """A check's message is one sentence: one line, no ANSI colour codes, no traceback, a full stop at its end and
+    no sentence that ends inside it (e.g. / i.e. / vs. / ... do not end one)."""
+    assert "\n" not in message and "\x1b" not in message and "Traceback" not in message, message
+    body = _ABBREVIATIONS.sub("", message).replace("...", "")
+    assert body.endswith("."), message
+    assert not re.search(r"[.!?]\s", body), message
+
+
+@pytest.fixture(autouse=True)
+def one_sentence_messages(monkeypatch):
+    """Every CheckFailed a test of this module makes is one sentence (checked when the test ends)."""
+    made = []
+    original = CheckFailed.__init__
+
+    def init(self, *args):
+        made.append(str(args[0]) if args else "")
+        original(self, *args)
+
+    monkeypatch.setattr(CheckFailed, "__init__", init)
+    yield made
+    for message in made:
+        if not any(shared in message for shared in _SHARED):
+            assert_one_sentence(message)
+
+
+def test_the_one_sentence_rule_sees_two_sentences():
+    assert_one_sentence("f(x): expected 1 but got 2, so check step 2 (e.g. the sum) of section 3.1.")
+    for bad in ("f(x): expected 1 but got 2. Likely cause: a sum.", "f: wrong\nTraceback", "f: \x1b[31mred\x1b[0m.",
+                "f: no full stop"):
+        with pytest.raises(AssertionError):
+            assert_one_sentence(bad)
 
 
 def _public_args(name) -> dict:
@@ -182,7 +222,7 @@ GREEDY_MISTAKES = {"drops end": "end token was not appended", "no limit": "max_l
 
 @pytest.mark.parametrize("kind", list(GREEDY_MISTAKES))
 def test_greedy_mistakes_are_named(setting, kind):
-    with pytest.raises(CheckFailed, match=r"exactly what a known mistake gives\. Likely cause: .*"
+    with pytest.raises(CheckFailed, match=r"exactly what a known mistake gives — likely cause: .*"
                                           + GREEDY_MISTAKES[kind]):
         checks.check_greedy_decode(wrong_greedy(kind))
 
@@ -191,10 +231,10 @@ def test_greedy_unknown_mistake_and_wrong_type(setting):
     def argmin(step_log_probs, max_len, end_id):
         return greedy_loop(lambda prefix: -step_log_probs(prefix), max_len, end_id)
 
-    with pytest.raises(CheckFailed, match=r"first differ at position 0\. Likely cause: each token must be the most "
+    with pytest.raises(CheckFailed, match=r"first differ at position 0, so check that each token is the most "
                                            r"probable next token"):
         checks.check_greedy_decode(argmin)
-    with pytest.raises(CheckFailed, match=r"expected a list but got a tuple"):
+    with pytest.raises(CheckFailed, match=r"expected a list of token ids but got a tuple"):
         checks.check_greedy_decode(lambda *args: tuple(greedy_loop(*args)))
     with pytest.raises(NotImplementedError):
         checks.check_greedy_decode(lambda *args: (_ for _ in ()).throw(NotImplementedError("Not implemented yet")))
@@ -259,7 +299,7 @@ BEAM_MISTAKES = {
 
 @pytest.mark.parametrize("kind", list(BEAM_MISTAKES))
 def test_beam_mistakes_are_named(setting, kind):
-    with pytest.raises(CheckFailed, match=r"exactly what a known mistake gives\. Likely cause: .*"
+    with pytest.raises(CheckFailed, match=r"exactly what a known mistake gives — likely cause: .*"
                                           + BEAM_MISTAKES[kind]):
         checks.check_beam_search_decode(wrong_beam(kind))
 
@@ -320,8 +360,8 @@ def wrong_bleu(kind):
         score = (sum(precisions) / n_max if kind == "arithmetic"
                  else math.prod(precisions) ** (1 / n_max))
         c, lengths = len(candidate), [len(r) for r in references]
-        r = {"first": lengths[0], "longest": max(lengths), "longer on tie": min(lengths, key=lambda x: (abs(x - c), -x))
-             }.get(kind, min(lengths, key=lambda x: (abs(x - c), x)))
+        r = {"first": lengths[0], "longest": max(lengths), "longer on tie": min(lengths, key=lambda x: (abs(x - c), -x)),
+             "shortest": min(lengths)}.get(kind, min(lengths, key=lambda x: (abs(x - c), x)))
         if kind == "no penalty":
             return score
         if kind == "inverted":
@@ -334,19 +374,20 @@ def wrong_bleu(kind):
 
 BLEU_MISTAKES = {
     "no clipping": "counts were not clipped", "sum clipping": "clipped to their total over all the references",
-    "no penalty": "no brevity penalty", "always penalty": "applied to a candidate longer than r too",
+    "no penalty": "the brevity penalty is missing", "always penalty": "applied to a candidate longer than r too",
     "inverted": r"not exp\(1 - c / r\)", "first": "not the first reference's", "longest": "not the longest one",
     "longer on tie": "is the SHORTER one", "arithmetic": "averaged arithmetically", "epsilon": "smoothed \\(epsilon",
     "add one": "smoothed \\(add one", "ignores max_n": "max_n was ignored",
     "min clipping": "clipped to the SMALLEST count among the references",
     "reference span": "references' n-grams were not all counted: a reference of L tokens has L - n \\+ 1 n-grams",
     "candidate short": "candidate's last n-gram was left out: a candidate of c tokens has c - n \\+ 1 n-grams",
+    "shortest": r"\(2\) r was the length of the shortest reference: it must be the length of the reference closest",
 }
 
 
 @pytest.mark.parametrize("kind", list(BLEU_MISTAKES))
 def test_bleu_mistakes_are_named(setting, kind):
-    with pytest.raises(CheckFailed, match=r"exactly what a known mistake gives\. Likely cause: .*"
+    with pytest.raises(CheckFailed, match=r"exactly what a known mistake gives — likely cause: .*"
                                           + BLEU_MISTAKES[kind]):
         checks.check_bleu_score(wrong_bleu(kind))
 
@@ -447,13 +488,80 @@ def test_the_issues_beam_and_bleu_mutants_fail_the_public_checks(setting):
         checks.check_bleu_score(bleu_one_is_zero)
 
 
+def test_crashes_and_wrong_types_are_one_sentence_each(setting, one_sentence_messages):
+    """Each message a decoding check prints for a crash or a wrong type: what was returned, the likely cause, and
+    the section; the toy step function's refusal to be called for ever is named as a decoder that never stops."""
+    def never_stops(step_log_probs, max_len, end_id):
+        tokens = []
+        while True:
+            tokens.append(int(np.argmax(step_log_probs(tuple(tokens)))))
+
+    def float_tokens(step_log_probs, max_len, end_id):
+        return [float(t) for t in reference.greedy_decode(step_log_probs, max_len, end_id)]
+
+    cases = [
+        (checks.check_greedy_decode, never_stops,
+         r"greedy_decode\(.*\) raised RuntimeError \(step_log_probs was called more than 5000 times: the decoder does "
+         r"not stop .*\) \(in never_stops, line \d+ of its cell: `.*`\), so the decoder never stops: stop right after"),
+        (checks.check_greedy_decode, float_tokens, r"expected a list of integer token ids but got \[\d+\.0.*section 3\.1"),
+        (checks.check_greedy_decode, lambda *a: None, r"expected a list of token ids but got None"),
+        (checks.check_beam_search_decode, lambda step, *a, **k: step(None)[0],
+         r"beam_search_decode\(.*\) raised TypeError \(.*\) .*so check how it calls step_log_probs .*section 3\.2"),
+        (checks.check_beam_search_decode, lambda *a, **k: 3.0, r"expected 2 values \(tokens, score\) but got a float"),
+        (checks.check_beam_search_decode, lambda *a, **k: (tuple(reference.beam_search_decode(*a, **k)[0]), 0.5),
+         r"'s tokens: expected a list of token ids but got a tuple"),
+        (checks.check_beam_search_decode, lambda *a, **k: (reference.beam_search_decode(*a, **k)[0], None),
+         r"'s score: expected a float but got None, so return the normalized score as a Python float"),
+        (checks.check_bleu_score, lambda *a, **k: "0.5", r"expected a float but got a str, so return the BLEU score"),
+        (checks.check_bleu_score, lambda *a, **k: [][0],
+         r"bleu_score\(.*\) raised IndexError \(list index out of range\).*against the equation of section 4\."),
+    ]
+    for check, fn, pattern in cases:
+        with pytest.raises(CheckFailed, match=pattern):
+            check(fn)
+    assert len(one_sentence_messages) == len(cases)
+
+
+def test_unknown_wrong_answers_point_at_the_section(setting):
+    def reversed_tokens(*args, **kwargs):
+        """The right hypothesis, its tokens in reverse order: wrong in no known way."""
+        tokens, score = reference.beam_search_decode(*args, **kwargs)
+        return tokens[::-1], score
+
+    with pytest.raises(CheckFailed, match=r"expected the tokens .* \(score .*\) but got .*, so check each step of "
+                                          r"section 3\.2"):
+        checks.check_beam_search_decode(reversed_tokens)
+    with pytest.raises(CheckFailed, match=r"expected .* but got .*, so check each part of the BLEU equation of "
+                                          r"section 4: .*the length of the reference closest to c"):
+        checks.check_bleu_score(lambda c, refs, max_n=4: 0.5 * reference.bleu_score(c, refs, max_n) + 0.01)
+
+
+def test_a_grouped_cause_is_one_sentence():
+    """Two mistakes that give the same value on a run are named together, in one sentence."""
+    text = reference._either(["the first cause: fix it (step 1).", "the second cause: fix that."])
+    assert text == ("one of these, which give the same result here: (1) the first cause: fix it (step 1); (2) the "
+                    "second cause: fix that.")
+    assert_one_sentence(text)
+
+
+def test_the_shortest_reference_is_not_called_a_missing_brevity_penalty(setting):
+    """The issue: a BLEU that takes r from the shortest reference was told "no brevity penalty"; where the two give
+    the same value, the message names both, and the closest reference length is what section 4 defines."""
+    with pytest.raises(CheckFailed) as info:
+        checks.check_bleu_score(wrong_bleu("shortest"))
+    message = str(info.value)
+    assert "(1) the brevity penalty is missing" in message and "(2) r was the length of the shortest reference" in message
+    assert "closest to the candidate's (the shorter one on a tie), as the brevity penalty of section 4 defines it" in message
+    assert "no brevity penalty" not in message
+
+
 def test_bleu_crash_on_the_empty_candidate_is_reported(setting):
     def crashes(candidate, references, max_n=4):
         if not candidate:
             return 1 / len(candidate)
         return reference.bleu_score(candidate, references, max_n)
 
-    with pytest.raises(CheckFailed, match=r"bleu_score raised ZeroDivisionError"):
+    with pytest.raises(CheckFailed, match=r"bleu_score\(.*\) raised ZeroDivisionError"):
         checks.check_bleu_score(crashes)
 
 
@@ -463,10 +571,12 @@ def test_every_named_mistake_is_named_on_the_public_arguments():
         case = reference.CASES[name](**_public_args(name))
         causes = [cause for run in case["runs"] for cause in run["mistakes"]]
         for mistake in mistakes:
-            assert any(mistake in cause for cause in causes), (name, mistake)
+            assert any(mistake.rstrip(".") in cause for cause in causes), (name, mistake)
         shared = [cause for cause in causes if cause.startswith("one of these")]
         if name == "beam_search_decode":  # the two give the same answer wherever one of them is wrong here
             assert len(shared) == 1 and "kept their place" in shared[0] and "shrank for good" in shared[0]
+        elif name == "bleu_score":  # the shortest reference is shorter than the candidate there: no penalty
+            assert len(shared) == 1 and "penalty is missing" in shared[0] and "shortest reference" in shared[0]
         else:
             assert not shared, shared
 

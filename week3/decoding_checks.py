@@ -47,10 +47,11 @@ The contracts (exactly what the checks expect):
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 
-from checks.assertions import CheckFailed, call, check_tuple, check_type, passed
+from checks.assertions import CheckFailed, _not_implemented, _student_line, passed
 from checks.fixtures import Fixtures
 
 FIXTURES = Fixtures("w3a1_machine_translation")
@@ -241,12 +242,60 @@ def bleu_inputs(vocab_size, length, seed) -> list[tuple[list, list, int]]:
             (*tail, 4), (tail[0][1:], tail[1], 4), (tail[0][1:], tail[1], 3), (*same_length, 4)]
 
 
+# ------------------------------------------------------------------ one-sentence messages
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\.\.)[.!?]\s+(?=\S)")  # not e.g. i.e. vs. ...
+
+
+def clause(text, limit: int = 240) -> str:
+    """``text`` (an exception's message) as a clause inside one sentence: no ANSI colour codes, one line (the first
+    that is not empty, with the next one where Keras puts its detail there), no full stop that ends a sentence inside it (it becomes ";"), at most ``limit`` characters."""
+    text = _ANSI.sub("", str(text))
+    lines = [part.strip() for part in text.splitlines() if part.strip()]
+    line = lines[0] if lines else ""
+    if line.startswith("Exception encountered when calling") and len(lines) > 1:  # Keras: the detail comes next
+        line = line.rstrip(".") + ": " + re.sub(r"\{\{function_node [^}]*\}\}\s*", "", lines[1])
+    line = _SENTENCE_END.sub("; ", line).rstrip(" .!?;:")
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " [cut]"
+
+
+def crash(name: str, exc: BaseException, hints=(), fix: str = "") -> CheckFailed:
+    """One sentence for ``exc``, raised while the check ran the student's function ``name``: the exception, where
+    in the student's code it was raised, and the likely cause (``hints``: (text found in the message, cause), the
+    first that matches) or else ``fix``, what to look at."""
+    text = _ANSI.sub("", str(exc))
+    cause = next((hint for pattern, hint in hints if pattern in text), fix)
+    where = " " + clause(_student_line(exc)) if _student_line(exc) else ""
+    message = f"{name} raised {type(exc).__name__} ({clause(text) or 'no message'}){where}"
+    return CheckFailed(message + (f", so {cause.rstrip('.')}." if cause else "."))
+
+
+def run_student(fn, *args, name: str, hints=(), fix: str = "", **kwargs):
+    """``fn(*args, **kwargs)``; an exception becomes one sentence (:func:`crash`), NotImplementedError passes."""
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError as exc:
+        raise _not_implemented(exc, name)
+    except CheckFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - report any crash in student code as one sentence
+        raise crash(name, exc, hints, fix) from exc
+
+
+def _type_name(value) -> str:
+    name = type(value).__name__
+    return "None" if value is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 # ------------------------------------------------------------------ helpers
 
 def _tokens(where: str, got, hint: str) -> list[int]:
-    check_type(where, got, list, hint=hint)
+    if not isinstance(got, list):
+        raise CheckFailed(f"{where}: expected a list of token ids but got {_type_name(got)}, so {clause(hint)}.")
     if not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in got):
-        raise CheckFailed(f"{where}: expected a list of integer token ids but got {got!r}. {hint}")
+        raise CheckFailed(f"{where}: expected a list of integer token ids but got {clause(repr(got), 120)}, so "
+                          f"{clause(hint)}.")
     return [int(i) for i in got]
 
 
@@ -260,27 +309,35 @@ def _first_difference(got, expected) -> int:
 
 # ------------------------------------------------------------------ greedy_decode
 
+_GREEDY_FIX = ("check how it calls step_log_probs (with the tuple of the tokens chosen so far) and reads the "
+               "1-D array it returns (section 3.1)")
+_BEAM_FIX = ("check how it calls step_log_probs (with a prefix, a tuple of token ids) and how it reads the 1-D "
+             "array it returns, and that it stops when the beam is empty (section 3.2)")
+_STOP = (("called more than", "the decoder never stops: stop right after appending end_id and when the output holds "
+          "max_len tokens"),)
+_BLEU_FIX = "check the n-gram counting and the brevity penalty against the equation of section 4"
+
 def check_greedy_decode(greedy_decode, vocab_size=6, max_len=7, seed=0):
     """greedy_decode appends the argmax token until it appended end_id or holds max_len tokens."""
     case = FIXTURES.case("greedy_decode", vocab_size=vocab_size, max_len=max_len, seed=seed)
     for run, want in zip(greedy_inputs(vocab_size, max_len, seed), case["runs"]):
         where = f"greedy_decode(step_log_probs, max_len={run['max_len']}, end_id={run['end_id']})"
         with FIXTURES.stand_ins(greedy_decode, "greedy_decode"):
-            got = call(greedy_decode, toy_step(run["table"], run["end_id"]), run["max_len"], run["end_id"],
-                       name="greedy_decode")
-        got = _tokens(where, got, "Return the Python list of the token ids appended, end_id included.")
+            got = run_student(greedy_decode, toy_step(run["table"], run["end_id"]), run["max_len"], run["end_id"],
+                              name=where, hints=_STOP, fix=_GREEDY_FIX)
+        got = _tokens(where, got, "return the Python list of the token ids appended, end_id included (section 3.1).")
         expected = want["expected"]
         if got == expected:
             continue
         for cause, wrong in want["mistakes"].items():
             if got == wrong:
-                raise CheckFailed(f"{where}: expected {expected} but got {got}, exactly what a known mistake gives. "
-                                  f"Likely cause: {cause}")
+                raise CheckFailed(f"{where}: expected {expected} but got {got}, exactly what a known mistake gives "
+                                  f"\u2014 likely cause: {cause}")
         raise CheckFailed(
-            f"{where}: expected {expected} but got {got}; they first differ at position "
-            f"{_first_difference(got, expected)}. Likely cause: each token must be the most probable next token "
-            "given the prefix, the tuple of the tokens chosen so far (the empty tuple first); stop right after "
-            "appending end_id (keep it) or when the list holds max_len tokens (section 3.1).")
+            f"{where}: expected {expected} but got {got}, which first differ at position "
+            f"{_first_difference(got, expected)}, so check that each token is the most probable next token "
+            "given the prefix, the tuple of the tokens chosen so far (the empty tuple first), and that the loop "
+            "stops right after appending end_id (kept) or when the list holds max_len tokens (section 3.1).")
     passed(f"greedy_decode (vocabulary of {vocab_size}, max_len={max_len})")
 
 
@@ -294,31 +351,36 @@ def check_beam_search_decode(beam_search_decode, vocab_size=5, max_len=6, seed=3
         where = f"beam_search_decode(step_log_probs, beam_width={width}, max_len={run['max_len']}, " \
                 f"end_id={end_id}, alpha={alpha})"
         with FIXTURES.stand_ins(beam_search_decode, "beam_search_decode"):
-            out = call(beam_search_decode, toy_step(run["table"], end_id), width, run["max_len"], end_id,
-                       alpha=alpha, name="beam_search_decode")
-        check_tuple(where, out, 2, ["tokens", "score"])
+            out = run_student(beam_search_decode, toy_step(run["table"], end_id), width, run["max_len"], end_id,
+                              alpha=alpha, name=where, hints=_STOP, fix=_BEAM_FIX)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise CheckFailed(f"{where}: expected 2 values (tokens, score) but got "
+                              + (f"{len(out)} values" if isinstance(out, (tuple, list)) else _type_name(out))
+                              + ", so return the list of tokens and the normalized score (step 4 of section 3.2).")
         got, score = out
-        got = _tokens(f"{where}'s tokens", got, "Return (list of token ids, score).")
-        check_type(f"{where}'s score", score, (float, np.floating),
-                   hint="Return the normalized score as a float (e.g. float(score)).")
+        got = _tokens(f"{where}'s tokens", got, "return (list of token ids, score) (step 4 of section 3.2).")
+        if not isinstance(score, (float, np.floating)):
+            raise CheckFailed(f"{where}'s score: expected a float but got {_type_name(score)}, so return the "
+                              "normalized score as a Python float, float(score) (step 4 of section 3.2).")
         expected, want_score = want["tokens"], want["score"]
         if got == expected and _close(score, want_score):
             continue
         for cause, (wrong, wrong_score) in want["mistakes"].items():
             if got == wrong and _close(score, wrong_score):
                 raise CheckFailed(f"{where}: expected ({expected}, {want_score:.6f}) but got ({got}, "
-                                  f"{float(score):.6f}), exactly what a known mistake gives. Likely cause: {cause}")
+                                  f"{float(score):.6f}), exactly what a known mistake gives \u2014 likely cause: "
+                                  f"{cause}")
         if got == expected:
             raise CheckFailed(
-                f"{where}: the tokens {got} are right but the score is {float(score)!r} instead of {want_score!r}. "
-                "Likely cause: the score must be the sum of the log-probabilities of all the tokens (end_id "
-                "included) divided by len(tokens) ** alpha.")
+                f"{where}: the tokens {got} are right but the score is {float(score)!r} instead of {want_score!r}, "
+                "so check the score: the sum of the log-probabilities of all the tokens (end_id included) divided by "
+                "len(tokens) ** alpha (step 4 of section 3.2).")
         raise CheckFailed(
             f"{where}: expected the tokens {expected} (score {want_score:.6f}) but got {got} (score "
-            f"{float(score):.6f}). Likely cause: at each step extend every prefix in the beam by every token, keep "
-            "the beam_width candidates with the highest total log-probability, move the kept ones that end with "
-            "end_id or hold max_len tokens to the finished list, go on until the beam is empty, then return the "
-            "finished hypothesis with the highest sum(log p) / len(tokens) ** alpha.")
+            f"{float(score):.6f}), so check each step of section 3.2: extend every prefix in the beam by every token, "
+            "keep the beam_width candidates with the highest total log-probability, move the kept ones that end "
+            "with end_id or hold max_len tokens to the finished list, go on until the beam is empty, then return "
+            "the finished hypothesis with the highest sum(log p) / len(tokens) ** alpha.")
     passed(f"beam_search_decode (vocabulary of {vocab_size}, max_len={max_len}, beam widths and alphas "
            f"{', '.join(f'{w}/{a}' for w, a in BEAM_SETTINGS)})")
 
@@ -331,19 +393,22 @@ def check_bleu_score(bleu_score, vocab_size=6, length=8, seed=0):
     for (candidate, references, max_n), want in zip(bleu_inputs(vocab_size, length, seed), case["runs"]):
         where = f"bleu_score({candidate}, {references}, max_n={max_n})"
         with FIXTURES.stand_ins(bleu_score, "bleu_score"):
-            got = call(bleu_score, list(candidate), [list(r) for r in references], max_n=max_n, name="bleu_score")
-        check_type(where, got, (float, np.floating, numbers.Integral),
-                   hint="Return the BLEU score as a float.")
+            got = run_student(bleu_score, list(candidate), [list(r) for r in references], max_n=max_n, name=where,
+                              fix=_BLEU_FIX)
+        if not isinstance(got, (float, np.floating, numbers.Integral)) or isinstance(got, bool):
+            raise CheckFailed(f"{where}: expected a float but got {_type_name(got)}, so return the BLEU score as a "
+                              "Python float (section 4).")
         expected = want["expected"]
         if _close(got, expected):
             continue
         for cause, wrong in want["mistakes"].items():
             if _close(got, wrong):
                 raise CheckFailed(f"{where}: expected {expected!r} but got {float(got)!r}, exactly what a known "
-                                  f"mistake gives. Likely cause: {cause}")
+                                  f"mistake gives \u2014 likely cause: {cause}")
         raise CheckFailed(
-            f"{where}: expected {expected!r} but got {float(got)!r}. Likely cause: one of the clipped precisions "
-            "(each n-gram counted at most as often as in the one reference that has it most often, divided by the "
-            "candidate's number of n-grams), their geometric mean (equal weights 1 / max_n), or the brevity "
-            "penalty exp(1 - r / c) (r: the closest reference length, the shorter on a tie; only when c <= r).")
+            f"{where}: expected {expected!r} but got {float(got)!r}, so check each part of the BLEU equation of "
+            "section 4: the clipped precisions (each n-gram counted at most as often as in the one reference that "
+            "has it most often, divided by the candidate's number of n-grams), their geometric mean (equal weights "
+            "1 / max_n) and the brevity penalty exp(1 - r / c), with r the length of the reference closest to c "
+            "(the shorter on a tie), only when c <= r.")
     passed(f"bleu_score ({len(case['runs'])} candidates, max_n = 1, 3 and 4)")

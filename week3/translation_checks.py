@@ -28,10 +28,11 @@ from __future__ import annotations
 import numpy as np
 
 import keras
-from checks.assertions import CheckFailed, check_shape, passed
+from checks.assertions import CheckFailed, passed
 from checks.fixtures import Fixtures
-from checks.keras_models import build, check_model, count_params, layers_of, predict
+from checks.keras_models import _BUILD_ERRORS, count_params, layers_of, predict
 from week3.decoding_checks import check_beam_search_decode, check_bleu_score, check_greedy_decode  # noqa: F401
+from week3.decoding_checks import _type_name, clause, crash, run_student
 
 FIXTURES = Fixtures("w3a1_machine_translation")
 
@@ -41,6 +42,24 @@ _RTOL, _ATOL = 1e-4, 1e-5
 
 def _fail(message: str):
     raise CheckFailed(message)
+
+
+# Keras errors raised while the attention or the model is wired, and what usually causes them (the first match).
+_ATTENTION_ERRORS = [
+    ("Ranks of all input tensors should match",
+     "the two tensors concatenated do not have the same number of time steps: s_prev must be repeated Tx times by "
+     "repeator before it is concatenated with a (steps 1 and 2 of section 2.1)"),
+    ("requires inputs with matching shapes",
+     "the two tensors concatenated do not have the same number of time steps: s_prev must be repeated Tx times by "
+     "repeator before it is concatenated with a (steps 1 and 2 of section 2.1)"),
+    ("expected axis -1 of input shape to have value 10",
+     "densor2 was given the concatenation: apply densor1 first, then densor2 (step 3 of section 2.1)"),
+    ("expected axis -1 of input shape to have value",
+     "a layer was given a tensor of another size than it was built for: follow the order of section 2.1 "
+     "(repeator, concatenator, densor1, densor2, activator, dotor)"),
+] + [(pattern, hint.rstrip(".")) for pattern, hint in _BUILD_ERRORS]
+_ATTENTION_FIX = "follow the steps of section 2.1 in order, each on the tensor the step before returned"
+_MODEL_FIX = "follow the steps of section 2.2, with every size taken from the arguments"
 
 # ---------------------------------------------------------------------------- the checks' inputs (seeded)
 
@@ -136,7 +155,7 @@ def _set_weights(setter, weights, label):
         raise
     except Exception as exc:  # noqa: BLE001 - the notebook's helper could not run
         _fail(f"{label}: set_attention_weights could not give densor1 and densor2 the check's weights "
-              f"({type(exc).__name__}: {exc}). Run the cell that creates the shared layers (and do not change it), "
+              f"({type(exc).__name__}: {clause(exc)}), so run the cell that creates the shared layers, unchanged, "
               "then this check again.")
 
 
@@ -151,32 +170,45 @@ def check_one_step_attention(one_step_attention, set_attention_weights, seed=Non
     old = _set_weights(set_attention_weights, [inputs["densor1"], inputs["densor2"]], label)
     try:
         with FIXTURES.stand_ins(one_step_attention, name):
-            context = build(one_step_attention, inputs["a"].copy(), inputs["s_prev"].copy(), name=label)
+            context = run_student(one_step_attention, inputs["a"].copy(), inputs["s_prev"].copy(), name=label,
+                                  hints=_ATTENTION_ERRORS, fix=_ATTENTION_FIX)
     finally:
         _set_weights(set_attention_weights, old, label)
     if isinstance(context, (list, tuple)):
-        _fail(f"{label}: expected one tensor, the context, but got a {type(context).__name__} of {len(context)}. "
-              "Likely cause: return context only.")
-    context = np.asarray(keras.ops.convert_to_numpy(context)) if not isinstance(context, np.ndarray) else context
+        _fail(f"{label}: expected one tensor, the context, but got a {type(context).__name__} of {len(context)}, so "
+              "return the context only (step 5 of section 2.1).")
+    returned = _type_name(context)
+    try:
+        context = None if context is None else np.asarray(keras.ops.convert_to_numpy(context), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - a layer, a string ...
+        context = None
     expected = case["context"]
+    if context is None or context.ndim == 0:
+        _fail(f"{label}: expected one tensor, the context, but got {returned}, so return the output of dotor (step 5 "
+              "of section 2.1).")
     if context.shape == (m, 2 * N_A):
         _fail(f"{label}: expected the context to have shape {expected.shape} (one time step for the post-attention "
-              f"LSTM) but got {context.shape}. Likely cause: the context must come from the shared dotor, "
-              "Dot(axes=1), applied to the attention weights and a, which keeps a time axis of length 1 (step "
-              "5 of section 2.1).")
-    if context.ndim == 3 and context.shape[0] == m and context.shape[1] != 1:
-        _fail(f"{label}: expected the context to have shape {expected.shape} but got {context.shape}. Likely cause: "
-              f"the energies must be one number per time step, shape (m, Tx, 1): densor1, THEN densor2 (step 3 of "
-              "section 2.1), so that the attention weights weigh the time steps.")
-    check_shape(f"{label}: context", context, expected.shape)
+              f"LSTM) but got {context.shape}, so the context must come from the shared dotor, Dot(axes=1), applied "
+              "to the attention weights and a, which keeps a time axis of length 1 (step 5 of section 2.1).")
+    if context.shape == (m, 2 * N_A, 1):
+        _fail(f"{label}: expected the context to have shape {expected.shape} but got {context.shape}, the shape "
+              "dotor gives when its two inputs are swapped, so give dotor the attention weights first, then a "
+              "(step 5 of section 2.1).")
+    if context.shape == (m, 10, 2 * N_A):
+        _fail(f"{label}: expected the context to have shape {expected.shape} but got {context.shape}, so the "
+              "energies were not one number per time step: apply densor1, THEN densor2, to get energies of shape "
+              "(m, Tx, 1) (step 3 of section 2.1).")
+    if context.shape != expected.shape:
+        _fail(f"{label}: expected the context to have shape {expected.shape} but got {context.shape}, so follow the "
+              "steps of section 2.1 in order: repeator, concatenator (a first), densor1, densor2, activator, dotor.")
     if np.allclose(context, expected, rtol=_RTOL, atol=_ATOL):
         passed(name)
         return
     for cause, wrong in case["mistakes"].items():
         if np.allclose(context, wrong, rtol=_RTOL, atol=_ATOL):
-            _fail(f"{label}: wrong context, exactly what a known mistake gives. Likely cause: {cause}")
+            _fail(f"{label}: wrong context, exactly what a known mistake gives \u2014 likely cause: {cause}")
     _fail(f"{label}: expected context[0, 0, :4] = {np.round(expected[0, 0, :4], 4).tolist()} but got "
-          f"{np.round(context[0, 0, :4], 4).tolist()}. Check each step of section 2.1, in order: repeator, "
+          f"{np.round(context[0, 0, :4], 4).tolist()}, so check each step of section 2.1, in order: repeator, "
           "concatenator (a first), densor1, densor2, activator, dotor.")
 
 # ---------------------------------------------------------------------------- modelf
@@ -208,59 +240,66 @@ def check_modelf(modelf, one_step_attention=None, set_attention_weights=None, se
     label = (f"{name}(Tx={TX}, Ty={Ty}, n_a={N_A}, n_s={N_S}, human_vocab_size={V}, "
              f"machine_vocab_size={N_MACHINE})")
     with FIXTURES.stand_ins(modelf, name):
-        model = build(modelf, s["Tx"], Ty, s["n_a"], s["n_s"], V, s["machine_vocab_size"], name=label)
-    check_model(label, model)
+        model = run_student(modelf, s["Tx"], Ty, s["n_a"], s["n_s"], V, s["machine_vocab_size"], name=label,
+                            hints=_ATTENTION_ERRORS, fix=_MODEL_FIX)
+    if not isinstance(model, keras.Model):
+        _fail(f"{label}: expected a keras Model but got {_type_name(model)}, so return the Model built from the "
+              "inputs [X, s0, c0] and the list of outputs (step 4 of section 2.2).")
     got_in = [_shape(t) for t in model.inputs]
     want_in = [(None, TX, V), (None, N_S), (None, N_S)]
     if len(got_in) != 3:
-        _fail(f"{label}: expected 3 inputs (X, s0, c0) but got {len(got_in)}. Likely cause: the Model's inputs "
-              "must be the three Inputs X, s0 and c0, in that order (step 4 of section 2.2).")
+        _fail(f"{label}: expected 3 inputs (X, s0, c0) but got {len(got_in)}, so the Model's inputs must be the "
+              "three Inputs X, s0 and c0, in that order (step 4 of section 2.2).")
     if got_in != want_in:
-        hint = (" Likely cause: the sizes were not taken from the arguments (human_vocab_size, n_s), or the inputs "
-                "are in another order than [X, s0, c0].")
-        _fail(f"{label}: expected inputs of shapes {want_in} but got {got_in}.{hint}")
+        _fail(f"{label}: expected inputs of shapes {want_in} but got {got_in} \u2014 likely cause: the sizes were "
+              "not taken from the arguments (human_vocab_size, n_s), or the inputs are in another order than "
+              "[X, s0, c0] (steps 1 and 4 of section 2.2).")
     outs = [_shape(t) for t in model.outputs]
     if len(outs) != Ty:
-        _fail(f"{label}: expected {Ty} outputs (one per output character) but got {len(outs)}. Likely cause: "
-              + ("only the last output was returned; append each step's output to a list." if len(outs) == 1 else
-                 "the loop should run Ty times, with Ty the argument."))
+        _fail(f"{label}: expected {Ty} outputs (one per output character) but got {len(outs)} \u2014 likely cause: "
+              + ("only the last output was returned, where each step's output must be appended to outputs (step 3 "
+                 "of section 2.2)." if len(outs) == 1 else
+                 "the loop must run Ty times, with Ty the argument (step 3 of section 2.2)."))
     if any(o != (None, N_MACHINE) for o in outs):
-        _fail(f"{label}: expected every output to have shape {(None, N_MACHINE)} but got {sorted(set(outs))}. "
-              "Likely cause: each output is the shared softmax layer output_layer applied to the post-attention "
-              "LSTM's hidden state s.")
+        _fail(f"{label}: expected every output to have shape {(None, N_MACHINE)} but got {sorted(set(outs))}, so "
+              "each output must be the shared softmax layer output_layer applied to the post-attention LSTM's hidden "
+              "state s (step 3 of section 2.2).")
     r = _roles(model)
     if len(r["bi"]) != 1 or not isinstance(r["bi"][0].forward_layer, keras.layers.LSTM):
         _fail(f"{label}: expected one Bidirectional LSTM encoder (an LSTM of n_a units with return_sequences=True) "
-              f"but found {len(r['bi'])} Bidirectional layers. Likely cause: the encoder must be a Bidirectional "
-              "layer wrapping one such LSTM, applied to X (step 2 of section 2.2).")
+              f"but found {len(r['bi'])} Bidirectional layers, so the encoder must be a Bidirectional layer wrapping "
+              "one such LSTM, applied to X (step 2 of section 2.2).")
     bi = r["bi"][0]
     if bi.forward_layer.units != N_A or not bi.forward_layer.return_sequences:
         _fail(f"{label}: expected the encoder's LSTM to have {N_A} units and return_sequences=True but got "
-              f"{bi.forward_layer.units} units and return_sequences={bi.forward_layer.return_sequences}. Likely "
-              "cause: the attention needs the encoder's output at every time step: return_sequences=True.")
+              f"{bi.forward_layer.units} units and return_sequences={bi.forward_layer.return_sequences}, so give the "
+              "LSTM n_a units and return_sequences=True: the attention needs the encoder's output at every time "
+              "step (step 2 of section 2.2).")
     expected_params = model_params(**s)
     got = count_params(model.weights)
     if got != expected_params or len(r["lstm"]) != 1:
-        hint = ("Likely cause: new layers are created inside the loop; use the shared global layers at every step."
-                if got > expected_params else "Check the sizes of the encoder and which layers the model uses.")
+        hint = ("likely cause: new layers are created inside the loop, where the shared global layers must be used "
+                "at every step (step 3 of section 2.2)" if got > expected_params else
+                "check the sizes of the encoder and which layers the model uses (steps 2 and 3 of section 2.2)")
         _fail(f"{label}: expected {expected_params:,} parameters (the encoder plus the shared attention, "
-              f"post-attention LSTM and output layers, the same for any Ty) but got {got:,}. {hint}")
+              f"post-attention LSTM and output layers, the same for any Ty) but got {got:,} \u2014 {hint}.")
     if not {10, 1, N_MACHINE} <= set(r["dense"]):
         _fail(f"{label}: expected the shared Dense layers densor1 (10 units), densor2 (1 unit) and output_layer "
-              f"({N_MACHINE} units) in the model, but found Dense layers of {sorted(r['dense'])} units. Likely cause: "
-              "every output step must use one_step_attention and the shared output_layer (step 3 of section 2.2).")
+              f"({N_MACHINE} units) in the model, but found Dense layers of {sorted(r['dense'])} units, so every "
+              "output step must use one_step_attention and the shared output_layer (step 3 of section 2.2).")
     inputs = model_inputs(seed)
     got_out = _run_with(model, r, bi, model_weights(seed), inputs)
     expected = case["outputs"]
     if not np.allclose(got_out, expected, rtol=_RTOL, atol=_ATOL):
         for cause, wrong in case["mistakes"].items():
             if np.allclose(got_out, wrong, rtol=_RTOL, atol=_ATOL):
-                _fail(f"{label}: wrong outputs, exactly those a known mistake gives. Likely cause: {cause}")
+                _fail(f"{label}: wrong outputs, exactly those a known mistake gives \u2014 likely cause: {cause}")
         t = _first_wrong(got_out, expected)
         _fail(f"{label}: expected output {t} to be {np.round(expected[t][0], 4).tolist()} for the first example but "
-              f"got {np.round(got_out[t][0], 4).tolist()}."
-              + (" The earlier outputs are right: check that s and c are carried from one step to the next." if t
-                 else " Check the steps of section 2.2: the encoder (a Bidirectional LSTM on X), the attention at "
+              f"got {np.round(got_out[t][0], 4).tolist()}"
+              + (", while the earlier outputs are right, so check that s and c are carried from one step to the "
+                 "next (step 3 of section 2.2)." if t
+                 else ", so check the steps of section 2.2: the encoder (a Bidirectional LSTM on X), the attention at "
                       "each step, one step of the post-attention LSTM from the previous s and c, then output_layer "
                       "on s."))
     # The same model with weights under which the attention's query matters (every encoder step differs).
@@ -272,7 +311,7 @@ def check_modelf(modelf, one_step_attention=None, set_attention_weights=None, se
     for cause, wrong in case["query_mistakes"].items():
         if np.allclose(got_out, wrong, rtol=_RTOL, atol=_ATOL):
             _fail(f"{label}: with weights under which the attention matters (every encoder step differs), wrong "
-                  f"outputs, exactly those a known mistake gives. Likely cause: {cause}")
+                  f"outputs, exactly those a known mistake gives \u2014 likely cause: {cause}")
     if _attention_is_wrong(one_step_attention, set_attention_weights):
         passed(f"{name} (the attention's query was not checked: your one_step_attention fails its own check; fix "
                "it, then run this check again)")
@@ -281,9 +320,9 @@ def check_modelf(modelf, one_step_attention=None, set_attention_weights=None, se
     _fail(f"{label}: with weights under which the attention matters (every encoder step differs), expected output "
           f"{t} to be {np.round(expected[t][0], 4).tolist()} for the first example but got "
           f"{np.round(got_out[t][0], 4).tolist()} (with weights under which every encoder step is the same, the "
-          "outputs are right). Likely cause: at each output step the attention must read the whole encoder output a "
-          "and be queried with the post-attention LSTM's hidden state s from the step before (s0 at the first "
-          "step), as in step 3 of section 2.2.")
+          "outputs are right) \u2014 likely cause: at each output step the attention must read the whole encoder "
+          "output a and be queried with the post-attention LSTM's hidden state s from the step before (s0 at the "
+          "first step), as in step 3 of section 2.2.")
 
 
 def _first_wrong(got, expected) -> int:
@@ -301,6 +340,10 @@ def _run_with(model, r, bi, w, inputs) -> np.ndarray:
         r["dense"][1].set_weights(w["densor2"])
         r["dense"][N_MACHINE].set_weights(w["output"])
         out = predict(model, inputs)
+    except Exception as exc:  # noqa: BLE001 - a model whose layers do not take the check's weights or inputs
+        raise crash("the model built by modelf (run by the check with fixed weights)", exc, _ATTENTION_ERRORS,
+                    "check that its layers have the sizes of section 2.2 (the encoder LSTM n_a units, the "
+                    "post-attention LSTM n_s) and take the inputs [X, s0, c0]") from exc
     finally:
         model.set_weights(saved)
     return np.stack(out if isinstance(out, list) else [out])

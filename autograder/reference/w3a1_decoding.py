@@ -127,8 +127,8 @@ def _bleu(candidate, references, max_n=4, *, clip="max", length="closest", penal
     span    -- "right", "reference_by_candidate" (a reference's n-grams counted over the first len(candidate) - n + 1
                positions only), "candidate_short" (the candidate's last n-gram left out: c - n n-grams);
     length  -- the reference length r: "closest" (the shorter on a tie: right), "closest_longer" (the longer on a
-               tie), "first", "longest" (the shortest reference, when it is not the closest, is
-               shorter than the candidate: the same as no penalty);
+               tie), "first", "longest", "shortest" (the shortest reference, when it is not the
+               closest, is often shorter than the candidate: then the same as no penalty);
     penalty -- "short" (exp(1 - r/c) when c <= r: right), "none", "always" (also when c > r), "inverted"
                (exp(1 - c/r) when c <= r);
     mean    -- "geometric" (right) or "arithmetic";
@@ -168,7 +168,7 @@ def _bleu(candidate, references, max_n=4, *, clip="max", length="closest", penal
     lengths = [len(ref) for ref in references]
     r = {"closest": min(lengths, key=lambda x: (abs(x - c), x)),
          "closest_longer": min(lengths, key=lambda x: (abs(x - c), -x)),
-         "first": lengths[0], "longest": max(lengths)}[length]
+         "first": lengths[0], "longest": max(lengths), "shortest": min(lengths)}[length]
     if penalty == "short" and c <= r:
         score *= math.exp(1 - r / c)
     elif penalty == "always":
@@ -210,8 +210,8 @@ def _named(expected, outputs: dict, same, earlier: set) -> dict:
 def _either(causes: list) -> str:
     if len(causes) == 1:
         return causes[0]
-    return "one of these (they give the same result here): " + " / ".join(
-        f"({i}) {cause}" for i, cause in enumerate(causes, start=1))
+    return "one of these, which give the same result here: " + "; ".join(
+        f"({i}) {cause.rstrip('.')}" for i, cause in enumerate(causes, start=1)) + "."
 
 
 def _outputs(fn, variants: dict) -> dict:
@@ -298,13 +298,16 @@ BLEU_MISTAKES = {
     "reference that has it most often.": {"clip": "none"},
     "the n-gram counts were clipped to their total over all the references: clip to the largest count in any ONE "
     "reference.": {"clip": "sum"},
-    "no brevity penalty: multiply by exp(1 - r / c) when the candidate is not longer than r.": {"penalty": "none"},
+    "the brevity penalty is missing: multiply by exp(1 - r / c) when the candidate is not longer than r, the length "
+    "of the reference closest to it.": {"penalty": "none"},
     "the brevity penalty was applied to a candidate longer than r too (it is 1 then).": {"penalty": "always"},
     "the brevity penalty is exp(1 - r / c) (r the reference length, c the candidate's), not exp(1 - c / r).":
         {"penalty": "inverted"},
     "r must be the length of the reference closest to the candidate's, not the first reference's.":
         {"length": "first"},
     "r must be the length of the reference closest to the candidate's, not the longest one.": {"length": "longest"},
+    "r was the length of the shortest reference: it must be the length of the reference closest to the candidate's "
+    "(the shorter one on a tie), as the brevity penalty of section 4 defines it.": {"length": "shortest"},
     "when two references are equally close in length, r is the SHORTER one.": {"length": "closest_longer"},
     "the precisions were averaged arithmetically: BLEU uses their geometric mean, (p_1 * ... * p_N) ** (1 / N).":
         {"mean": "arithmetic"},
@@ -312,7 +315,7 @@ BLEU_MISTAKES = {
         {"zero": "epsilon"},
     "the precisions were smoothed (add one): without smoothing BLEU is 0.0 when any precision is 0.":
         {"zero": "add_one"},
-    "max_n was ignored (n-grams up to 4 were used): use n = 1 .. max_n.": {"fixed_n": 4},
+    "max_n was ignored (n-grams up to 4 were used): use n = 1 to max_n.": {"fixed_n": 4},
     "the n-gram counts were clipped to the SMALLEST count among the references: clip to the largest count in any "
     "one reference (the one that has the n-gram most often).": {"clip": "min"},
     "the references' n-grams were not all counted: a reference of L tokens has L - n + 1 n-grams, to its last "
