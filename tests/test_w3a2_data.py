@@ -182,3 +182,14 @@ def test_rebuilding_words_gives_the_same_bytes(manifest, prepare, tmp_path):
     for n, entry in enumerate(picks):
         got = prepare.rebuild_file(entry, tmp_path / str(n))
         assert got == (ROOT / entry["file"]).read_bytes(), f"rebuilding {entry['file']} gave other bytes"
+
+
+def test_the_chimed_clip_is_never_clipped_and_keeps_its_loudness():
+    clip = max((c for c, _ in audio.load_dev(limit=12)), key=lambda c: c.max_dBFS)   # a clip at the -1 dBFS limit
+    predictions = np.zeros(audio.TY)
+    predictions[::100] = 1.0                                                      # 14 chimes, all over the clip
+    chimed = audio.chime_on_activate(clip, predictions)
+    assert len(audio.detections(predictions)) == 14
+    assert chimed.max_dBFS <= PEAK_DBFS + 0.01, f"the chimed clip peaks at {chimed.max_dBFS:.2f} dBFS: clipped"
+    assert abs(chimed.dBFS - clip.dBFS) < 3.0, (chimed.dBFS, clip.dBFS)
+    assert len(chimed) == len(clip)

@@ -200,15 +200,18 @@ def event_metrics(fired_steps: list[int], activate_ends_ms: list[int], window_ms
 def chime_on_activate(segment: AudioSegment, predictions: np.ndarray, threshold: float = 0.5,
                       refractory: int = 75) -> AudioSegment:
     """``segment`` with a chime overlaid at every detection (``detections``: the first step above ``threshold``,
-    then none for ``refractory`` steps), starting at that step's time."""
+    then none for ``refractory`` steps), starting at that step's time; as loud as ``segment`` where its peaks allow,
+    never clipped."""
     from pydub.generators import Sine
 
-    chime = (Sine(880).to_audio_segment(duration=150, volume=-6).fade_out(100)
-             .overlay(Sine(1320).to_audio_segment(duration=150, volume=-12).fade_out(100)))
-    out = segment
+    chime = (Sine(880).to_audio_segment(duration=150, volume=-12).fade_out(100)
+             .overlay(Sine(1320).to_audio_segment(duration=150, volume=-18).fade_out(100)))
+    # mixed with 8 dB of headroom (the chime peaks under -8 dBFS, the clip under -9), then brought back to the
+    # clip's loudness as far as the peaks allow: the mix is never clipped
+    out = segment.apply_gain(-8.0 - max(0.0, segment.max_dBFS + 1.0))
     for step in detections(predictions, threshold, refractory):
         out = out.overlay(chime.set_frame_rate(segment.frame_rate), position=int(step * CLIP_MS / TY))
-    return out
+    return unclipped_level(out, segment.dBFS)
 
 
 def wav_bytes(segment: AudioSegment) -> bytes:
