@@ -54,6 +54,11 @@ def _not_implemented(exc: NotImplementedError, name: str) -> NotImplementedError
     return exc
 
 
+def article(word: str) -> str:
+    """``word`` with "a" or "an" before it, by its first letter: "an Activation", "a Dense", "an int"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _fail(name: str, expected: str, got: str, hint: str | None = None):
     msg = f"{name}: expected {expected} but got {got}."
     if hint:
@@ -88,7 +93,7 @@ def check_type(name: str, value, expected_type, hint: str | None = None):
     if not isinstance(value, expected_type):
         want = (expected_type.__name__ if isinstance(expected_type, type)
                 else " or ".join(t.__name__ for t in expected_type))
-        _fail(name, f"a {want}", f"a {type(value).__name__}", hint)
+        _fail(name, article(want), article(type(value).__name__), hint)
 
 
 def check_shape(name: str, value, expected_shape: tuple, hint: str | None = None):

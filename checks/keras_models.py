@@ -12,10 +12,12 @@ Like :mod:`checks.assertions`, every failure is a :class:`~checks.assertions.Che
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 import keras
-from checks.assertions import CheckFailed, _fail, _not_implemented, _student_line, check_type
+from checks.assertions import CheckFailed, _fail, _not_implemented, _student_line, article, check_type
 
 # ---------------------------------------------------------------------------- building a model
 
@@ -35,6 +37,25 @@ _BUILD_ERRORS = [
 ]
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """An error's text as one line for a message: without terminal colour codes, without the "Exception
+    encountered when calling ..." frame and "Arguments received" list that Keras wraps around a layer's error,
+    whitespace collapsed, at most ``limit`` characters, no final full stop."""
+    text = _ANSI.sub("", text)
+    if "Exception encountered when calling" in text:
+        parts = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+        core = [p for p in parts if not p.strip().startswith(("Exception encountered when calling",
+                                                             "Arguments received"))]
+        text = core[0] if core else text
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit] + " ..."
+    return text.rstrip(".")
+
+
 def build(fn, *args, name: str | None = None, **kwargs):
     """Call a student's function that builds a model or a layer; turn a crash into an actionable message.
 
@@ -51,8 +72,7 @@ def build(fn, *args, name: str | None = None, **kwargs):
     except Exception as exc:  # noqa: BLE001 - report any crash in student code
         text = str(exc)
         hint = next((h for pattern, h in _BUILD_ERRORS if pattern in text), None)
-        short = text if len(text) < 400 else text[:400] + " ..."
-        raise CheckFailed(f"{name} raised {type(exc).__name__}: {short.rstrip('.')}{_student_line(exc)}." +
+        raise CheckFailed(f"{name} raised {type(exc).__name__}: {one_line(text)}{_student_line(exc)}." +
                           (f" Likely cause: {hint}" if hint else "")) from exc
 
 
@@ -80,7 +100,7 @@ def check_layer(name: str, layer, layer_type):
         hint = None
         if isinstance(layer, keras.KerasTensor) or hasattr(layer, "numpy"):
             hint = "That is the output of a layer (a tensor); return the layer object itself."
-        _fail(name, f"a {layer_type.__name__} layer", f"a {type(layer).__name__}", hint)
+        _fail(name, f"{article(layer_type.__name__)} layer", article(type(layer).__name__), hint)
 
 
 def check_layer_sequence(name: str, model, expected_types: list, skip_input: bool = True):
@@ -106,10 +126,11 @@ def check_layer_sequence(name: str, model, expected_types: list, skip_input: boo
                 "the model should have only the layers listed.")
     else:
         counts_equal = sorted(t.__name__ for t in expected_types) == sorted(type(layer).__name__ for layer in layers)
-        hint = (f"Likely cause: layers in the wrong order: layer {first + 1} should be a "
-                f"{expected_types[first].__name__}, not a {type(layers[first]).__name__}." if counts_equal else
-                f"Likely cause: layer {first + 1} should be a {expected_types[first].__name__}, "
-                f"not a {type(layers[first]).__name__}.")
+        hint = (f"Likely cause: layers in the wrong order: layer {first + 1} should be "
+                f"{article(expected_types[first].__name__)}, not {article(type(layers[first]).__name__)}."
+                if counts_equal else
+                f"Likely cause: layer {first + 1} should be {article(expected_types[first].__name__)}, "
+                f"not {article(type(layers[first]).__name__)}.")
     _fail(name, f"the layers {expected}", got, hint)
 
 
@@ -121,8 +142,8 @@ def check_layer_config(name: str, layer, hint: str | None = None, **expected):
     """
     for attribute, want in expected.items():
         if not hasattr(layer, attribute):
-            _fail(f"{name}.{attribute}", repr(want), f"a {type(layer).__name__} with no attribute {attribute!r}",
-                  hint)
+            _fail(f"{name}.{attribute}", repr(want),
+                  f"{article(type(layer).__name__)} with no attribute {attribute!r}", hint)
         got = getattr(layer, attribute)
         same = (np.isclose(got, want) if isinstance(want, float) and isinstance(got, (int, float))
                 else tuple(got) == tuple(want) if isinstance(want, tuple) else got == want)
@@ -157,7 +178,7 @@ def check_activation(name: str, layer, expected: str):
     """
     fn = getattr(layer, "activation", None)
     if fn is None:
-        _fail(name, f"a layer with the activation {expected!r}", f"a {type(layer).__name__}, which has none")
+        _fail(name, f"a layer with the activation {expected!r}", f"{article(type(layer).__name__)}, which has none")
     if fn is keras.activations.get(expected) or activation_name(layer) == expected:
         return
     got = activation_name(layer)

@@ -109,8 +109,8 @@ def _djmodel(mode):
 
 
 @pytest.mark.parametrize("mode, pattern", [
-    ("global_n_values", r"n_values was not taken from the arguments: read it from the densor passed in"),
-    ("global_n_a", r"n_a was not taken from the arguments: read it from the LSTM_cell passed in"),
+    ("global_n_values", r"n_values was not taken from the arguments: read it from the number of units of the densor"),
+    ("global_n_a", r"n_a was not taken from the arguments: read it from the number of units of the LSTM_cell"),
     ("new_lstm_in_loop", r"new layers are created inside the loop"),
     ("own_dense", r"do not hold the weights of the LSTM_cell and densor it was given"),
     ("unpack", r"unpacked in the wrong order.*the output, the hidden state and the cell state, in that order"),
@@ -140,15 +140,16 @@ def test_a_crash_of_a_model_reading_the_notebooks_sizes_names_them():
          "    a0, c0 = keras.Input(shape=(n_a,)), keras.Input(shape=(n_a,))\n"
          "    a, _, c = LSTM_cell(x0, initial_state=[a0, c0])\n"
          "    return keras.Model(inputs=[x0, a0, c0], outputs=[densor(a)] * Ty)\n", namespace)
-    _fails(jc.check_djmodel, namespace["djmodel"], r"(?s)raised .*Likely cause: n_values was not taken from the "
-                                                   r"arguments: the function reads the notebook's global n_values")
+    _fails(jc.check_djmodel, namespace["djmodel"], r"^djmodel\(.*\): the reshaper, Reshape\(\(1, 7\)\), received steps "
+           r"of 90 values, .* Likely cause: n_values was not taken from the arguments: the function reads the "
+           r"notebook's global n_values; read it from the number of units of the densor passed in")
     _fails(jc.check_music_inference_model, namespace["music_inference_model"],
-           r"Likely cause: n_a was not taken from the arguments: .*read it from the LSTM_cell passed in")
+           r"Likely cause: n_a was not taken from the arguments: .*read it from the number of units of the LSTM_cell")
 
 
 def test_djmodel_hidden_cases_catch_mistakes_too():
     _fails(jc.check_djmodel, _djmodel("no_carry"), r"not carried", seed=1)
-    _fails(jc.check_djmodel, _djmodel("global_n_values"), r"read it from the densor passed in", seed=4)
+    _fails(jc.check_djmodel, _djmodel("global_n_values"), r"read it from the number of units of the densor", seed=4)
 
 # ---------------------------------------------------------------------------- music_inference_model mistakes
 
@@ -378,3 +379,394 @@ def test_the_executed_notebook_plays_and_shows_the_solos(executed):
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     scores = dict(re.findall(r"^(LSTM \(pretrained\)|unigram|bigram)\s+([\d.]+)", text, re.M))
     assert float(scores["LSTM (pretrained)"]) > float(scores["bigram"]) > float(scores["unigram"])
+
+# ---------------------------------------------------------------------------- every message, exactly, on one line
+# Each message a public check can print, triggered by a wrong implementation fed to the public check: the exact
+# message (one line, no traceback, no terminal colour codes) that names the cause the check detected.
+
+
+class _RuntimeOnly(L.Layer):
+    """A layer that wires like the identity but fails when the model runs (a model that only breaks when run)."""
+
+    def call(self, x):
+        if not isinstance(x, keras.KerasTensor):
+            raise ValueError("this layer cannot run")
+        return x
+
+    def compute_output_spec(self, x):
+        return keras.KerasTensor(x.shape, x.dtype)
+
+
+def _dj(mode):
+    """djmodel with one mistake (``mode``)."""
+    def djmodel(Tx, LSTM_cell, densor, reshaper):
+        n_values, n_a = densor.units, LSTM_cell.units
+        X = L.Input(shape=(Tx + 1 if mode == "long_X" else Tx, n_values))
+        a0 = L.Input(shape=(n_a, 1) if mode == "a0_3d" else (n_a,))
+        c0 = L.Input(shape=(n_a,))
+        a, c, outputs = (L.Reshape((n_a,))(a0) if mode == "a0_3d" else a0), c0, []
+        cell = L.RNN(L.LSTMCell(n_a), return_state=True) if mode == "rnn_cell" else (
+            L.LSTM(n_a, return_state=True, use_bias=False) if mode == "own_lstm" else LSTM_cell)
+        for t in range(Tx - 1 if mode == "short_loop" else Tx):
+            if mode == "no_reshaper":
+                x = X[:, t, :]
+            elif mode == "two_steps":
+                x = X[:, t:t + 2, :]
+            elif mode == "reversed":
+                x = reshaper(X[:, Tx - 1 - t, :])
+            elif mode == "lagged":
+                x = reshaper(X[:, max(t - 1, 0), :])
+            else:
+                x = reshaper(X[:, t, :])
+            a, _, c = cell(x, initial_state=[a, c])
+            if mode == "runtime_error":
+                a = _RuntimeOnly()(a)
+            outputs.append(a if mode == "hidden_state_out" else densor(a))
+        if mode == "list":
+            return outputs
+        extra = [L.Input(shape=(n_a,))] if mode == "four_inputs" else []
+        return keras.Model(inputs=[X, a0, c0, *extra], outputs=outputs)
+    return djmodel
+
+
+def _inf(mode):
+    """music_inference_model with one mistake (``mode``)."""
+    def music_inference_model(LSTM_cell, densor, Ty=100):
+        n_values, n_a = densor.units, LSTM_cell.units
+        x0 = L.Input(shape=(n_values,) if mode == "flat_x0" else (1, n_values))
+        a0, c0 = L.Input(shape=(n_a,)), L.Input(shape=(n_a,))
+        a, c, x, outputs = a0, c0, x0, []
+        for t in range(Ty):
+            state = {"no_carry": [a0, c0], "swap_state": [c, a]}.get(mode, [a, c])
+            a, _, c = LSTM_cell(x, initial_state=state)
+            out = densor(c if mode == "dense_on_c" else a)
+            outputs.append(out)
+            if mode == "no_repeat":
+                x = ops.one_hot(ops.argmax(out, axis=-1), n_values)
+            elif mode == "argmax_axis0":
+                x = L.RepeatVector(1)(ops.one_hot(ops.argmax(out, axis=0), n_values))
+            elif mode == "depth_140":
+                x = L.RepeatVector(1)(ops.one_hot(ops.argmax(out, axis=-1), 140))
+            elif mode == "argmin":
+                x = L.RepeatVector(1)(ops.one_hot(ops.argmin(out, axis=-1), n_values))
+            elif mode == "repeat_2":
+                x = L.RepeatVector(2)(ops.one_hot(ops.argmax(out, axis=-1), n_values))
+            else:
+                x = L.RepeatVector(1)(ops.one_hot(ops.argmax(out, axis=-1), n_values))
+        return keras.Model(inputs=[x0, a0, c0], outputs=outputs)
+    return music_inference_model
+
+
+def _pas2(mode):
+    """predict_and_sample with one mistake (``mode``)."""
+    def predict_and_sample(inference_model, x_initializer, a_initializer, c_initializer):
+        n_values = x_initializer.shape[-1]
+        pred = np.array(inference_model([x_initializer, a_initializer, c_initializer]))
+        indices = np.argmax(pred, axis=-1)
+        results = np.eye(n_values)[indices[:, 0]]
+        if mode == "results_only":
+            return results
+        if mode == "tensor_results":
+            results = ops.one_hot(indices[:, 0], n_values)
+        if mode == "tensor_indices":
+            indices = ops.argmax(pred, axis=-1)
+        if mode == "transposed":
+            indices = indices.T
+        if mode == "extra_axis":
+            indices = indices[:, :, None]
+        if mode == "3d_results":
+            results = np.eye(n_values)[indices]
+        if mode == "doubled":
+            results = 2 * results
+        if mode == "rolled_results":
+            results = np.roll(results, 1, axis=0)
+        return results, indices
+    return predict_and_sample
+
+
+_NOTEBOOK_GLOBALS = {"np": np, "keras": keras, "Input": L.Input, "Model": keras.Model, "RepeatVector": L.RepeatVector,
+                     "n_values": 140, "n_a": 64}
+# Functions as a student writes them in the notebook: they read the notebook's globals n_values / n_a.
+exec(compile(
+    "def dj_global_n_values(Tx, LSTM_cell, densor, reshaper):\n"
+    "    X = Input(shape=(Tx, n_values))\n"
+    "    a0, c0 = Input(shape=(LSTM_cell.units,)), Input(shape=(LSTM_cell.units,))\n"
+    "    a, c, outputs = a0, c0, []\n"
+    "    for t in range(Tx):\n"
+    "        a, _, c = LSTM_cell(reshaper(X[:, t, :]), initial_state=[a, c])\n"
+    "        outputs.append(densor(a))\n"
+    "    return Model(inputs=[X, a0, c0], outputs=outputs)\n"
+    "def dj_two_inputs(Tx, LSTM_cell, densor, reshaper):\n"
+    "    X = Input(shape=(Tx, densor.units))\n"
+    "    a0, c0 = Input(shape=(LSTM_cell.units,)), Input(shape=(LSTM_cell.units,))\n"
+    "    a, c, outputs = a0, c0, []\n"
+    "    for t in range(Tx):\n"
+    "        a, _, c = LSTM_cell(reshaper(X[:, t, :]), initial_state=[a, c])\n"
+    "        outputs.append(densor(a))\n"
+    "    return Model(inputs=[X, a0], outputs=outputs)\n"
+    "def dj_crash(Tx, LSTM_cell, densor, reshaper):\n"
+    "    n_a = LSTM_cell.unit\n"
+    "def inf_global_n_a(LSTM_cell, densor, Ty=100):\n"
+    "    x0 = Input(shape=(1, densor.units))\n"
+    "    a0, c0 = Input(shape=(n_a,)), Input(shape=(n_a,))\n"
+    "    a, _, c = LSTM_cell(x0, initial_state=[a0, c0])\n"
+    "    return Model(inputs=[x0, a0, c0], outputs=[densor(a)] * Ty)\n"
+    "def dj_global_crash(Tx, LSTM_cell, densor, reshaper):\n"
+    "    X = Input(shape=(Tx, n_values))\n"
+    "    return Model(inputs=[X], outputs=[densor(X)])\n"
+    "def inf_global_n_values(LSTM_cell, densor, Ty=100):\n"
+    "    x0 = Input(shape=(1, densor.units))\n"
+    "    a0, c0 = Input(shape=(LSTM_cell.units,)), Input(shape=(LSTM_cell.units,))\n"
+    "    a, c, x, outputs = a0, c0, x0, []\n"
+    "    for t in range(Ty):\n"
+    "        a, _, c = LSTM_cell(x, initial_state=[a, c])\n"
+    "        outputs.append(densor(a))\n"
+    "        x = RepeatVector(1)(keras.ops.one_hot(keras.ops.argmax(outputs[-1], axis=-1), n_values))\n"
+    "    return Model(inputs=[x0, a0, c0], outputs=outputs)\n"
+    "def pas_crash(inference_model, x_initializer, a_initializer, c_initializer):\n"
+    "    pred = inference_model([x_initializer, a_initializer, c_initializer])\n"
+    "    return np.eye(x_initializer.shape[-1]), np.argmax(np.array(pred), axis=3)\n", "<notebook cell>", "exec"),
+     _NOTEBOOK_GLOBALS)
+
+_BEFORE_N_A = {"keras": keras, "Input": L.Input, "Model": keras.Model}   # a notebook run before n_a is defined
+exec(compile(
+    "def inf_undefined_n_a(LSTM_cell, densor, Ty=100):\n"
+    "    x0 = Input(shape=(1, densor.units))\n"
+    "    a0, c0 = Input(shape=(n_a,)), Input(shape=(n_a,))\n", "<notebook cell>", "exec"), _BEFORE_N_A)
+
+DJ = "djmodel(Tx=4, LSTM_cell=LSTM(5), densor=Dense(7), reshaper)"
+INF = "music_inference_model(LSTM_cell=LSTM(5), densor=Dense(7), Ty=5)"
+PAS = "predict_and_sample(a model with 5 outputs over 7 values, x_initializer (1, 1, 7), ...)"
+
+MESSAGES = {
+    "dj no reshaper": (jc.check_djmodel, _dj("no_reshaper"),
+     f"{DJ}: the LSTM_cell received an input of shape (None, 7) at step 0 but reads sequences of shape (None, "
+     "1, 7). Likely cause: step t of X was not reshaped with the reshaper to a sequence of length 1 before"
+     " the LSTM step (step 3 of section 2.1)."),
+    "dj global n_values": (jc.check_djmodel, _NOTEBOOK_GLOBALS["dj_global_n_values"],
+     f"{DJ}: the reshaper, Reshape((1, 7)), received steps of 140 values, so X was not created with the "
+     "densor's 7 values per step. Likely cause: n_values was not taken from the arguments: the function "
+     "reads the notebook's global n_values; read it from the number of units of the densor passed in (step"
+     " 1 of section 2.1)."),
+    "dj n_values from a closure": (jc.check_djmodel, _djmodel("global_n_values"),
+     f"{DJ}: expected the first input (X) to have shape (None, 4, 7) but got (None, 4, 90). Likely cause: "
+     "n_values was not taken from the arguments: read it from the number of units of the densor passed in "
+     "(7 here; step 1 of section 2.1), never from a notebook global."),
+    "dj crash": (jc.check_djmodel, _NOTEBOOK_GLOBALS["dj_crash"],
+     f"{DJ} raised AttributeError: 'LSTM' object has no attribute 'unit' (in dj_crash, line 18 of its cell)."),
+    "dj not a model": (jc.check_djmodel, _dj("list"),
+     f"{DJ}: expected a Model but got a list. Return the keras Model your function builds from its inputs and "
+     "outputs, not a layer or a tensor."),
+    "dj two inputs": (jc.check_djmodel, _NOTEBOOK_GLOBALS["dj_two_inputs"],
+     f"{DJ}: an output of the Model is not computed from its inputs. Likely cause: inputs= should hold the "
+     "three Input tensors the outputs are computed from, [X, a0, c0] (step 4 of section 2.1)."),
+    "dj four inputs": (jc.check_djmodel, _dj("four_inputs"),
+     f"{DJ}: expected 3 inputs (X, a0, c0) but got 4. Likely cause: the Model must be created with inputs=[X, "
+     "a0, c0] (step 4 of section 2.1)."),
+    "dj long X": (jc.check_djmodel, _dj("long_X"),
+     f"{DJ}: expected the first input (X) to have shape (None, 4, 7) but got (None, 5, 7). Likely cause: X "
+     "should hold one example of shape (4, 7) (step 2 of section 2.1)."),
+    "dj global n_a": (jc.check_djmodel, _djmodel("global_n_a"),
+     f"{DJ}: expected input 2 (a0) to have shape (None, 5) but got (None, 64). Likely cause: n_a was not taken "
+     "from the arguments: read it from the number of units of the LSTM_cell passed in (5 here; step 1 of "
+     "section 2.1), never from a notebook global."),
+    "dj a0 3d": (jc.check_djmodel, _dj("a0_3d"),
+     f"{DJ}: expected input 2 (a0) to have shape (None, 5) but got (None, 5, 1). Likely cause: a0 should hold "
+     "one vector of n_a values per example (step 2 of section 2.1)."),
+    "dj last only": (jc.check_djmodel, _djmodel("last_only"),
+     f"{DJ}: expected 4 outputs (one per time step) but got 1. Likely cause: only the last step's output was "
+     "returned; append densor's output at every step to a list and pass the list as outputs=."),
+    "dj short loop": (jc.check_djmodel, _dj("short_loop"),
+     f"{DJ}: expected 4 outputs (one per time step) but got 3. Likely cause: the loop runs 3 times; it should "
+     "run once per time step."),
+    "dj hidden state out": (jc.check_djmodel, _dj("hidden_state_out"),
+     f"{DJ}: expected output 0 to have shape (None, 7) (a softmax over the 7 values) but got (None, 5). Likely "
+     "cause: each output should be the densor (the Dense layer) applied to the LSTM's hidden state a."),
+    "dj new lstm in loop": (jc.check_djmodel, _djmodel("new_lstm_in_loop"),
+     f"{DJ}: expected 302 parameters (one LSTM(5) on 7 values and one Dense(7), shared by all 4 steps) but got "
+     "1,082 in 4 LSTM and 1 Dense layers. Likely cause: new layers are created inside the loop (or the "
+     "function makes its own); call the LSTM_cell and densor passed as arguments at every step, so that "
+     "every step shares their weights."),
+    "dj own lstm": (jc.check_djmodel, _dj("own_lstm"),
+     f"{DJ}: expected 302 parameters (one LSTM(5) on 7 values and one Dense(7), shared by all 4 steps) but got "
+     "282 in 1 LSTM and 1 Dense layers. Likely cause: the model does not use exactly the LSTM_cell and "
+     "densor it was given; call them at every step (step 3 of section 2.1)."),
+    "dj rnn cell": (jc.check_djmodel, _dj("rnn_cell"),
+     f"{DJ}: expected the model to use the LSTM_cell and the densor it was given, but it has 0 LSTM and 1 Dense"
+     " layers. Likely cause: the function makes its own layers; call the LSTM_cell and densor passed as "
+     "arguments at every step (step 3 of section 2.1)."),
+    "dj own dense": (jc.check_djmodel, _djmodel("own_dense"),
+     f"{DJ}: the model's LSTM and Dense layers do not hold the weights of the LSTM_cell and densor it was "
+     "given. Likely cause: the function creates its own layers; use the ones passed as arguments."),
+    "dj two steps": (jc.check_djmodel, _dj("two_steps"),
+     f"{DJ}: expected the LSTM_cell's input at step 0 to have shape (None, 1, 7) but got (None, 2, 7). Likely "
+     "cause: each LSTM step reads one token as a sequence of length 1, (None, 1, n_values) (step 3 of "
+     "section 2.1)."),
+    "dj runtime error": (jc.check_djmodel, _dj("runtime_error"),
+     f"{DJ}: running the model on 3 windows raised ValueError: this layer cannot run."),
+    "dj no carry": (jc.check_djmodel, _djmodel("no_carry"),
+     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives. Likely cause: the state is not "
+     "carried from one step to the next: each step starts from the a and c that the LSTM_cell returned at "
+     "the step before (step 3 of section 2.1)."),
+    "dj unpack": (jc.check_djmodel, _djmodel("unpack"),
+     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives. Likely cause: the LSTM_cell's "
+     "three outputs were unpacked in the wrong order; it returns the output, the hidden state and the cell"
+     " state, in that order (section 2)."),
+    "dj swap state": (jc.check_djmodel, _djmodel("swap_state"),
+     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives. Likely cause: the initial state "
+     "is in the wrong order: the hidden state a comes first, then the cell state c (section 2)."),
+    "dj dense on c": (jc.check_djmodel, _djmodel("dense_on_c"),
+     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives. Likely cause: densor was applied "
+     "to the cell state c; apply it to the hidden state a."),
+    "dj reversed": (jc.check_djmodel, _dj("reversed"),
+     f"{DJ} on 3 windows: expected output 0 (the softmax at time step 0) to be [0.2084, 0.1399, 0.1457, 0.0657,"
+     " 0.0308, 0.2722, 0.1374] for example 1 but got [0.1174, 0.2722, 0.2694, 0.0454, 0.0246, 0.1086, "
+     "0.1625]. The first step is already wrong: check what it reads, its initial state [a0, c0] and that "
+     "densor is applied to the hidden state a that the LSTM_cell returns (step 3 of section 2.1)."),
+    "dj lagged": (jc.check_djmodel, _dj("lagged"),
+     f"{DJ} on 3 windows: expected output 1 (the softmax at time step 1) to be [0.1622, 0.0822, 0.1127, 0.1496,"
+     " 0.0746, 0.2943, 0.1244] for example 0 but got [0.1755, 0.0401, 0.0658, 0.1544, 0.0635, 0.4206, "
+     "0.0801]. The earlier steps are right, so the state or the input is not passed on correctly from one "
+     "step to the next (step 3 of section 2.1)."),
+    "dj global crash": (jc.check_djmodel, _NOTEBOOK_GLOBALS["dj_global_crash"],
+     f"{DJ} raised ValueError: Input 0 with name 'None' of layer 'dense_34' is incompatible with the layer: "
+     "expected axis -1 of input shape to have value 5, but received input with shape (None, 4, 140) (in "
+     "dj_global_crash, line 26 of its cell). Likely cause: n_values was not taken from the arguments: the "
+     "function reads the notebook's global n_values; read it from the number of units of the densor passed"
+     " in (step 1 of section 2.1)."),
+    "inf global n_values": (jc.check_music_inference_model, _NOTEBOOK_GLOBALS["inf_global_n_values"],
+     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 1, 140). Likely"
+     " cause: n_values was not taken from the arguments: the function reads the notebook's global "
+     "n_values; read it from the number of units of the densor passed in (step 1 of section 3.1)."),
+    "inf argmin": (jc.check_music_inference_model, _inf("argmin"),
+     f"{INF} on 3 starts: expected output 1 (the softmax at step 1) to be [0.1454, 0.1039, 0.1379, 0.1436, "
+     "0.0679, 0.2589, 0.1425] for example 0 but got [0.1502, 0.0764, 0.08, 0.1707, 0.1188, 0.2618, 0.142]."
+     " The earlier steps are right, so the state or the input is not passed on correctly from one step to "
+     "the next (step 3 of section 3.1)."),
+    "inf swap state": (jc.check_music_inference_model, _inf("swap_state"),
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: the initial state is"
+     " in the wrong order: the hidden state a comes first, then the cell state c (section 2)."),
+    "inf flat x0": (jc.check_music_inference_model, _inf("flat_x0"),
+     f"{INF}: the LSTM_cell received an input of shape (None, 7) at step 0 but reads sequences of shape (None, "
+     "1, 7). Likely cause: x0 should hold the first token as a sequence of length 1 (step 2 of section "
+     "3.1)."),
+    "inf no repeat": (jc.check_music_inference_model, _inf("no_repeat"),
+     f"{INF}: the LSTM_cell received an input of shape (None, 7) at step 1 but reads sequences of shape (None, "
+     "1, 7). Likely cause: the one-hot vector fed back as the next input was not made a sequence of length"
+     " 1 with RepeatVector(1) (step 3 of section 3.1)."),
+    "inf argmax axis0": (jc.check_music_inference_model, _inf("argmax_axis0"),
+     f"{INF}: expected output 1 to have shape (None, 7) but got (7, 7): the input fed back after step 0 has lost"
+     " the batch axis. Likely cause: the argmax was taken over the wrong axis; the vocabulary axis is the "
+     "last one, axis=-1 (step 3 of section 3.1)."),
+    "inf depth 140": (jc.check_music_inference_model, _inf("depth_140"),
+     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 1, 140). Likely"
+     " cause: the one-hot vector fed back has the wrong depth; its depth is n_values, the densor's number "
+     "of units (step 3 of section 3.1)."),
+    "inf repeat 2": (jc.check_music_inference_model, _inf("repeat_2"),
+     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 2, 7). Likely "
+     "cause: the next input should be the one-hot vector of the argmax as a sequence of length 1, made "
+     "with RepeatVector(1) (step 3 of section 3.1)."),
+    "inf global n_a": (jc.check_music_inference_model, _NOTEBOOK_GLOBALS["inf_global_n_a"],
+     f"{INF}: expected input 2 (a0) to have shape (None, 5) but got (None, 64). Likely cause: n_a was not taken "
+     "from the arguments: read it from the number of units of the LSTM_cell passed in (5 here; step 1 of "
+     "section 3.1), never from a notebook global."),
+    "inf undefined n_a": (jc.check_music_inference_model, _BEFORE_N_A["inf_undefined_n_a"],
+     f"{INF} raised NameError: name 'n_a' is not defined (in inf_undefined_n_a, line 3 of its cell). Likely "
+     "cause: n_a was not taken from the arguments: the function reads the notebook's global n_a; read it "
+     "from the number of units of the LSTM_cell passed in (step 1 of section 3.1)."),
+    "inf lambda": (jc.check_music_inference_model, _inference("lambda"),
+     f"{INF}: the model has a Lambda layer. Use keras.ops (keras.ops.argmax, keras.ops.one_hot) and Keras layers"
+     " instead: a Lambda holds Python code that cannot be rebuilt safely from the model's configuration, "
+     "which is how your model is graded."),
+    "inf probabilities": (jc.check_music_inference_model, _inference("probabilities"),
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: the softmax "
+     "probabilities are fed back as the next input; feed back the one-hot vector of their argmax, as a "
+     "sequence of length 1 (step 3 of section 3.1)."),
+    "inf no feedback": (jc.check_music_inference_model, _inference("no_feedback"),
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: every step reads x0;"
+     " the next input should be the one-hot of the previous output's argmax."),
+    "inf no carry": (jc.check_music_inference_model, _inf("no_carry"),
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: the state is not "
+     "carried from one step to the next: each step starts from the a and c that the LSTM_cell returned at "
+     "the step before (step 3 of section 3.1)."),
+    "inf unpack": (jc.check_music_inference_model, _inference("unpack"),
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: the LSTM_cell's "
+     "three outputs were unpacked in the wrong order; it returns the output, the hidden state and the cell"
+     " state, in that order (section 2)."),
+    "inf dense on c": (jc.check_music_inference_model, _inf("dense_on_c"),
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: densor was applied "
+     "to the cell state c; apply it to the hidden state a."),
+    "pas crash": (jc.check_predict_and_sample, _NOTEBOOK_GLOBALS["pas_crash"],
+     f"{PAS} raised AxisError: axis 3 is out of bounds for array of dimension 3 (in pas_crash, line 38 of its "
+     "cell)."),
+    "pas results only": (jc.check_predict_and_sample, _pas2("results_only"),
+     f"{PAS}: expected a tuple (results, indices) but got a ndarray. Likely cause: return results, indices, in "
+     "that order (section 3.2)."),
+    "pas tensor results": (jc.check_predict_and_sample, _pas2("tensor_results"),
+     f"{PAS}: results: expected a ndarray but got an EagerTensor. Return numpy arrays (np.argmax and "
+     "to_categorical give them)."),
+    "pas tensor indices": (jc.check_predict_and_sample, _pas2("tensor_indices"),
+     f"{PAS}: indices: expected a ndarray but got an EagerTensor. Return numpy arrays (np.argmax and "
+     "to_categorical give them)."),
+    "pas swapped": (jc.check_predict_and_sample, _pas("swapped"),
+     f"{PAS}: expected results of shape (5, 7) and indices of shape (5, 1) but got the other way round. Likely "
+     "cause: return results, indices, in that order (section 3.2)."),
+    "pas flat": (jc.check_predict_and_sample, _pas("flat"),
+     f"{PAS}: indices: expected shape (5, 1) but got shape (5,). Likely cause: keep the batch axis: the argmax "
+     "over the last axis (the values) of the Ty outputs of shape (1, n_values) has shape (Ty, 1) (step 2 "
+     "of section 3.2)."),
+    "pas axis0": (jc.check_predict_and_sample, _pas("axis0"),
+     f"{PAS}: indices: expected shape (5, 1) but got shape (1, 7). Likely cause: the argmax was taken over the "
+     "steps (axis=0); take it over the values, the last axis (step 2 of section 3.2)."),
+    "pas transposed": (jc.check_predict_and_sample, _pas2("transposed"),
+     f"{PAS}: indices: expected shape (5, 1) but got shape (1, 5). Likely cause: the argmax was taken over the "
+     "wrong axis or the outputs were transposed; the argmax over the last axis of the Ty outputs of shape "
+     "(1, n_values) has shape (Ty, 1) (step 2 of section 3.2)."),
+    "pas extra axis": (jc.check_predict_and_sample, _pas2("extra_axis"),
+     f"{PAS}: indices: expected shape (5, 1) but got shape (5, 1, 1). Likely cause: indices should hold one "
+     "index per step for the one example, the argmax over the last axis of the Ty outputs of shape (1, "
+     "n_values): shape (Ty, 1) (step 2 of section 3.2)."),
+    "pas global": (jc.check_predict_and_sample, _pas("global"),
+     f"{PAS}: results: expected shape (5, 7) but got shape (5, 90). Likely cause: n_values was not taken from "
+     "the arguments: it is the last dimension of x_initializer (step 3 of section 3.2)."),
+    "pas 3d results": (jc.check_predict_and_sample, _pas2("3d_results"),
+     f"{PAS}: results: expected shape (5, 7) but got shape (5, 1, 7). Likely cause: results should be one "
+     "one-hot row per step, shape (Ty, n_values): the one-hot vectors of indices over the n_values values "
+     "(step 3 of section 3.2)."),
+    "pas shifted": (jc.check_predict_and_sample, _pas("shifted"),
+     f"{PAS}: expected indices [5, 0, 6, 3, 2] (the argmax of each output) but got [2, 5, 0, 6, 3], first "
+     "differing at step 0. Likely cause: the indices are the argmax over the values axis (the last) of the"
+     " model's outputs for the three initializers (section 3.2)."),
+    "pas probabilities": (jc.check_predict_and_sample, _pas("probabilities"),
+     f"{PAS}: expected results to be the one-hot vectors of the indices [5, 0, 6, 3, 2] but got values such as "
+     "[0.031, 0.001, 0.009, 0.283, 0.0, 0.657, 0.018] in row 0. Likely cause: results holds the "
+     "probabilities; it should hold the one-hot vectors of the indices (step 3 of section 3.2)."),
+    "pas doubled": (jc.check_predict_and_sample, _pas2("doubled"),
+     f"{PAS}: expected results to be the one-hot vectors of the indices [5, 0, 6, 3, 2] but got values such as "
+     "[0.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0] in row 0. Likely cause: results[t] should be the one-hot vector "
+     "of indices[t] (a 1 at that index, 0 elsewhere)."),
+    "pas rolled results": (jc.check_predict_and_sample, _pas2("rolled_results"),
+     f"{PAS}: expected results to be the one-hot vectors of the indices [5, 0, 6, 3, 2] but got rows with their "
+     "1s at [[2], [5], [0], [6], [3]]. Likely cause: results[t] should be the one-hot vector of indices[t]"
+     " (a 1 at that index, 0 elsewhere)."),
+}
+
+# What may differ from one run to the next in a message: the last digit of a printed softmax, Keras's layer names.
+_VARIES = [(re.compile(r"\[(?:-?\d+\.\d+(?:, )?)+\]"), "[...]"), (re.compile(r"layer '\w+'"), "layer '...'")]
+
+
+def _stable(message: str) -> str:
+    for pattern, stands_for in _VARIES:
+        message = pattern.sub(stands_for, message)
+    return message
+
+
+@pytest.mark.parametrize("case", list(MESSAGES))
+def test_every_message_is_one_exact_line(case):
+    check, fn, expected = MESSAGES[case]
+    with pytest.raises(CheckFailed) as info:
+        check(fn)
+    message = str(info.value)
+    assert "\n" not in message and "\x1b" not in message and "Traceback" not in message, message
+    assert _stable(message) == _stable(expected)
+    assert info.value._render_traceback_() == [f"\u2718 {message}"]   # what the notebook shows: that line alone

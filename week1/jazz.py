@@ -62,7 +62,9 @@ def windows(corpus: Corpus, split: str = "train", Tx: int = TX, stride: int = 1,
 def fit_windows(model, X, Y, epochs: int, batch_size: int = 128, learning_rate: float = 0.01):
     """Train a model built by ``djmodel`` on windows (zero initial states), with Adam and the cross-entropy of
     every step; prints one line per epoch with the cross-entropy per step (Keras's own "loss" is the sum over
-    the Tx outputs). Returns the list of per-step cross-entropies."""
+    the Tx outputs), the time that epoch took and the time since training began (the first epoch's time includes
+    Keras building the computation of all the steps and their gradients). Returns the list of per-step
+    cross-entropies."""
     import keras
 
     n_a = model.inputs[1].shape[-1]
@@ -73,10 +75,14 @@ def fit_windows(model, X, Y, epochs: int, batch_size: int = 128, learning_rate: 
         def on_train_begin(self, logs=None):
             self.losses, self.start = [], time.perf_counter()
 
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch_start = time.perf_counter()
+
         def on_epoch_end(self, epoch, logs=None):
+            now = time.perf_counter()
             self.losses.append(float(logs["loss"]) / Tx)
-            print(f"epoch {epoch + 1}/{epochs}: cross-entropy per step {self.losses[-1]:.3f} "
-                  f"({time.perf_counter() - self.start:.1f} s)", flush=True)
+            print(f"epoch {epoch + 1}/{epochs}: cross-entropy per step {self.losses[-1]:.3f}; this epoch took "
+                  f"{now - self.epoch_start:.1f} s ({now - self.start:.1f} s since training began)", flush=True)
 
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="categorical_crossentropy")
     callback = PerStep()

@@ -13,12 +13,14 @@ layer types), never by printed summaries.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 import keras
-from checks.assertions import CheckFailed, check_shape, check_type, passed
+from checks.assertions import CheckFailed, article, check_shape, check_type, passed
 from checks.fixtures import Fixtures
-from checks.keras_models import build, check_model, count_params, layers_of, predict
+from checks.keras_models import build, check_model, count_params, layers_of, one_line, predict
 
 FIXTURES = Fixtures("w1a3_jazz_improvisation")
 
@@ -111,20 +113,81 @@ def sampling_model(seed: int | None = None):
         outputs.append(head(features))
     return keras.Model(inputs=[x0, a0, c0], outputs=outputs)
 
-_SIZE_SOURCES = {"n_values": "the densor passed in (its number of units)", "n_a": "the LSTM_cell passed in (its number "
-                 "of units)"}
+_SIZE_SOURCES = {"n_values": "the number of units of the densor passed in",
+                 "n_a": "the number of units of the LSTM_cell passed in"}
+
+
+def _section(name: str) -> str:
+    """The notebook section whose steps build the model of the check ``name``."""
+    return "3.1" if name.startswith("music_inference_model") else "2.1"
+
+
+def _global_causes(fn, section: str, seen: str | None = None) -> list[str]:
+    """The sizes that ``fn`` reads as notebook globals, each as a cause; with ``seen`` (an error's text), only those
+    whose notebook value the text shows, or that it says are not defined."""
+    globals_read = getattr(getattr(fn, "__code__", None), "co_names", ())
+    values = getattr(fn, "__globals__", {})
+    return [f"{size} was not taken from the arguments: the function reads the notebook's global {size}; read it from "
+            f"{source} (step 1 of section {section})." for size, source in _SIZE_SOURCES.items()
+            if size in globals_read and (seen is None or re.search(rf"\b{values.get(size)}\b", seen)
+                                         or f"name '{size}' is not defined" in seen)]
+
+
+def _calls(layer) -> list:
+    """The input shape of every call of ``layer`` so far (its first argument), in order."""
+    shapes = []
+    for node in getattr(layer, "_inbound_nodes", []):
+        args = getattr(getattr(node, "arguments", None), "args", ())
+        if args and hasattr(args[0], "shape"):
+            shapes.append(_shape(args[0]))
+    return shapes
+
+
+def _translated(exc: CheckFailed, fn, name: str, LSTM_cell, densor) -> str | None:
+    """One sentence naming the cause of a known Keras error raised while the model was wired, or None."""
+    text = str(exc.__cause__ or exc)
+    n_values = densor.units
+    inference = name.startswith("music_inference_model")
+    if "expected ndim=3, found ndim=2" in text:
+        found = re.search(r"Full shape received: (\([^)]*\))", text)
+        got = found.group(1) if found else "one vector per example"
+        done = len(_calls(LSTM_cell))
+        if inference and done:
+            cause = ("the one-hot vector fed back as the next input was not made a sequence of length 1 with "
+                     "RepeatVector(1) (step 3 of section 3.1).")
+        elif inference:
+            cause = "x0 should hold the first token as a sequence of length 1 (step 2 of section 3.1)."
+        else:
+            cause = ("step t of X was not reshaped with the reshaper to a sequence of length 1 before the LSTM step "
+                     "(step 3 of section 2.1).")
+        return (f"{name}: the LSTM_cell received an input of shape {got} at step {done} but reads sequences of "
+                f"shape (None, 1, {n_values}). Likely cause: {cause}")
+    found = re.search(r"total size of the tensor must be unchanged\. Received: input_shape=\((\d+),\)", text)
+    if found and not inference:
+        got = int(found.group(1))
+        causes = _global_causes(fn, "2.1", seen=text) or [
+            f"n_values was not taken from the arguments: read it from the number of units of the densor passed in "
+            f"({n_values} here; step 1 of section 2.1)."]
+        return (f"{name}: the reshaper, Reshape((1, {n_values})), received steps of {got} values, so X was not "
+                f"created with the densor's {n_values} values per step. Likely cause: {' '.join(causes)}")
+    if "is not connected to `inputs`" in text:
+        return (f"{name}: an output of the Model is not computed from its inputs. Likely cause: inputs= should hold "
+                f"the three Input tensors the outputs are computed from, [{'x0' if inference else 'X'}, a0, c0] "
+                f"(step 4 of section {_section(name)}).")
+    return None
 
 
 def _build(fn, *args, name: str, **kwargs):
-    """build the student's model; a crash of a function that reads n_values or n_a as a notebook global (not from
-    its arguments) says so."""
+    """build the student's model; a crash whose cause is known (a size read from a notebook global, an input that
+    is not a sequence of length 1) says so in one sentence."""
     try:
         return build(fn, *args, name=name, **kwargs)
     except CheckFailed as exc:
-        globals_read = getattr(getattr(fn, "__code__", None), "co_names", ())
-        causes = [f"{size} was not taken from the arguments: the function reads the notebook's global {size}; read "
-                  f"it from {source} (step 1 of section 2.1)." for size, source in _SIZE_SOURCES.items()
-                  if size in globals_read]
+        LSTM_cell, densor = args[-3:-1] if len(args) == 4 else args[:2]
+        translated = _translated(exc, fn, name, LSTM_cell, densor)
+        if translated:
+            raise CheckFailed(translated) from exc
+        causes = _global_causes(fn, _section(name), seen=str(exc))
         if causes:
             raise CheckFailed(f"{exc} Likely cause: {' '.join(causes)}") from exc
         raise
@@ -138,22 +201,27 @@ def _shape(tensor) -> tuple:
 
 def _check_inputs(name: str, model, first: tuple, n_values: int, n_a: int, first_name: str):
     """Three inputs: ``first`` (batch axis included), then a0 and c0 of shape (None, n_a)."""
+    section = _section(name)
     inputs = model.inputs
     if len(inputs) != 3:
         _fail(f"{name}: expected 3 inputs ({first_name}, a0, c0) but got {len(inputs)}. Likely cause: the Model "
-              f"must be created with inputs=[{first_name}, a0, c0].")
+              f"must be created with inputs=[{first_name}, a0, c0] (step 4 of section {section}).")
     got = [_shape(t) for t in inputs]
     if got[0] != first:
-        hint = ""
+        hint = (f" Likely cause: {first_name} should hold one example of shape {first[1:]} (step 2 of section "
+                f"{section}).")
         if got[0][-1:] != first[-1:]:
-            hint = (f" Likely cause: n_values was not taken from the arguments: read it from the densor passed in "
-                    f"(its number of units, {n_values} here; step 1 of section 2.1), never from a notebook global.")
+            hint = (f" Likely cause: n_values was not taken from the arguments: read it from the number of units of "
+                    f"the densor passed in ({n_values} here; step 1 of section {section}), never from a notebook "
+                    "global.")
         _fail(f"{name}: expected the first input ({first_name}) to have shape {first} but got {got[0]}.{hint}")
     for i, label in ((1, "a0"), (2, "c0")):
         if got[i] != (None, n_a):
-            hint = (f" Likely cause: n_a was not taken from the arguments: read it from the LSTM_cell passed in "
-                    f"(its number of units, {n_a} here; step 1 of section 2.1), never from a notebook global."
-                    if len(got[i]) == 2 else "")
+            hint = (f" Likely cause: n_a was not taken from the arguments: read it from the number of units of the "
+                    f"LSTM_cell passed in ({n_a} here; step 1 of section {section}), never from a notebook global."
+                    if len(got[i]) == 2 else
+                    f" Likely cause: {label} should hold one vector of n_a values per example (step 2 of section "
+                    f"{section}).")
             _fail(f"{name}: expected input {i + 1} ({label}) to have shape {(None, n_a)} but got {got[i]}.{hint}")
 
 
@@ -165,6 +233,11 @@ def _check_outputs(name: str, model, steps: int, n_values: int, what: str):
                 f" Likely cause: the loop runs {len(outputs)} times; it should run once per {what}.")
         _fail(f"{name}: expected {steps} outputs (one per {what}) but got {len(outputs)}.{hint}")
     for t, out in enumerate(outputs):
+        lost_batch_axis = _shape(outputs[0]) == (None, n_values) and _shape(out)[:1] != (None,)
+        if t > 0 and what == "generated value" and lost_batch_axis:
+            _fail(f"{name}: expected output {t} to have shape {(None, n_values)} but got {_shape(out)}: the input "
+                  f"fed back after step {t - 1} has lost the batch axis. Likely cause: the argmax was taken over the "
+                  "wrong axis; the vocabulary axis is the last one, axis=-1 (step 3 of section 3.1).")
         if _shape(out) != (None, n_values):
             _fail(f"{name}: expected output {t} to have shape {(None, n_values)} (a softmax over the {n_values} "
                   f"values) but got {_shape(out)}. Likely cause: each output should be the densor (the Dense layer) "
@@ -189,13 +262,15 @@ def _check_shared(name: str, model, n_values: int, n_a: int, steps: int):
         hint = ("Likely cause: new layers are created inside the loop (or the function makes its own); call the "
                 "LSTM_cell and densor passed as arguments at every step, so that every step shares their weights."
                 if len(lstms) > 1 or len(denses) > 1 or (got > expected and got % expected == 0) else
-                "Likely cause: the model does not use exactly the LSTM_cell and densor it was given.")
+                "Likely cause: the model does not use exactly the LSTM_cell and densor it was given; call them at "
+                f"every step (step 3 of section {_section(name)}).")
         _fail(f"{name}: expected {expected:,} parameters (one LSTM({n_a}) on {n_values} values and one "
               f"Dense({n_values}), shared by all {steps} steps) but got {got:,} in {len(lstms)} LSTM and "
               f"{len(denses)} Dense layers. {hint}")
     if not lstms or not denses:
         _fail(f"{name}: expected the model to use the LSTM_cell and the densor it was given, but it has "
-              f"{len(lstms)} LSTM and {len(denses)} Dense layers.")
+              f"{len(lstms)} LSTM and {len(denses)} Dense layers. Likely cause: the function makes its own layers; "
+              f"call the LSTM_cell and densor passed as arguments at every step (step 3 of section {_section(name)}).")
 
 
 def _check_weights_kept(name: str, model, seed):
@@ -213,7 +288,7 @@ def _check_weights_kept(name: str, model, seed):
               "given. Likely cause: the function creates its own layers; use the ones passed as arguments.")
 
 
-def _compare_steps(name: str, got: list, case: dict, what: str):
+def _compare_steps(name: str, got: list, case: dict, what: str, section: str):
     """Compare each step's output (m, n_values) with the stored ones; name a known mistake when one matches."""
     expected = np.asarray(case["outputs"])
     got = [np.asarray(g) for g in got]
@@ -223,18 +298,43 @@ def _compare_steps(name: str, got: list, case: dict, what: str):
             return
         for cause, wrong in case["mistakes"].items():
             if np.allclose(stacked, wrong, rtol=_RTOL, atol=_ATOL):
+                cause = cause.replace("(step 3 of section 2.1)", f"(step 3 of section {section})")
                 _fail(f"{name}: wrong outputs, exactly those a known mistake gives. Likely cause: {cause}")
-        t = int(np.flatnonzero(~np.isclose(stacked, expected, rtol=_RTOL, atol=_ATOL).any(axis=(1, 2)))[0])
+        wrong = ~np.isclose(stacked, expected, rtol=_RTOL, atol=_ATOL)
+        t = int(np.flatnonzero(wrong.any(axis=(1, 2)))[0])
+        i = int(np.flatnonzero(wrong[t].any(axis=1))[0])
         _fail(f"{name}: expected output {t} (the softmax at {what} {t}) to be "
-              f"{np.round(expected[t][0], 4).tolist()} for the first example but got "
-              f"{np.round(stacked[t][0], 4).tolist()}."
+              f"{np.round(expected[t][i].astype(np.float64), 4).tolist()} for example {i} but got "
+              f"{np.round(stacked[t][i].astype(np.float64), 4).tolist()}."
               + (" The earlier steps are right, so the state or the input is not passed on correctly from one step "
-                 "to the next." if t > 0 else " Check the order of the layers: reshaper, LSTM_cell, densor."))
+                 f"to the next (step 3 of section {section})." if t > 0 else
+                 " The first step is already wrong: check what it reads, its initial state [a0, c0] and that densor "
+                 f"is applied to the hidden state a that the LSTM_cell returns (step 3 of section {section})."))
     _fail(f"{name}: expected {len(expected)} outputs of shape {expected.shape[1:]} but got shapes "
           f"{[g.shape for g in got]}.")
 
+def _check_lstm_inputs(name: str, model, n_values: int, what: str, fn=None):
+    """Every call of the model's LSTM reads a sequence of length 1 of n_values values: (None, 1, n_values)."""
+    lstm = next(layer for layer in layers_of(model) if isinstance(layer, keras.layers.LSTM))
+    for t, shape in enumerate(_calls(lstm)):
+        if shape[1:] == (1, n_values):
+            continue
+        if what == "generated value" and t > 0 and shape[-1:] != (n_values,):
+            cause = " ".join(_global_causes(fn, "3.1", seen=str(shape[-1]))) or (
+                "the one-hot vector fed back has the wrong depth; its depth is n_values, the densor's number of "
+                "units (step 3 of section 3.1).")
+        elif what == "generated value" and t > 0:
+            cause = ("the next input should be the one-hot vector of the argmax as a sequence of length 1, made with "
+                     "RepeatVector(1) (step 3 of section 3.1).")
+        else:
+            cause = ("each LSTM step reads one token as a sequence of length 1, (None, 1, n_values) (step 3 of "
+                     "section 2.1).")
+        _fail(f"{name}: expected the LSTM_cell's input at step {t} to have shape {(None, 1, n_values)} but got "
+              f"{shape}. Likely cause: {cause}")
+
+
 def _check_step_model(label, model, seed, case, first: tuple, first_name: str, steps: int, what: str, inputs,
-                      on: str, compare_as: str | None = None):
+                      on: str, compare_as: str | None = None, fn=None):
     """What djmodel's and music_inference_model's models share: a Keras Model without Lambda layers, inputs
     [first, a0, c0], one output per step, the given LSTM and Dense used at every step with their weights, and
     outputs on ``inputs`` equal to the stored step-by-step ones."""
@@ -245,8 +345,13 @@ def _check_step_model(label, model, seed, case, first: tuple, first_name: str, s
     _check_outputs(label, model, steps, s["n_values"], what)
     _check_shared(label, model, s["n_values"], s["n_a"], steps)
     _check_weights_kept(label, model, seed)
-    got = predict(model, list(inputs))
-    _compare_steps(f"{label} on {on}", got if isinstance(got, list) else [got], case, compare_as or what)
+    _check_lstm_inputs(label, model, s["n_values"], what, fn)
+    try:
+        got = predict(model, list(inputs))
+    except Exception as exc:  # noqa: BLE001 - a model that cannot run on the check's inputs
+        _fail(f"{label}: running the model on {on} raised {type(exc).__name__}: {one_line(str(exc))}.")
+    _compare_steps(f"{label} on {on}", got if isinstance(got, list) else [got], case, compare_as or what,
+                   "3.1" if what == "generated value" else "2.1")
 
 # ---------------------------------------------------------------------------- djmodel
 
@@ -281,7 +386,7 @@ def check_music_inference_model(music_inference_model, seed=None):
     with FIXTURES.stand_ins(music_inference_model, name):
         model = _build(music_inference_model, LSTM_cell, densor, Ty=Ty, name=label)
     _check_step_model(label, model, seed, case, (None, 1, n_values), "x0", Ty, "generated value",
-                      inference_inputs(seed), f"{s['m']} starts", compare_as="step")
+                      inference_inputs(seed), f"{s['m']} starts", compare_as="step", fn=music_inference_model)
     passed(name)
 
 # ---------------------------------------------------------------------------- predict_and_sample
@@ -301,21 +406,26 @@ def check_predict_and_sample(predict_and_sample, seed=None):
         out = build(predict_and_sample, model, x0.copy(), a0.copy(), c0.copy(), name=label)
     if not isinstance(out, tuple) or len(out) != 2:
         _fail(f"{label}: expected a tuple (results, indices) but got "
-              f"{type(out).__name__}{f' of length {len(out)}' if isinstance(out, (tuple, list)) else ''}.")
+              f"{article(type(out).__name__)}{f' of length {len(out)}' if isinstance(out, (tuple, list)) else ''}. "
+              "Likely cause: return results, indices, in that order (section 3.2).")
     results, indices = (np.asarray(v) if isinstance(v, (list, tuple)) else v for v in out)
     check_type(f"{label}: results", results, np.ndarray, "Return numpy arrays (np.argmax and to_categorical give them).")
     check_type(f"{label}: indices", indices, np.ndarray, "Return numpy arrays (np.argmax and to_categorical give them).")
     want_idx, want_res = case["indices"], case["results"]
     if results.shape == want_idx.shape and indices.shape == want_res.shape:
         _fail(f"{label}: expected results of shape {want_res.shape} and indices of shape {want_idx.shape} but got "
-              f"the other way round. Likely cause: return results, indices in that order.")
+              f"the other way round. Likely cause: return results, indices, in that order (section 3.2).")
     if indices.shape != want_idx.shape:
         hint = {(Ty,): "keep the batch axis: the argmax over the last axis (the values) of the Ty outputs of shape "
                        "(1, n_values) has shape (Ty, 1) (step 2 of section 3.2).",
-                (1, n_values): "the argmax was taken over the steps (axis=0); take it over the values (axis=-1).",
+                (1, n_values): "the argmax was taken over the steps (axis=0); take it over the values, the last axis "
+                               "(step 2 of section 3.2).",
                 (1, Ty): "the argmax was taken over the wrong axis or the outputs were transposed; the argmax over the "
-                         "last axis of the Ty outputs of shape (1, n_values) has shape (Ty, 1)."}.get(indices.shape)
-        check_shape(f"{label}: indices", indices, want_idx.shape, f"Likely cause: {hint}" if hint else None)
+                         "last axis of the Ty outputs of shape (1, n_values) has shape (Ty, 1) (step 2 of section "
+                         "3.2)."}.get(indices.shape)
+        check_shape(f"{label}: indices", indices, want_idx.shape, "Likely cause: " + (
+            hint or "indices should hold one index per step for the one example, the argmax over the last axis of "
+                    "the Ty outputs of shape (1, n_values): shape (Ty, 1) (step 2 of section 3.2)."))
     if results.shape != want_res.shape:
         hint = ("Likely cause: n_values was not taken from the arguments: it is the last dimension of "
                 "x_initializer (step 3 of section 3.2)." if results.ndim == 2 and results.shape[0] == Ty else
