@@ -183,8 +183,11 @@ def _wrong_answers(ns):
         "rnn returns swapped": ("rnn_cell_forward", lambda x, a, p: _rnn_cell(x, a, p, order=(1, 0, 2)),
                                 r"return value 0 should be a_next .* the return order is \(a_next, yt_pred, cache\)"),
         "rnn cache order": ("rnn_cell_forward", lambda x, a, p: _rnn_cell(x, a, p, cache_order=(1, 0, 2, 3)),
-                            r"cache\[0\] should be a_next but holds a_prev\. The cache layout is "
-                            r"\(a_next, a_prev, xt, parameters\)"),
+                            r"cache\[0\] should be a_next but holds a_prev: the cache layout is "
+                            r"\(a_next, a_prev, xt, parameters\), as the docstring gives it\.$"),
+        "rnn cache an int": ("rnn_cell_forward", lambda x, a, p: _rnn_cell(x, a, p)[:2] + (3,),
+                             r"^cache: expected a tuple of 4 elements \(a_next, a_prev, xt, parameters\) but got an "
+                             r"int\.$"),
         "rnn cache short": ("rnn_cell_forward", lambda x, a, p: _rnn_cell(x, a, p, cache_order=(0, 1, 3)),
                             r"cache: expected a tuple of 4 elements"),
         "rnn_forward restarts": ("rnn_forward", lambda x, a0, p: _unroll(_rnn_cell, x, a0, p, restart=True),

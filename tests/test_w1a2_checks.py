@@ -264,6 +264,19 @@ def test_checks_leave_the_global_rng_alone(ns):
     assert np.array_equal(np.random.get_state()[1], before)
 
 
+def test_a_sample_that_returns_characters_is_told_to_append_the_drawn_index(ns):
+    def sample_characters(parameters, char_to_ix, seed):
+        ix_to_char = {i: ch for ch, i in char_to_ix.items()}
+        return [ix_to_char[i] for i in ns["sample"](parameters, char_to_ix, seed)]
+
+    with pytest.raises(CheckFailed) as failure:
+        checks.check_sample(sample_characters)
+    message = str(failure.value)
+    assert "expected a list of integer indices" in message
+    assert "append the index that np.random.choice returns (step 3 of section 2.2)." in message
+    assert message.count(". ") == 0 and message.endswith(".")                         # one sentence
+
+
 SAMPLE_ARGS = [{}, {"n_a": 5, "vocab": "\nabcdefgh", "seed": 3}]
 
 

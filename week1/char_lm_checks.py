@@ -196,7 +196,10 @@ def check_sample(sample, n_a=8, vocab=NEWLINE + LETTERS, seed=0):
         where = f"sample(parameters, char_to_ix, seed={s})"
         check_type(where, got, list, hint="Return the Python list `indices`.")
         if not all(isinstance(i, numbers.Integral) for i in got):
-            raise CheckFailed(f"{where}: expected a list of integer indices but got {got[:5]}...")
+            raise CheckFailed(f"{where}: expected a list of integer indices but got {got[:5]}...; likely cause: "
+                              "something other than the drawn index was appended (a character, a probability or a "
+                              "one-hot vector), so append the index that np.random.choice returns (step 3 of section "
+                              "2.2).")
         got, expected = [int(i) for i in got], run["expected"]
         if got == expected:
             continue

@@ -14,8 +14,8 @@ import copy
 
 import numpy as np
 
-from checks.assertions import (CheckFailed, call, check_close, check_gradient, check_keys, check_shape, check_tuple,
-                               passed, relative_error, tolerance_for)
+from checks.assertions import (CheckFailed, article, call, check_close, check_gradient, check_keys, check_shape,
+                               check_tuple, passed, relative_error, tolerance_for)
 from checks.fixtures import Fixtures
 from week1.rnn_utils import gru_parameters, lstm_parameters, random_arrays, rnn_inputs, rnn_parameters
 
@@ -125,7 +125,7 @@ def _kind(v) -> str:
         return f"shape {v.shape}"
     if isinstance(v, (tuple, list)):
         return f"a sequence of {len(v)}"
-    return f"a {type(v).__name__}"
+    return article(type(v).__name__)  # "an int", "a float"
 
 
 def _same(got, want) -> bool:
@@ -179,8 +179,8 @@ def _check_cache(label, cache, expected: dict):
         if other is None and isinstance(want, np.ndarray):
             check_close(f"{label}[{i}] ({name})", got, want, hint=f"The cache layout is {layout}.")
             continue
-        raise CheckFailed(f"{label}[{i}] should be {name}{f' but holds {other}' if other else ''}. "
-                          f"The cache layout is {layout}.")
+        raise CheckFailed(f"{label}[{i}] should be {name}{f' but holds {other}' if other else ''}: the cache layout is "
+                          f"{layout}, as the docstring gives it.")
 
 
 def _check_sequence_caches(caches, x, cell_caches, layout):
