@@ -15,7 +15,7 @@ notebook uses seed 1). The three variants differ only in the Embedding layer:
 
 All three start from the same initial weights for a given seed.
 
-The numbers quoted in the notebook (section 4.2) come from this script with its default arguments.
+The notebook (section 4.2) points at this script for the comparison; data/emojify/README.md gives its figures.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ File order is frequency order: row 0 is "the", so the first ``n`` rows are the `
   (``m["king"]``, ``"king" in m``, ``len(m)``, iteration over the words, ``.get``, ``.keys()``) but keeps
   the 400,000 vectors in one memory-mapped matrix instead of 400,000 Python arrays.
 
-Loading takes well under a second and is cached: later calls return the same objects at no cost.
+Loading maps the stored matrix (no text file is parsed) and is cached: later calls return the same objects at no cost.
 ``benchmarks/glove_load.py`` compares it with parsing the equivalent text file.
 """
 from __future__ import annotations
