@@ -117,3 +117,76 @@ def test_the_executed_notebook_plays_the_chimes_and_reports_event_metrics(execut
     after = re.search(r"after fine-tuning: .*F1 ([\d.]+)", text)
     assert before and after and 0 <= float(after.group(1)) <= 1
     assert float(before.group(1)) == pytest.approx(metrics["dev"]["f1"], abs=1e-3)  # the script measured the same
+
+# ---------------------------------------------------------------------------- Keras's own TimeDistributed
+
+
+def _modelf_with_keras_time_distributed(input_shape):
+    """A correct modelf written from Keras's documentation: keras.layers.TimeDistributed, not the notebook's."""
+    L = keras.layers
+    X_input = L.Input(shape=input_shape)
+    X = L.Dropout(0.8)(L.Activation("relu")(L.BatchNormalization()(L.Conv1D(196, kernel_size=15, strides=4)(X_input))))
+    X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(X)))
+    X = L.Dropout(0.8)(L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(X))))
+    return keras.Model(inputs=X_input, outputs=L.TimeDistributed(L.Dense(1, activation="sigmoid"))(X))
+
+
+def _graph_ops(model, shape) -> dict:
+    """{op type: count} of the TensorFlow graph of one inference call on a batch of ``shape``: a per-step loop over
+    the time axis shows as one MatMul (and slices, stacks ...) per step."""
+    import collections
+
+    import tensorflow as tf
+
+    fn = tf.function(lambda x: model(x, training=False))
+    graph = fn.get_concrete_function(tf.TensorSpec(shape, tf.float32)).graph
+    return collections.Counter(op.type for op in graph.get_operations())
+
+
+def test_keras_time_distributed_passes_the_check_and_is_made_as_fast_as_the_notebooks(capsys):
+    from week3.trigger_checks import check_modelf, set_check_weights
+
+    check_modelf(_modelf_with_keras_time_distributed)
+    assert capsys.readouterr().out == "\u2714 modelf: all checks passed.\n"
+    shape = (411, audio.N_FREQ)
+    slow = _modelf_with_keras_time_distributed(shape)
+    set_check_weights(slow)
+    fast = trigger.fast_time_distributed(slow)
+    assert type(slow.layers[-1]) is keras.layers.TimeDistributed           # the student's model is left as it was
+    assert type(fast.layers[-1]) is trigger.TimeDistributed
+    assert [type(layer) for layer in fast.layers[:-1]] == [type(layer) for layer in slow.layers[:-1]]
+    assert all(np.array_equal(a, b) for a, b in zip(fast.get_weights(), slow.get_weights()))
+    course = reference.modelf(shape)
+    course.set_weights(slow.get_weights())
+    x = np.random.default_rng(0).normal(size=(2, *shape)).astype(np.float32)
+    out = np.asarray(fast(x, training=False))
+    np.testing.assert_array_equal(out, np.asarray(course(x, training=False)))   # the course's model, exactly
+    # Keras's loop multiplies step by step: the same numbers up to float32 rounding of the sums
+    np.testing.assert_allclose(out, np.asarray(slow(x, training=False)), rtol=0, atol=1e-6)
+    # No loop over the time steps: the graph of the converted model is the course model's, at any length
+    steps = (shape[0] - 15) // 4 + 1
+    assert _graph_ops(slow, (2, *shape))["MatMul"] > steps                       # what the loop costs
+    full = (2, audio.TX, audio.N_FREQ)
+    ops = _graph_ops(trigger.fast_time_distributed(_modelf_with_keras_time_distributed(full[1:])), full)
+    assert ops == _graph_ops(reference.modelf(full[1:]), full) and ops["MatMul"] < 10
+
+
+def test_models_without_keras_time_distributed_are_not_copied():
+    model = reference.modelf((60, 7))
+    assert trigger.fast_time_distributed(model) is model
+    L = keras.layers
+    inputs = L.Input((9, 4))
+    other = keras.Model(inputs, L.TimeDistributed(L.Conv1D(2, 3))(L.Reshape((9, 4, 1))(inputs)))
+    assert trigger.fast_time_distributed(other) is other                   # only a wrapped Dense is replaced
+
+
+def test_the_notebook_converts_the_model_it_builds_before_using_it():
+    """The model cell passes the student's model through fast_time_distributed (imported by the setup cell), so
+    a modelf written with keras.layers.TimeDistributed trains and predicts as fast as the course's."""
+    for path in (NOTEBOOK, ROOT / "release" / AID / NOTEBOOK.name):
+        nb = json.loads(path.read_text())
+        code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+        assert re.search(r"from week3\.trigger import \([^)]*\bfast_time_distributed\b", code[0]), path
+        built = [c for c in code if re.search(r"^model = ", c, re.M)]
+        assert len(built) == 1 and built[0].startswith("model = fast_time_distributed(modelf((TX, N_FREQ)))"), path
+        assert built[0].index("fast_time_distributed") < built[0].index("load_pretrained(model)")

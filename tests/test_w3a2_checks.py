@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import sys
 import time
 
 import numpy as np
@@ -231,7 +232,7 @@ def _insert_ones(mistake):
     ("51", r"51 ones instead of 50"),
     ("ms", r"segment_end_ms was used as a step"),
     ("replaced", r"y was replaced by a new array, so the ones of earlier activates are lost"),
-    ("crash", r"raised IndexError.*fewer than 50 steps are left: set only the steps before Ty"),
+    ("crash", r"raised IndexError.*fewer than 50 steps are left, so set only the steps before Ty"),
 ])
 def test_insert_ones_mistakes_are_named(grading, mistake, pattern):
     fails("insert_ones", _insert_ones(mistake), pattern)
@@ -678,3 +679,226 @@ def test_every_graded_function_has_probes_and_named_classic_mistakes():
     ones = R.PROBES["insert_ones"](np.random.default_rng(0))
     assert {end for _, end in ones} >= {0, 9999, 10000} and min(y.shape[1] for y, _ in ones) == 1
     assert min(shape[0] for (shape,) in R.PROBES["modelf"](np.random.default_rng(0))) == 15  # one output step
+
+# ---------------------------------------------------------------------------- every message
+
+
+def assert_one_sentence(message: str):
+    """What every failure message of these checks is: one line of plain text (no traceback, no colour codes) that
+    states what was expected and what came, then "Likely cause:" and the cause, pointing at the notebook's section
+    or step (not at a line of code), with "a"/"an" as the next word is spoken."""
+    assert "\n" not in message and "\x1b" not in message, message
+    assert "Traceback" not in message and 'File "' not in message, message
+    assert message.endswith((".", ".)")), message
+    assert message.count("Likely cause:") == 1, message
+    assert re.search(r"section [\d.]+|step \d+ of section|[Ss]teps? [\d, and]+ of section", message), message
+    assert not re.search(r"\ba [aeiouAEIOU]", message) and not re.search(r"\ban [^aeiouAEIOU\W]", message), message
+
+
+def _fail_sites() -> set[int]:
+    """The lines of week3/trigger_checks.py where a message is made: every call of its _fail."""
+    import ast
+
+    tree = ast.parse(inspect.getsource(C))
+    return {node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name) and node.func.id == "_fail"}
+
+
+HIT: set[int] = set()   # the _fail sites the tests of this module have reached
+
+
+@pytest.fixture(autouse=True)
+def _every_message_is_one_sentence(monkeypatch):
+    """Every message a check makes in these tests is recorded (its line) and must be one sentence."""
+    original = C._fail
+
+    def recording(message, *args, **kwargs):
+        HIT.add(sys._getframe(1).f_lineno)
+        assert_one_sentence(message)
+        return original(message, *args, **kwargs)
+
+    monkeypatch.setattr(C, "_fail", recording)
+
+
+def test_is_overlapping_returning_a_number_is_named(grading):
+    fails("is_overlapping", lambda segment_time, previous_segments: int(bool(previous_segments)),
+          r"expected True or False but got [01] \(an int\)\. Likely cause: return a boolean")
+
+
+def test_insert_ones_that_changes_the_shape_or_values_is_named(grading):
+    fails("insert_ones", lambda y, segment_end_ms: y[0], r"expected y of shape \(1, 1375\) but got \(1375,\)")
+    fails("insert_ones", lambda y, segment_end_ms: y + 2, r"expected y to hold only 0 and 1 but it holds \[2\.0")
+
+
+def test_insert_ones_past_the_end_is_one_sentence(grading):
+    def past_the_end(y, segment_end_ms):
+        end = int(segment_end_ms * y.shape[1] / 10000.0)
+        for i in range(end + 1, end + 51):
+            y[0, i] = 1
+        return y
+    fails("insert_ones", past_the_end, r"raised IndexError: .*\. Likely cause: an index past the end of y: near "
+                                       r"the end of the clip fewer than 50 steps are left")
+
+
+def test_a_broken_set_seed_is_named(grading):
+    def broken(seed):
+        raise RuntimeError("first line\nsecond line")
+    with pytest.raises(CheckFailed, match=r"set_seed\(\d+\) raised RuntimeError: first line\. Likely cause: set_seed "
+                                          r"was changed or its cell was not run"):
+        C.check_insert_audio_clip(R.insert_audio_clip, broken)
+
+
+def test_insert_audio_clip_returning_something_else_is_named(grading):
+    fails("insert_audio_clip", lambda background, audio_clip, previous_segments: (background, 5),
+          r"expected segment_time to be a \(start, end\) pair of ms but got 5\. Likely cause")
+    fails("insert_audio_clip", lambda background, audio_clip, previous_segments: (background[:5000], (0, 999)),
+          r"expected new_background to last 10000 ms, like the background, but it lasts 5000 ms")
+
+
+def test_create_training_example_with_other_label_values_is_named(grading):
+    def doubled(background, activates, negatives, Ty):
+        x, y = R.create_training_example(background, activates, negatives, Ty)
+        return x, 2 * y
+    fails("create_training_example", doubled, r"expected y to hold only 0 and 1 but it holds \[0\.0, 2\.0\]\. Likely "
+                                              r"cause: y starts as zeros")
+
+
+def _modelf_variant(change):
+    """A correct modelf but for ``change``: "one_gru", "two_convs" or "wraps_activation"."""
+    def modelf(input_shape):
+        X_input = L.Input(shape=input_shape)
+        X = L.Conv1D(196, kernel_size=15, strides=4)(X_input)
+        if change == "two_convs":
+            X = L.Conv1D(196, kernel_size=1)(X)
+        X = L.Dropout(0.8)(L.Activation("relu")(L.BatchNormalization()(X)))
+        X = L.BatchNormalization()(L.Dropout(0.8)(L.GRU(128, return_sequences=True)(X)))
+        if change != "one_gru":
+            X = L.GRU(128, return_sequences=True)(X)
+        X = L.Dropout(0.8)(L.BatchNormalization()(L.Dropout(0.8)(X)))
+        last = L.Activation("sigmoid") if change == "wraps_activation" else L.Dense(1, activation="sigmoid")
+        return keras.Model(X_input, L.TimeDistributed(last)(X))
+    return modelf
+
+
+@pytest.mark.parametrize("change, pattern", [
+    ("one_gru", r"expected 2 GRU layers but found 1\. Likely cause: the model has two, of 128 units"),
+    ("two_convs", r"expected 1 Conv1D layer but found 2\. Likely cause: the model has one, the first layer"),
+    ("wraps_activation", r"expected TimeDistributed to wrap a Dense layer but it wraps an Activation layer\. Likely "
+                         r"cause: the output layer is TimeDistributed\(Dense\(1, activation='sigmoid'\)\)"),
+])
+def test_modelf_layer_counts_and_the_wrapped_layer_are_named(grading, change, pattern):
+    fails("modelf", _modelf_variant(change), pattern)
+
+
+def test_a_model_that_cannot_predict_is_one_sentence(grading, monkeypatch):
+    def crash(model, x, training=False):
+        raise ValueError("\x1b[1mInput 0 is incompatible\x1b[0m\nwith the layer: expected 5 steps.\nArguments: ...")
+    monkeypatch.setattr(C, "predict", crash)
+    fails("modelf", R.modelf, r"could not predict on a batch of shape \(3, 411, 101\): it raised ValueError: Input 0 "
+                              r"is incompatible\. Likely cause: a layer that depends on the input length")
+    monkeypatch.setattr(C, "predict", lambda model, x, training=False: np.zeros((3, 5)))
+    fails("modelf", R.modelf, r"expected predictions of shape \(3, 100, 1\) but got \(3, 5\)\. Likely cause")
+
+
+def test_is_overlapping_and_insert_ones_answers_of_no_known_mistake_are_named(grading):
+    fails("is_overlapping", lambda segment_time, previous_segments: True,
+          r"returned True but expected False\. Likely cause: two segments overlap when each one starts")
+
+    def two_late(y, segment_end_ms):
+        end = int(segment_end_ms * y.shape[1] / 10000.0)
+        y[0, end + 3:end + 53] = 1
+        return y
+    fails("insert_ones", two_late, r"expected 50 ones at steps \d+\.\.\d+ but got 50 ones at steps .*Likely cause: "
+                                   r"convert segment_end_ms to an output step")
+
+
+def _placing(change):
+    """insert_audio_clip, correct but for ``change``."""
+    def insert_audio_clip(background, audio_clip, previous_segments):
+        n = len(audio_clip)
+        if change == "full_placed" and len(previous_segments) == 3:
+            previous_segments.append((0, n - 1))
+            return background.overlay(audio_clip, position=0), (0, n - 1)
+        segment_time = get_random_time_segment(n)
+        if change == "second_draw":
+            segment_time = get_random_time_segment(n)
+        tries = 1
+        while change != "no_check" and is_overlapping(segment_time, previous_segments) and tries < 7:
+            segment_time = get_random_time_segment(n)
+            tries += 1
+        if change == "last_draw_placed" or change == "no_check" or not is_overlapping(segment_time,
+                                                                                        previous_segments):
+            if change == "short_end":
+                segment_time = (segment_time[0], segment_time[1] - 1)
+            previous_segments.append(segment_time)
+            if change == "appended_twice":
+                previous_segments.append(segment_time)
+            return background.overlay(audio_clip, position=segment_time[0]), segment_time
+        if change == "overlaid_anyway":
+            return background.overlay(audio_clip, position=segment_time[0]), (10000, 10000)
+        return background, (10000, 10000)
+    return insert_audio_clip
+
+
+@pytest.mark.parametrize("change, pattern", [
+    ("full_placed", r"the previous segments cover the whole 10 s, so expected segment_time \(10000, 10000\)"),
+    ("last_draw_placed", r"all overlap the previous segments \(only the 8th draw fits\), so expected no room"),
+    ("overlaid_anyway", r"no place was found \(segment_time \(10000, 10000\)\), so expected the background unchanged"),
+    ("short_end", r"expected segment_time \(start, start \+ 999\) inside the 10 s but got"),
+    ("no_check", r"over a previous segment \(it fits only in \(8000, 9999\)\)"),
+    ("appended_twice", r"expected previous_segments to become \[\(\d+, \d+\)\] but it is \[.*append the segment "
+                       r"\(once\)"),
+    ("second_draw", r"expected the clip placed at \(\d+, \d+\), the first segment drawn by get_random_time_segment"),
+])
+def test_insert_audio_clip_placements_are_named(grading, change, pattern):
+    fails("insert_audio_clip", _placing(change), pattern)
+
+
+def _example(change):
+    """create_training_example, correct but for ``change``."""
+    def create_training_example(background, activates, negatives, Ty):
+        x, y = R.create_training_example(background, activates, negatives, Ty)
+        if change == "x_transposed":
+            return x.T, y
+        if change == "x_int":
+            return x.astype(np.int64), y
+        if change == "y_flat":
+            return x, y[0]
+        return x, y
+    return create_training_example
+
+
+@pytest.mark.parametrize("change, pattern", [
+    ("x_transposed", r"expected x of shape \(101, 5511\) but got \(5511, 101\)\. Likely cause: x is the "
+                     r"\(frequencies, time steps\) spectrogram"),
+    ("x_int", r"expected x to hold finite floats \(the spectrogram\) but got int64 values\. Likely cause"),
+    ("y_flat", r"expected y of shape \(1, 800\) but got \(800,\)\. Likely cause: y has shape \(1, Ty\)"),
+])
+def test_create_training_example_outputs_of_other_shapes_and_types_are_named(grading, change, pattern):
+    fails("create_training_example", _example(change), pattern)
+
+
+def test_create_training_example_inserting_part_of_a_clip_is_named(grading):
+    def clipped(background, activates, negatives, Ty):
+        shorter = [a[:len(a) - C.MARGIN_MS - 75] + a[len(a) - C.MARGIN_MS:] for a in activates]  # tones 75 ms shorter
+        return R.create_training_example(background, shorter, negatives, Ty)
+    fails("create_training_example", clipped, r"x shows one of the activates lasting about \d+ ms, but the activates "
+                                              r"given last 300, 450, 600 ms")
+
+
+def test_probabilities_out_of_range_are_named(grading, monkeypatch):
+    monkeypatch.setattr(C, "predict", lambda model, x, training=False: np.full((3, 100, 1), 2.0, np.float32))
+    fails("modelf", R.modelf, r"expected predictions between 0 and 1 \(probabilities\) but got values from 2 to 2")
+
+
+def test_every_message_of_the_checks_is_triggered_by_a_test(request):
+    """Runs last: every _fail of week3/trigger_checks.py has been reached by a test of this module (and each
+    message was one sentence: the autouse fixture checked it). Only meaningful when the whole module ran."""
+    here = request.module
+    ran = {item.originalname for item in request.session.items if item.module is here}
+    defined = {name for name in dir(here) if name.startswith("test_")}
+    if ran != defined:
+        pytest.skip("only part of this module ran")
+    missing = sorted(_fail_sites() - HIT)
+    lines = inspect.getsource(C).splitlines()
+    assert not missing, "; ".join(f"{n}: {lines[n - 1].strip()[:60]}" for n in missing)

@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 import signal
 import threading
 
 import numpy as np
 
 import keras
-from checks.assertions import CheckFailed, call, check_tuple, check_type, passed
+from checks.assertions import CheckFailed, article, call, check_tuple, check_type, passed
 from checks.fixtures import Fixtures
 from checks.keras_models import (build, check_activation, check_input, check_layer_config, check_layer_sequence,
                                      check_model, check_output_shape, check_param_counts, check_return_sequences,
@@ -69,8 +70,27 @@ STATISTICS_CALLS = 45           # the public check's examples: enough to see eve
 _HOP = NFFT - NOVERLAP          # samples between two spectrogram columns
 
 
-def _fail(message: str):
-    raise CheckFailed(message)
+_KEEP = object()   # _fail's default: the exception being handled, if any, stays the message's context
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _fail(message: str, cause=_KEEP):
+    """Fail the check with ``message``: every message a check of this module prints goes through here."""
+    if cause is _KEEP:
+        raise CheckFailed(message)
+    raise CheckFailed(message) from cause
+
+
+def _pointed(cause: str, where: str) -> str:
+    """A stored cause that names no section, with ``where`` added at its end: "... (section 2.1)."."""
+    return cause if "section" in cause else f"{cause.rstrip('. ')} ({where})."
+
+
+def _first_line(exc: BaseException, limit: int = 200) -> str:
+    """An exception's text as one short line: no colour codes, only its first line, at most ``limit`` characters."""
+    lines = [line.strip() for line in _ANSI.sub("", str(exc)).splitlines() if line.strip()]
+    text = (lines[0] if lines else type(exc).__name__).rstrip(".:")
+    return text if len(text) <= limit else text[:limit] + " ..."
 
 
 def _segment(values, rate: int) -> AudioSegment:
@@ -152,8 +172,9 @@ def check_is_overlapping(is_overlapping, seed=None):
         with FIXTURES.stand_ins(is_overlapping, name):
             out = call(is_overlapping, tuple(segment_time), [tuple(p) for p in previous], name=label)
         if not isinstance(out, (bool, np.bool_)):
-            _fail(f"{label}: expected True or False but got {out!r} (a {type(out).__name__}). Likely cause: return "
-                  "a boolean, overlap, in every case (False when no previous segment overlaps).")
+            _fail(f"{label}: expected True or False but got {out!r} ({article(type(out).__name__)}). Likely cause: "
+                  "return a boolean, overlap, in every case: True when a previous segment overlaps, else False "
+                  "(section 2.1).")
         got.append(bool(out))
     expected = list(case["expected"])
     if got == expected:
@@ -163,7 +184,7 @@ def check_is_overlapping(is_overlapping, seed=None):
     where = f"{name}({runs[i][0]}, {runs[i][1]}) returned {got[i]} but expected {expected[i]}"
     for cause, wrong in case["mistakes"].items():
         if got == list(wrong):
-            _fail(f"{where}: exactly the answers a known mistake gives. Likely cause: {cause}")
+            _fail(f"{where}: exactly the answers a known mistake gives. Likely cause: {_pointed(cause, 'section 2.1')}")
     _fail(f"{where}. Likely cause: two segments overlap when each one starts no later than the other ends (both "
           "ends inclusive, section 2.1); compare with every previous segment.")
 
@@ -199,8 +220,9 @@ def insert_ones_inputs(seed=None) -> list[tuple]:
     return runs
 
 
-_INSERT_ONES_INDEX = ("Near the end of the clip fewer than 50 steps are left: set only the steps before Ty, and "
-                      "nothing when the word ends in the last step or later (section 2.3).")
+_INSERT_ONES_INDEX = ("Likely cause: an index past the end of y: near the end of the clip fewer than 50 steps are "
+                      "left, so set only the steps before Ty, and nothing when the word ends in the last step or "
+                      "later (section 2.3).")
 
 
 def check_insert_ones(insert_ones, seed=None):
@@ -218,23 +240,24 @@ def check_insert_ones(insert_ones, seed=None):
                 out = call(insert_ones, y.copy(), end, name=label)
         except CheckFailed as exc:
             if isinstance(exc.__cause__, IndexError):
-                raise CheckFailed(f"{exc} {_INSERT_ONES_INDEX}") from exc.__cause__
+                _fail(f"{exc} {_INSERT_ONES_INDEX}", cause=exc.__cause__)
             raise
-        check_type(label, out, np.ndarray, hint="Return y, the label array, after setting the ones.")
+        check_type(label, out, np.ndarray, hint="Return y, the label array, after setting the ones (section 2.3).")
         if out.shape != (1, Ty):
             _fail(f"{label}: expected y of shape {(1, Ty)} but got {out.shape}. Likely cause: keep y's shape (1, Ty) "
-                  "and set the label steps of its one row to 1.")
+                  "and set the label steps of its one row to 1 (section 2.3).")
         values = np.unique(out)
         if not np.all(np.isin(values, (0, 1))):
             _fail(f"{label}: expected y to hold only 0 and 1 but it holds {values[:6].tolist()}. Likely cause: set "
-                  "the label steps to 1.")
+                  "the label steps to 1 and leave the others as they are (section 2.3).")
         ones = np.flatnonzero(out[0] == 1)
         expected = np.asarray(want["ones"])
         if np.array_equal(ones, expected):
             continue
         for cause, wrong in want["mistakes"].items():
             if np.array_equal(ones, np.asarray(wrong)):
-                _fail(f"{label}: wrong ones, exactly those a known mistake gives. Likely cause: {cause}")
+                _fail(f"{label}: wrong ones, exactly those a known mistake gives. Likely cause: "
+                      f"{_pointed(cause, 'section 2.3')}")
         show = lambda idx: f"{idx.size} ones" + (f" at steps {idx[0]}..{idx[-1]}" if idx.size else "")  # noqa: E731
         _fail(f"{label}: expected {show(expected)} but got {show(ones)}. Likely cause: convert segment_end_ms to "
               f"an output step, truncated, with Ty read from the shape of y; then set to 1 the {ONES_AFTER} steps "
@@ -309,8 +332,9 @@ def _seed_both(set_seed, value: int, label: str):
     except CheckFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - the notebook's helper could not run
-        _fail(f"{label}: the notebook's set_seed({value}) raised {type(exc).__name__}: {exc}. Run the cell that "
-              "defines set_seed (and do not change it), then this check again.")
+        _fail(f"{label}: the notebook's set_seed({value}) raised {type(exc).__name__}: {_first_line(exc)}. Likely "
+              "cause: set_seed was changed or its cell was not run: run the cell that defines set_seed (at the start "
+              "of section 2), unchanged, then this check again.")
 
 
 def _placed_at(diff: np.ndarray, clip: np.ndarray, start_ms: int) -> bool:
@@ -363,13 +387,16 @@ def _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms,
                hint="Return the AudioSegment that overlay gives (step 3 of section 2.2).")
     got_time = _pairs([segment_time])
     if got_time is None or len(got_time[0]) != 2:
-        _fail(f"{label}: expected segment_time to be a (start, end) pair of ms but got {segment_time!r}.")
+        _fail(f"{label}: expected segment_time to be a (start, end) pair of ms but got {segment_time!r}. Likely "
+              "cause: return the segment that get_random_time_segment drew, or (10000, 10000) when there is no room "
+              "(step 3 of section 2.2).")
     start, end = got_time[0]
     after = _pairs(previous)
     new_samples = samples(new)
     if new_samples.size != bg.size:
         _fail(f"{label}: expected new_background to last {len(background)} ms, like the background, but it lasts "
-              f"{len(new)} ms. Likely cause: overlay the clip on the background, not the background on the clip.")
+              f"{len(new)} ms. Likely cause: overlay the clip on the background, not the background on the clip "
+              "(step 3 of section 2.2).")
     diff = new_samples - bg
     failed = (start, end) == sentinel
     expected = tuple(stored["segment_time"])
@@ -381,10 +408,10 @@ def _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms,
     if kind == "full" and not failed:
         _fail(f"{label}: the previous segments cover the whole 10 s, so expected segment_time {sentinel} (no place "
               f"found) but got {(start, end)}. Likely cause: insert the clip only when the last segment drawn does "
-              "not overlap; otherwise return the background and (10000, 10000).")
+              "not overlap; otherwise return the background and (10000, 10000) (step 3 of section 2.2).")
     if kind == "tries" and expected == sentinel and not failed:
         _fail(f"{label}: the first {TRIES} segments that get_random_time_segment draws after this seed all overlap "
-              f"the previous segments (only {_ordinal(run['draw'])} draw fits), so expected no room, segment_time "
+              f"the previous segments (only the {_ordinal(run['draw'])} draw fits), so expected no room, segment_time "
               f"{sentinel}, but the clip was placed at {(start, end)}. Likely cause: more than {TRIES} draws: draw "
               f"again while the segment overlaps, at most {TRIES - 1} more times after the first (step 2 of "
               "section 2.2), then give up.")
@@ -398,11 +425,11 @@ def _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms,
         if after != before:
             _fail(f"{label}: no place was found, so previous_segments should stay {before} but it became {after}. "
                   "Likely cause: the segment was appended although it overlaps; append it only when the clip is "
-                  "inserted.")
+                  "inserted (step 3 of section 2.2).")
         if not np.allclose(diff, 0, atol=1.0):
             _fail(f"{label}: no place was found (segment_time {sentinel}), so expected the background unchanged, "
-                  "but the returned audio differs from it. Likely cause: overlay the clip only when it does not "
-                  "overlap.")
+                  "but the returned audio differs from it. Likely cause: overlay the clip only when its segment does "
+                  "not overlap (step 3 of section 2.2).")
         return
     if end == start + n_ms:
         _fail(f"{label}: expected segment_time ({start}, {start + n_ms - 1}) but got {(start, end)}. Likely cause: "
@@ -421,7 +448,8 @@ def _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms,
             cause = ("the clip was not overlaid: return the background with the clip overlaid at the segment's "
                      "start (step 3 of section 2.2).")
         elif _placed_at(diff, cl, 0):
-            cause = "the clip was overlaid at the start of the background: pass position=segment_time[0] to overlay."
+            cause = ("the clip was overlaid at the start of the background: pass position=segment_time[0] to overlay "
+                     "(step 3 of section 2.2).")
         else:
             cause = ("overlay the clip on the background at the segment's start (step 3 of section 2.2) and return "
                      "the result.")
@@ -433,7 +461,7 @@ def _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms,
             _fail(f"{label}: expected previous_segments to become {want} but it is still {after}. Likely cause: the "
                   "inserted segment was not appended to the caller's list: append it to the list you were given, "
                   "in place (assigning a new list, previous_segments = previous_segments + [...], changes only a "
-                  "local name).")
+                  "local name; step 3 of section 2.2).")
         _fail(f"{label}: expected previous_segments to become {want} but it is {after}. Likely cause: append the "
               "segment (once) to previous_segments when the clip is inserted (step 3 of section 2.2).")
     if (start, end) != expected:
@@ -556,9 +584,9 @@ def check_create_training_example(create_training_example, set_seed, seed=None):
                                list(inputs["negatives"]), Ty, name=label)
             except CheckFailed as exc:
                 if isinstance(exc.__cause__, IndexError):
-                    raise CheckFailed(f"{exc} Likely cause: an index past the end of a list: draw the indices of the "
-                                      "activates over len(activates) and those of the negatives over len(negatives) "
-                                      "(steps 3 and 4 of section 2.4).") from exc.__cause__
+                    _fail(f"{exc} Likely cause: an index past the end of a list: draw the indices of the activates "
+                          "over len(activates) and those of the negatives over len(negatives) (steps 3 and 4 of "
+                          "section 2.4).", cause=exc.__cause__)
                 raise
             seen.append(_check_training_example(label, out, Ty, rows, case, lengths))
     finally:
@@ -589,7 +617,7 @@ def _check_draws(name, seen, inputs):
     about 1e-4 (no call with 4 activates, or none with 0: 0.8 ** STATISTICS_CALLS each; the others are far less
     likely). A number or a clip that is never drawn fails them always."""
     n = len(seen)
-    where = f"{name}: over {n} examples (set_seed({inputs['calls'][0][0]}) to set_seed({inputs['calls'][-1][0]}))"
+    where = f"{name}: over {n} examples (set_seed({inputs['calls'][0][0]}) to set_seed({inputs['calls'][-1][0]})),"
     counts = [(len(a), len(b)) for a, b in seen]
     for i, (kind, most, step) in enumerate((("activates", 4, 3), ("negatives", 2, 4))):
         numbers = {c[i] for c in counts}
@@ -635,7 +663,9 @@ def _check_training_example(label, out, Ty, rows, case, lengths) -> tuple[list[i
         _fail(f"{label}: expected y of shape {(1, Ty)} but got {y.shape}. Likely cause: y has shape (1, Ty), "
               "with Ty the argument (step 2 of section 2.4).")
     if not np.all(np.isin(np.unique(y), (0, 1))):
-        _fail(f"{label}: expected y to hold only 0 and 1 but it holds {np.unique(y)[:6].tolist()}.")
+        _fail(f"{label}: expected y to hold only 0 and 1 but it holds {np.unique(y)[:6].tolist()}. Likely cause: y "
+              "starts as zeros and only insert_ones changes it, setting label steps to 1 (steps 2 and 3 of section "
+              "2.4).")
     loud = loudness_db(x)
     if abs(loud - case["loudness_db"]) > LOUDNESS_TOLERANCE_DB:
         _fail(f"{label}: expected the clip's loudness to be {case['loudness_db']:.1f} dBFS (measured from x's "
@@ -656,7 +686,7 @@ def _check_training_example(label, out, Ty, rows, case, lengths) -> tuple[list[i
         if a1 < b0 - 2 * MARGIN_MS:
             _fail(f"{label}: the {k0} at about {a0:.0f}..{b0:.0f} ms and the {k1} at about {a1:.0f}..{b1:.0f} ms "
                   "overlap in the clip. Likely cause: pass the same previous_segments list to every "
-                  "insert_audio_clip call, activates and negatives alike.")
+                  "insert_audio_clip call, activates and negatives alike (steps 1, 3 and 4 of section 2.4).")
     powers = [p for p in (power_a, power_n) if p is not None]
     if powers:
         ratio = 10 * np.log10(max(powers) / floor)
@@ -680,10 +710,12 @@ def _check_training_example(label, out, Ty, rows, case, lengths) -> tuple[list[i
     negative_ends = [b + MARGIN_MS - 1 for _, b in negatives]
     if negative_ends and np.any(ones & ~allowed) and np.all(ones <= _windows(ends + negative_ends, Ty,
                                                                               STEP_TOLERANCE)):
-        cause = "ones were set after the negatives too: call insert_ones only for the activates."
+        cause = ("ones were set after the negatives too: call insert_ones only for the activates (steps 3 and 4 of "
+                 "section 2.4).")
     elif ends and np.all(ones <= _windows([a - MARGIN_MS for a, _ in activates], Ty, STEP_TOLERANCE)) \
             and np.all(_windows([a - MARGIN_MS for a, _ in activates], Ty, -STEP_TOLERANCE) <= ones):
-        cause = "insert_ones was given the start of the segment: pass its end, segment_time[1]."
+        cause = ("insert_ones was given the start of the segment: pass its end, segment_time[1] (step 3 of section "
+                 "2.4).")
     elif ends and not ones.any():
         cause = ("y was not updated: label each activate with insert_ones, at the end of its segment, after "
                  "inserting it, and keep the y it returns (step 3 of section 2.4).")
@@ -756,7 +788,7 @@ def _expected_layers(model) -> list:
 
 
 _RATE_HINT = (f"Use Dropout({DROPOUT_RATE}): Keras's rate is the fraction of the units DROPPED during training "
-              "(rate=0.8 drops 80% and keeps 20%), not the fraction kept.")
+              "(rate=0.8 drops 80% and keeps 20%), not the fraction kept (section 3).")
 
 
 def _activation_is(layer, expected: str) -> bool:
@@ -778,8 +810,8 @@ def check_modelf(modelf, seed=None):
             model = build(modelf, shape, name=label)
     except CheckFailed as exc:
         if "TimeDistributed" in str(exc) and "dimension" in str(exc):
-            raise CheckFailed(f"{exc} Likely cause: the second GRU needs return_sequences=True, so that the "
-                              "TimeDistributed Dense gets one vector per time step.") from exc.__cause__
+            _fail(f"{exc} Likely cause: the second GRU needs return_sequences=True, so that the TimeDistributed "
+                  "Dense gets one vector per time step (step 3 of section 3).", cause=exc.__cause__)
         raise
     check_model(label, model)
     check_input(label, model, (None, *shape))
@@ -790,13 +822,16 @@ def check_modelf(modelf, seed=None):
         _fail(f"{label}: expected the last layer to be a TimeDistributed Dense(1) with a sigmoid but got a "
               "Dense layer applied directly. Likely cause: wrap the Dense layer in TimeDistributed, so that the "
               "same Dense layer reads every time step (section 3).")
-    for layer_type, want, where in ((L.BatchNormalization, 3, "after the Conv1D, after the first GRU's Dropout and "
-                                     "after the second GRU's Dropout"),
-                                    (L.Dropout, 4, "after the ReLU, after each GRU, and before the output layer"),
-                                    (L.GRU, 2, None), (L.Conv1D, 1, None)):
+    for layer_type, want, where in ((L.BatchNormalization, 3, "one after the Conv1D, one after the first GRU's "
+                                     "Dropout and one after the second GRU's Dropout (steps 1 to 3 of section 3)"),
+                                    (L.Dropout, 4, "one after the ReLU, one after each GRU and one before the output "
+                                     "layer (steps 1 to 3 of section 3)"),
+                                    (L.GRU, 2, "two, of 128 units, one after the convolution's Dropout and one after "
+                                     "the first GRU's BatchNormalization (steps 2 and 3 of section 3)"),
+                                    (L.Conv1D, 1, "one, the first layer (step 1 of section 3)")):
         if counts[layer_type] != want:
             _fail(f"{label}: expected {want} {layer_type.__name__} layer{'s' if want > 1 else ''} but found "
-                  f"{counts[layer_type]}." + (f" Likely cause: the model has one {where}." if where else ""))
+                  f"{counts[layer_type]}. Likely cause: the model has {where}, and no other.")
     check_layer_sequence(label, model, _expected_layers(model))
     conv, _, act, *_ = layers
     check_layer_config(f"{label}: the Conv1D layer", conv, filters=CONV_FILTERS)
@@ -820,16 +855,18 @@ def check_modelf(modelf, seed=None):
         check_activation(f"{label}: GRU {i}", gru, "tanh")
     dense = layers[-1].layer
     if not isinstance(dense, L.Dense):
-        _fail(f"{label}: expected TimeDistributed to wrap a Dense layer but it wraps a {type(dense).__name__}.")
+        _fail(f"{label}: expected TimeDistributed to wrap a Dense layer but it wraps {article(type(dense).__name__)} "
+              "layer. Likely cause: the output layer is TimeDistributed(Dense(1, activation='sigmoid')), one "
+              "Dense unit applied at every step (step 4 of section 3).")
     check_layer_config(f"{label}: the output Dense layer", dense, units=1,
                        hint="One output per time step: Dense(1, activation='sigmoid').")
     try:
         check_activation(f"{label}: the output Dense layer", dense, "sigmoid")
     except CheckFailed as exc:
         if _activation_is(dense, "softmax"):
-            raise CheckFailed(f"{str(exc).split(' Likely cause:')[0]} Likely cause: a softmax over one unit is "
-                              "always 1.0; use activation='sigmoid', the probability that the word just ended.") \
-                from None
+            _fail(f"{str(exc).split(' Likely cause:')[0]} Likely cause: a softmax over one unit is always 1.0; "
+                  "use activation='sigmoid', the probability that the word just ended (step 4 of section 3).",
+                  cause=None)
         raise
     check_param_counts(label, model, trainable=case["trainable"], non_trainable=case["non_trainable"])
     check_output_shape(label, model, tuple(case["output_shape"]))
@@ -857,11 +894,16 @@ def _check_outputs(label, model, case, seed):
     batch = behaviour_batch(seed)
     want = (batch.shape[0], *tuple(case["behaviour_output_shape"])[1:])
     try:
-        probs = predict(model, batch)
+        probs = predict(week3.trigger.fast_time_distributed(model), batch)  # the same outputs, fewer steps to run
     except Exception as exc:  # noqa: BLE001 - a model that cannot run
-        _fail(f"{label}: the model could not predict on a batch of shape {batch.shape}: {type(exc).__name__}: {exc}")
+        _fail(f"{label}: the model could not predict on a batch of shape {batch.shape}: it raised "
+              f"{type(exc).__name__}: {_first_line(exc)}. Likely cause: a layer that depends on the input length "
+              "or is wired to the wrong input: build every layer from the input_shape argument, each reading the "
+              "output of the layer before it (section 3).", cause=exc)
     if not isinstance(probs, np.ndarray) or probs.shape != want:
-        _fail(f"{label}: expected predictions of shape {want} but got {getattr(probs, 'shape', type(probs).__name__)}.")
+        _fail(f"{label}: expected predictions of shape {want} but got "
+              f"{getattr(probs, 'shape', article(type(probs).__name__))}. Likely cause: the model's output is the "
+              "TimeDistributed Dense's, one probability per output step (step 4 of section 3).")
     if not np.all(np.isfinite(probs)) or probs.min() < 0 or probs.max() > 1:
         _fail(f"{label}: expected predictions between 0 and 1 (probabilities) but got values from "
               f"{np.nanmin(probs):.3g} to {np.nanmax(probs):.3g}. Likely cause: the output layer must be a Dense(1) "
@@ -875,7 +917,7 @@ def _check_outputs(label, model, case, seed):
              f"but got {probs[worst]:.4f}")
     for cause, wrong in case["mistakes"].items():
         if np.allclose(probs, np.asarray(wrong), rtol=0, atol=OUTPUT_TOLERANCE):
-            _fail(f"{where}: exactly the outputs of a known mistake. Likely cause: {cause}")
+            _fail(f"{where}: exactly the outputs of a known mistake. Likely cause: {_pointed(cause, 'section 3')}")
     _fail(f"{where}. Likely cause: the layers are right but the model computes something else: each layer must read "
           "the output of the layer before it, in the order of section 3, with its options at their defaults "
           "except those listed there (the GRUs read their sequences forwards, go_backwards=False).")
