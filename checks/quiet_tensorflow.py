@@ -76,7 +76,7 @@ def import_tensorflow_quietly() -> None:
         if saved is not None:
             os.dup2(captured.fileno(), 2)
         try:
-            import tensorflow  # noqa: F401
+            import tensorflow  # noqa: F401, F811
         except ImportError:
             pass   # no TensorFlow (a numpy-only install): nothing to quieten; importing keras will say so
     finally:

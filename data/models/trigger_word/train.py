@@ -146,8 +146,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=1000, help="new examples per round (one epoch each)")
     parser.add_argument("--minutes", type=float, default=60.0)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=0.001)
+    parser.add_argument("--batch", type=int, help="examples per batch (default 32; with --resume: from now on)")
+    parser.add_argument("--learning-rate", type=float, help="Adam's (default 0.001; with --resume: from now on)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE)
     parser.add_argument("--checkpoint", type=Path, default=HERE / "checkpoint")
@@ -171,16 +171,21 @@ def main(argv=None) -> int:
             sys.exit(f"no checkpoint in {args.checkpoint}: start a run without --resume first")
         state = json.loads(state_file.read_text())
         model = keras.models.load_model(args.checkpoint / "model.keras", compile=not args.evaluate_only)
+        changed = {k: v for k, v in (("batch_size", args.batch), ("learning_rate", args.learning_rate)) if v}
+        if changed and not args.evaluate_only:   # recorded with the round they start from
+            state.setdefault("changes", []).append({"from round": len(state["rounds"]) + 1, **changed})
+            state.update(changed)
+            model.optimizer.learning_rate.assign(state["learning_rate"])
     else:
         earlier = []
         if args.init:
             previous = load_pretrained(model, args.init)
             earlier = previous.get("earlier runs", []) + [{k: v for k, v in previous.items() if k != "earlier runs"}]
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=args.learning_rate),
-                      loss="binary_crossentropy", metrics=["accuracy"], jit_compile=False)
-        state = {"seed": args.seed, "examples": args.examples, "batch_size": args.batch,
-                 "learning_rate": args.learning_rate, "rounds": [], "earlier runs": earlier,
+        state = {"seed": args.seed, "examples": args.examples, "batch_size": args.batch or 32,
+                 "learning_rate": args.learning_rate or 0.001, "rounds": [], "earlier runs": earlier,
                  "commands": []}
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=state["learning_rate"]),
+                      loss="binary_crossentropy", metrics=["accuracy"], jit_compile=False)
     state["commands"].append(" ".join(["python data/models/trigger_word/train.py",
                                        *(argv if argv is not None else sys.argv[1:])]))
     start = time.time()
@@ -213,7 +218,8 @@ def main(argv=None) -> int:
     rounds = state["rounds"]
     metrics = {"commands": state["commands"], "examples per round": state["examples"], "rounds": len(rounds),
                "examples seen": state["examples"] * len(rounds), "batch_size": state["batch_size"],
-               "learning_rate": state["learning_rate"], "seed": state["seed"], "keras": keras.__version__,
+               "learning_rate": state["learning_rate"], "changes": state.get("changes", []), "seed": state["seed"],
+               "keras": keras.__version__,
                "train_seconds": round(sum(r["seconds"] for r in rounds), 1), "parameters": model.count_params(),
                "augmentation": {"word speed": WORD_SPEED, "word gain dB": WORD_GAIN_DB,
                                 "background gain dB": BACKGROUND_DB, "clip dBFS": CLIP_DBFS},
