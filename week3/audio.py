@@ -84,6 +84,12 @@ def load_raw_audio(split: str = "train") -> tuple[list, list, list]:
     return tuple(_folder_clips(root / kind) for kind in KINDS)
 
 
+def clip_names(kind: str, split: str = "train") -> list[str]:
+    """The file names (without ".wav") of ``load_raw_audio(split)``'s clips of ``kind``, in the same sorted order:
+    ``clip_names("negatives")[i]`` names the word of ``negatives[i]`` (e.g. "acted_0")."""
+    return [p.stem for p in sorted(data_path(DATA_FOLDER, split, kind).glob("*.wav"))]
+
+
 def load_dev(split: str = "dev", limit: int | None = None) -> list[tuple[AudioSegment, list[int]]]:
     """The dev clips: (10 s AudioSegment, the end of every "activate" in it, in ms), in the recipes' order (the
     first ``limit`` of them if given).
