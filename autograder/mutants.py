@@ -92,6 +92,11 @@ class Mistake:
     new: str           # ... and what it becomes
     says: str          # words the public check's message must contain
 
+    def named_in(self, message: str) -> bool:
+        """Whether ``message`` holds the words: as written, or with the first one lower-cased (a check's message is
+        one sentence, so a hint that starts a sentence in the source may follow a "; " in the message)."""
+        return self.says in message or (self.says[:1].lower() + self.says[1:]) in message
+
     def mutant(self, source: str) -> Mutant:
         count = source.count(self.old)
         start = source.find(self.old)
@@ -533,7 +538,7 @@ def run(root: Path, aid: str, functions: list[str] | None = None, seconds: float
         for mistake in assignment.mistakes(name):
             v = assignment.judge(mistake.mutant(source), seconds)
             mistakes.append({"what": mistake.what, "outcome": v.outcome, "says": mistake.says,
-                             "named": v.outcome == "public" and mistake.says in v.message,
+                             "named": v.outcome == "public" and mistake.named_in(v.message),
                              "message": v.message[:600]})
         counts = {key: sum(v.outcome == key for v in verdicts) for key in ("public", "timeout", "hidden")}
         report["functions"][name] = {

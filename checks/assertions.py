@@ -7,6 +7,7 @@ short line (see :func:`passed`).
 from __future__ import annotations
 
 import linecache
+import re
 import sys
 from pathlib import Path
 
@@ -17,12 +18,61 @@ _OWN_CODE = tuple(str(Path(__file__).resolve().parent.parent / pkg) for pkg in (
 _LIBRARIES = (sys.prefix, sys.base_prefix)
 
 
+_ANSI_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# Abbreviations whose full stop ends no sentence (protected while sentence ends are joined).
+_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|etc|vs)\.")
+# A sentence end inside a message: a full stop, question or exclamation mark after a word, then more text (not an
+# ellipsis, not the dot of a dot product written "u_o . v_c" as the notebooks write it).
+_SENTENCE_END = re.compile(r"(?<=\S)(?<!\.\.)[.!?]\s+(?=\S)")
+# Capitalised words that name something (Keras classes, libraries, the course's variables): never lower-cased.
+_NAMES = frozenset("""Activation Adam Add Attention AdditiveAttention Bidirectional BatchNormalization Concatenate
+    Conv1D Dense Dot Dropout Embedding Flatten GRU Input InputLayer Keras Lambda Layer LSTM Masking Model Multiply
+    NumPy Numpy Permute Python RepeatVector Reshape Sequential SimpleRNN Softmax TensorFlow TimeDistributed
+    Waa Wax Wya Wf Wi Wc Wo Wy Wb Wu Wr Tx Ty GloVe BLEU CTC SGD English French True False None Emojify Morrocan
+    Mikolov Euclidean PyTorch""".split())
+
+
+def _lower_first(text: str) -> str:
+    """``text`` with its first word lower-cased when it is an ordinary English word (never a name or identifier)."""
+    match = re.match(r"[A-Za-z][\w'-]*", text)
+    if not match:
+        return text
+    word, after = match.group(), text[match.end():match.end() + 1]
+    ordinary = (re.fullmatch(r"[A-Z][a-z]*(?:[-'][a-z]+)*", word) and word.removesuffix("'s") not in _NAMES
+                and after not in "(._[=" and (len(word) > 1 or word == "A" and after == " "))
+    return word.lower() + text[match.end():] if ordinary else text
+
+
+def one_sentence(text: str) -> str:
+    """A check's message as one sentence: one line without colour codes, every sentence end inside it joined
+    with "; " (the next word lower-cased where it is an ordinary word), and one full stop at its end."""
+    text = re.sub(r"\s*[\r\n]+\s*", " ", _ANSI_CODES.sub("", str(text))).strip()
+    text = _ABBREVIATIONS.sub(lambda m: m.group(1) + "\0", text)
+    parts = _SENTENCE_END.split(text)
+    text = parts[0] + "".join("; " + _lower_first(part) for part in parts[1:])
+    text = text.replace("\0", ".").rstrip()
+    if text.endswith(("?", "!", ";", ":", ",")):
+        text = text[:-1]
+    return text if text.endswith(".") and not text.endswith(" ...") else text + "."
+
+
+def join_hint(message: str, hint: str | None) -> str:
+    """``message`` and the hint that says what to do about it as one sentence: "<message>; <hint>."."""
+    message = message.rstrip().rstrip(".")
+    if hint and hint.strip():
+        message += "; " + _lower_first(hint.strip())
+    return one_sentence(message)
+
+
 class CheckFailed(AssertionError):
-    """A check found a wrong answer; the message says what to fix.
+    """A check found a wrong answer; the message says what to fix, as one sentence (:func:`one_sentence`).
 
     In a notebook it is shown as that one sentence (IPython's ``_render_traceback_``), with no frames of the
     check's own code.
     """
+
+    def __init__(self, message="", *args):
+        super().__init__(one_sentence(message) if isinstance(message, str) and message else message, *args)
 
     def _render_traceback_(self):
         return [f"\u2718 {self}"]
@@ -60,10 +110,7 @@ def article(word: str) -> str:
 
 
 def _fail(name: str, expected: str, got: str, hint: str | None = None):
-    msg = f"{name}: expected {expected} but got {got}."
-    if hint:
-        msg += f" {hint}"
-    raise CheckFailed(msg)
+    raise CheckFailed(join_hint(f"{name}: expected {expected} but got {got}", hint))
 
 
 def call(fn, *args, name: str | None = None, **kwargs):
@@ -82,10 +129,10 @@ def call(fn, *args, name: str | None = None, **kwargs):
     except Exception as exc:  # noqa: BLE001 - report any crash in student code
         hint = ""
         if any(word in str(exc) for word in ("matmul", "shapes", "broadcast", "align")):
-            hint = (" A shape mismatch usually means a weight matrix is transposed or the inputs are"
+            hint = ("a shape mismatch usually means a weight matrix is transposed or the inputs are"
                     " concatenated in the wrong order; print the shapes of the operands.")
-        raise CheckFailed(f"{name} raised {type(exc).__name__}: {str(exc).rstrip('.')}{_student_line(exc)}.{hint}") \
-            from exc
+        raise CheckFailed(join_hint(f"{name} raised {type(exc).__name__}: {str(exc).rstrip('.')}{_student_line(exc)}",
+                                    hint)) from exc
 
 
 def check_type(name: str, value, expected_type, hint: str | None = None):
@@ -101,7 +148,7 @@ def check_shape(name: str, value, expected_shape: tuple, hint: str | None = None
     check_type(name, value, np.ndarray, hint)
     if tuple(value.shape) != tuple(expected_shape):
         if hint is None and tuple(value.shape) == tuple(expected_shape)[::-1]:
-            hint = "The axes are swapped: check for a transposed matrix."
+            hint = "the axes are swapped: check for a transposed matrix."
         _fail(name, f"shape {tuple(expected_shape)}", f"shape {tuple(value.shape)}", hint)
 
 
@@ -119,8 +166,8 @@ def check_close(name: str, value, expected, rtol: float = 1e-6, atol: float = 1e
     for cause, wrong in (mistakes or {}).items():
         wrong = np.asarray(wrong)
         if wrong.shape == value.shape and np.allclose(value, wrong, rtol=rtol, atol=atol):
-            raise CheckFailed(f"{name}: wrong values, exactly those a known mistake gives. "
-                              f"Likely cause: {cause}")
+            raise CheckFailed(join_hint(f"{name}: wrong values, exactly those a known mistake gives",
+                                        f"likely cause: {cause}"))
     # The value shown is the one furthest outside the tolerance (not merely the largest difference, which may be
     # within it where the values are large).
     with np.errstate(invalid="ignore"):
@@ -166,7 +213,7 @@ def check_tuple(name: str, value, length: int, names: list[str] | None = None):
     check_type(name, value, (tuple, list))
     if len(value) != length:
         what = f"{length} values" + (f" ({', '.join(names)})" if names else "")
-        _fail(name, what, f"{len(value)} values", "Check the return statement.")
+        _fail(name, what, f"{len(value)} values", "check the return statement.")
 
 
 def numerical_gradient(f, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -201,7 +248,7 @@ def check_gradient(name: str, analytic, numeric: np.ndarray, tol: float = 1e-7, 
     if not err < tol:
         _fail(name, f"a relative error below {tol:g} against the numerical gradient",
               f"a relative error of {err:.3g}",
-              hint or "Re-derive this gradient from the forward equations; check every factor of the chain rule.")
+              hint or "re-derive this gradient from the forward equations; check every factor of the chain rule.")
 
 
 # Set by checks.fixtures while a check runs on a hidden case (arguments with no stored values): the

@@ -122,9 +122,9 @@ class Fixtures:
         ref = reference(self.aid)
         if ref is None:
             shown = ", ".join(f"{k}={v!r}" for k, v in args.items())
-            raise CheckFailed(f"check_{check} has no stored expected values for {shown}. Run the check with the "
-                              f"arguments the notebook gives it (restore the test cell from the assignment if you "
-                              f"changed it).")
+            raise CheckFailed(f"check_{check} has no stored expected values for {shown}, so run the check "
+                              f"with the arguments the notebook gives it (restore the test cell from the assignment "
+                              f"if you changed it).")
         key = (check, case_key(args))
         if key not in self._computed:  # a hidden case costs one reference run per process
             self._computed[key] = json.dumps(encode(ref.CASES[check](**args)))

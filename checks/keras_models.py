@@ -8,7 +8,7 @@ the number of trainable and non-trainable parameters. Never by the text of ``mod
 strings, which change between versions.
 
 Like :mod:`checks.assertions`, every failure is a :class:`~checks.assertions.CheckFailed` whose message says
-"<what>: expected ... but got ...", then the likely cause.
+"<what>: expected ... but got ...; likely cause: ...", one sentence.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import re
 import numpy as np
 
 import keras
-from checks.assertions import CheckFailed, _fail, _not_implemented, _student_line, article, check_type
+from checks.assertions import CheckFailed, _fail, _not_implemented, _student_line, article, check_type, join_hint
 
 # ---------------------------------------------------------------------------- building a model
 
@@ -72,8 +72,8 @@ def build(fn, *args, name: str | None = None, **kwargs):
     except Exception as exc:  # noqa: BLE001 - report any crash in student code
         text = str(exc)
         hint = next((h for pattern, h in _BUILD_ERRORS if pattern in text), None)
-        raise CheckFailed(f"{name} raised {type(exc).__name__}: {one_line(text)}{_student_line(exc)}." +
-                          (f" Likely cause: {hint}" if hint else "")) from exc
+        raise CheckFailed(join_hint(f"{name} raised {type(exc).__name__}: {one_line(text)}{_student_line(exc)}",
+                                    f"likely cause: {hint}" if hint else None)) from exc
 
 
 def layers_of(model, skip_input: bool = True) -> list:
@@ -90,7 +90,7 @@ def _type_names(types) -> str:
 def check_model(name: str, model):
     """Fail unless ``model`` is a Keras Model (e.g. built with keras.Model(inputs=..., outputs=...))."""
     check_type(name, model, keras.Model,
-               hint="Return the keras Model your function builds from its inputs and outputs, not a layer or a "
+               hint="return the keras Model your function builds from its inputs and outputs, not a layer or a "
                     "tensor.")
 
 
@@ -99,7 +99,7 @@ def check_layer(name: str, layer, layer_type):
     if not isinstance(layer, layer_type):
         hint = None
         if isinstance(layer, keras.KerasTensor) or hasattr(layer, "numpy"):
-            hint = "That is the output of a layer (a tensor); return the layer object itself."
+            hint = "that is the output of a layer (a tensor); return the layer object itself."
         _fail(name, f"{article(layer_type.__name__)} layer", article(type(layer).__name__), hint)
 
 
@@ -118,18 +118,18 @@ def check_layer_sequence(name: str, model, expected_types: list, skip_input: boo
     n_exp, n_got = len(expected_types), len(layers)
     if n_got < n_exp:
         want = expected_types[first]
-        hint = (f"Likely cause: a missing {want.__name__} layer (layer {first + 1} of {n_exp}); "
+        hint = (f"likely cause: a missing {want.__name__} layer (layer {first + 1} of {n_exp}); "
                 f"add it after the {expected_types[first - 1].__name__}." if first else
-                f"Likely cause: a missing {want.__name__} layer at the start.")
+                f"likely cause: a missing {want.__name__} layer at the start.")
     elif n_got > n_exp:
-        hint = (f"Likely cause: an extra {type(layers[first]).__name__} layer (layer {first + 1}); "
+        hint = (f"likely cause: an extra {type(layers[first]).__name__} layer (layer {first + 1}); "
                 "the model should have only the layers listed.")
     else:
         counts_equal = sorted(t.__name__ for t in expected_types) == sorted(type(layer).__name__ for layer in layers)
-        hint = (f"Likely cause: layers in the wrong order: layer {first + 1} should be "
+        hint = (f"likely cause: layers in the wrong order: layer {first + 1} should be "
                 f"{article(expected_types[first].__name__)}, not {article(type(layers[first]).__name__)}."
                 if counts_equal else
-                f"Likely cause: layer {first + 1} should be {article(expected_types[first].__name__)}, "
+                f"likely cause: layer {first + 1} should be {article(expected_types[first].__name__)}, "
                 f"not {article(type(layers[first]).__name__)}.")
     _fail(name, f"the layers {expected}", got, hint)
 
@@ -148,14 +148,14 @@ def check_layer_config(name: str, layer, hint: str | None = None, **expected):
         same = (np.isclose(got, want) if isinstance(want, float) and isinstance(got, (int, float))
                 else tuple(got) == tuple(want) if isinstance(want, tuple) else got == want)
         if not same:
-            _fail(f"{name}.{attribute}", repr(want), repr(got), hint or f"Set {attribute}={want!r} when you create it.")
+            _fail(f"{name}.{attribute}", repr(want), repr(got), hint or f"set {attribute}={want!r} when you create it.")
 
 
 def check_return_sequences(name: str, layer, expected: bool):
     """Fail unless the recurrent layer returns its whole output sequence (True) or only the last step (False)."""
-    hint = ("Set return_sequences=True: the next recurrent layer needs this layer's output at every time step."
+    hint = ("set return_sequences=True: the next recurrent layer needs this layer's output at every time step."
             if expected else
-            "Leave return_sequences=False (the default): the layers after it need one vector per example, "
+            "leave return_sequences=False (the default): the layers after it need one vector per example, "
             "the output of the last time step.")
     check_layer_config(name, layer, hint=hint, return_sequences=expected)
 
@@ -184,10 +184,10 @@ def check_activation(name: str, layer, expected: str):
     got = activation_name(layer)
     hint = None
     if expected == "linear":
-        hint = (f"Likely cause: this layer already applies {got}; leave its activation out (linear) when a "
+        hint = (f"likely cause: this layer already applies {got}; leave its activation out (linear) when a "
                 f"separate Activation layer follows, or {got} is applied twice.")
     elif got == "linear":
-        hint = f"Likely cause: the activation was left out; pass activation={expected!r} (or \"{expected}\")."
+        hint = f"likely cause: the activation was left out; pass activation={expected!r} (or \"{expected}\")."
     _fail(name, f"the activation {expected!r}", repr(got), hint)
 
 
@@ -196,7 +196,7 @@ def check_frozen(name: str, layer):
     if layer.trainable or layer.trainable_weights:
         _fail(name, "a frozen layer (trainable=False)",
               f"a trainable layer with {count_params(layer.trainable_weights):,} trainable parameters",
-              "Likely cause: the pretrained weights would be changed by training; create the layer with "
+              "likely cause: the pretrained weights would be changed by training; create the layer with "
               "trainable=False.")
 
 # ---------------------------------------------------------------------------- parameters and weights
@@ -217,16 +217,16 @@ def check_param_counts(name: str, model, trainable: int | None = None, non_train
     got_t, got_n = count_params(model.trainable_weights), count_params(model.non_trainable_weights)
     if trainable is not None and non_trainable is not None and (got_t, got_n) != (trainable, non_trainable):
         if got_t == trainable + non_trainable and got_n == 0:
-            hint = hint or ("Likely cause: a layer that should be frozen is trainable (trainable=False is "
+            hint = hint or ("likely cause: a layer that should be frozen is trainable (trainable=False is "
                             "missing), so its weights count as trainable.")
         elif got_n == 0 and non_trainable:
-            hint = hint or "Likely cause: the frozen (pretrained) layer is missing or trainable."
+            hint = hint or "likely cause: the frozen (pretrained) layer is missing or trainable."
     if trainable is not None and got_t != trainable:
         _fail(f"{name}: trainable parameters", f"{trainable:,}", f"{got_t:,}",
-              hint or "Check the sizes of the layers (units) and that no layer is missing, extra or duplicated.")
+              hint or "check the sizes of the layers (units) and that no layer is missing, extra or duplicated.")
     if non_trainable is not None and got_n != non_trainable:
         _fail(f"{name}: non-trainable parameters", f"{non_trainable:,}", f"{got_n:,}",
-              hint or "Check which layers are frozen (trainable=False) and their sizes.")
+              hint or "check which layers are frozen (trainable=False) and their sizes.")
 
 
 def check_weights(name: str, layer, expected: list, rtol: float = 1e-6, atol: float = 1e-6, hint: str | None = None):
@@ -234,7 +234,7 @@ def check_weights(name: str, layer, expected: list, rtol: float = 1e-6, atol: fl
     got = layer.get_weights()
     if len(got) != len(expected):
         _fail(f"{name}: weights", f"{len(expected)} weight arrays", f"{len(got)}",
-              hint or ("Likely cause: the layer was never built or given its weights; call layer.build(...) "
+              hint or ("likely cause: the layer was never built or given its weights; call layer.build(...) "
                        "and then layer.set_weights([...])." if not got else None))
     for i, (g, e) in enumerate(zip(got, expected)):
         e = np.asarray(e)
@@ -260,11 +260,11 @@ def check_input(name: str, model, shape: tuple, dtype: str | None = None):
     got = _shape(inputs[0])
     if got != tuple(shape):
         _fail(f"{name}: input shape", str(tuple(shape)), str(got),
-              "Create the input with Input(shape=input_shape): the shape of one example, without the batch axis.")
+              "create the input with Input(shape=input_shape): the shape of one example, without the batch axis.")
     if dtype is not None:
         got_dtype = keras.backend.standardize_dtype(inputs[0].dtype)
         if got_dtype != dtype:
-            _fail(f"{name}: input dtype", repr(dtype), repr(got_dtype), f"Create the input with dtype={dtype!r}.")
+            _fail(f"{name}: input dtype", repr(dtype), repr(got_dtype), f"create the input with dtype={dtype!r}.")
 
 
 def check_output_shape(name: str, model, shape: tuple | list):
@@ -273,11 +273,11 @@ def check_output_shape(name: str, model, shape: tuple | list):
     shapes = [tuple(s) for s in shape] if isinstance(shape, list) else [tuple(shape)]
     got = [_shape(t) for t in outputs]
     if len(got) != len(shapes):
-        _fail(f"{name}: outputs", f"{len(shapes)} outputs", f"{len(got)}", "Check the outputs= of the Model.")
+        _fail(f"{name}: outputs", f"{len(shapes)} outputs", f"{len(got)}", "check the outputs= of the Model.")
     for i, (g, s) in enumerate(zip(got, shapes)):
         if g != s:
             _fail(f"{name}: output shape" + (f" {i}" if len(shapes) > 1 else ""), str(s), str(g),
-                  "Check the size of the last layer and which layer's output is the model's output.")
+                  "check the size of the last layer and which layer's output is the model's output.")
 
 
 def predict(model, x, training: bool = False):
@@ -296,4 +296,4 @@ def check_probabilities(name: str, probs, axis: int = -1, atol: float = 1e-5):
         worst = float(sums.reshape(-1)[np.argmax(np.abs(sums - 1).reshape(-1))])
         _fail(name, "probabilities that sum to 1 (a softmax output)",
               f"values summing to {worst:.4g}" + (" with negative values" if (probs < -atol).any() else ""),
-              "Likely cause: the final softmax is missing or applied along the wrong axis.")
+              "likely cause: the final softmax is missing or applied along the wrong axis.")

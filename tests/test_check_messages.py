@@ -334,3 +334,25 @@ def test_no_message_shows_what_a_solution_line_computes(messages):
     found = offences(messages, solution_cores())
     assert not found, (f"{len(found)} times a message shows the value, condition or iterable of a solution line:\n"
                        f"{_report(found)}")
+
+
+def test_every_check_message_is_one_sentence():
+    """A check's message is one sentence ("<what>: expected ... but got ...; likely cause: ..."), however its parts
+    were written: CheckFailed joins any sentence end inside it with "; ", lower-casing the next word where it is an
+    ordinary word (never a name such as LSTM, Dense or Wax), and ends it with one full stop on one line. (Every
+    CheckFailed that any test of this session makes is held to this in tests/conftest.py.)"""
+    from checks.assertions import CheckFailed, join_hint, one_sentence
+    from checks.keras_models import _fail as keras_fail  # the Keras checks share the same _fail
+
+    assert str(CheckFailed("f: expected 1 but got 2. Likely cause: a sum. See section 3.1.")) == \
+        "f: expected 1 but got 2; likely cause: a sum; see section 3.1."
+    assert one_sentence("f: bad. LSTM needs it. Wax is transposed. A shape (e.g. Dense) is ... wrong") == \
+        "f: bad; LSTM needs it; Wax is transposed; a shape (e.g. Dense) is ... wrong."
+    assert one_sentence("f: wrong\n\x1b[31mred\x1b[0m?") == "f: wrong red."
+    assert join_hint("f: expected 1 but got 2.", "Check the return statement.") == \
+        "f: expected 1 but got 2; check the return statement."
+    assert join_hint("f: expected 1 but got 2", "Dense(units) is missing.") == \
+        "f: expected 1 but got 2; Dense(units) is missing."
+    with pytest.raises(CheckFailed) as failed:
+        keras_fail("m.units", "3", "4", "Set units=3 when you create it.")
+    assert str(failed.value) == "m.units: expected 3 but got 4; set units=3 when you create it."

@@ -19,7 +19,7 @@ def test_type_shape_value_messages_say_expected_and_got():
 
 def test_check_close_names_a_known_mistake():
     expected, wrong = np.array([1.0, 2.0]), np.array([2.0, 1.0])
-    with pytest.raises(CheckFailed, match="Likely cause: the order is reversed"):
+    with pytest.raises(CheckFailed, match="likely cause: the order is reversed"):
         checks.check_close("a", wrong, expected, mistakes={"the order is reversed": wrong})
 
 
@@ -79,8 +79,8 @@ def test_a_failure_is_one_sentence_in_a_notebook_without_internal_frames():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=120).execute()
     (bias,), (unfinished,), (crash,) = ([o for o in c.outputs if o.output_type == "error"] for c in nb.cells[1:])
-    assert bias.traceback == ["\u2718 a_next: wrong values, exactly those a known mistake gives. "
-                              "Likely cause: the bias ba is missing."]
+    assert bias.traceback == ["\u2718 a_next: wrong values, exactly those a known mistake gives; "
+                              "likely cause: the bias ba is missing."]
     assert unfinished.ename == "NotImplementedError"
     assert unfinished.traceback == ["\u2718 rnn_forward: Not implemented yet: write it"]
     assert len(crash.traceback) == 1 and "line 2 of its cell: `return x[0] @ a0`" in crash.traceback[0]

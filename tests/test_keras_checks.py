@@ -93,7 +93,7 @@ def test_a_trainable_layer_that_should_be_frozen_is_named_twice():
 
 def test_param_counts_name_the_count_that_differs():
     model = _classifier(units=5)
-    with pytest.raises(CheckFailed, match=r"m: trainable parameters: expected 138 but got 192\."):
+    with pytest.raises(CheckFailed, match=r"m: trainable parameters: expected 138 but got 192;"):
         check_param_counts("m", model, trainable=_lstm_params(3, 4) + 10)
     check_param_counts("m", model, non_trainable=30)
     assert count_params(model.weights) == _lstm_params(3, 5) + 12 + 30
@@ -114,9 +114,9 @@ def test_activation_checks_compare_functions():
 def test_layer_config_and_return_sequences():
     lstm = L.LSTM(8, return_sequences=True)
     check_return_sequences("lstm", lstm, True)
-    with pytest.raises(CheckFailed, match="lstm.return_sequences: expected False but got True. Leave"):
+    with pytest.raises(CheckFailed, match="lstm.return_sequences: expected False but got True; leave"):
         check_return_sequences("lstm", lstm, False)
-    with pytest.raises(CheckFailed, match="lstm.return_sequences: expected True but got False. Set return_sequences"):
+    with pytest.raises(CheckFailed, match="lstm.return_sequences: expected True but got False; set return_sequences"):
         check_return_sequences("lstm", L.LSTM(8), True)
     with pytest.raises(CheckFailed, match="lstm.units: expected 128 but got 8"):
         check_layer_config("lstm", lstm, units=128)
@@ -163,7 +163,7 @@ def test_build_names_known_keras_wiring_errors_and_lets_unfinished_code_through(
         x = L.LSTM(3)(x)  # needs a sequence
         return keras.Model(inputs, x)
 
-    with pytest.raises(CheckFailed, match="no_sequences raised ValueError.*Likely cause:.*return_sequences=True"):
+    with pytest.raises(CheckFailed, match="no_sequences raised ValueError.*likely cause:.*return_sequences=True"):
         build(no_sequences)
 
     def unfinished():

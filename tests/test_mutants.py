@@ -195,7 +195,7 @@ def test_every_classic_mistake_is_caught_and_named_by_the_public_check(aid):
         assert assignment.probe_inputs(function), f"{aid}: no probe for {function}"
         for mistake in listed:
             verdict = assignment.judge(mistake.mutant(source), seconds=60)
-            assert verdict.outcome in ("public", "timeout") and mistake.says in verdict.message, \
+            assert verdict.outcome in ("public", "timeout") and mistake.named_in(verdict.message), \
                 (function, mistake.what, verdict.outcome, verdict.message[:400])
 
 

@@ -174,7 +174,7 @@ def _wrong_answers(ns):
     """
     return {
         "rnn Waa transposed": ("rnn_cell_forward", lambda x, a, p: _rnn_cell(x, a, p, Waa=p["Waa"].T),
-                               r"Likely cause: Waa is transposed"),
+                               r"likely cause: Waa is transposed"),
         "rnn Wax transposed": ("rnn_cell_forward", lambda x, a, p: _rnn_cell(x, a, p, Wax=p["Wax"].T),
                                r"raised ValueError.*transposed"),
         "rnn missing ba": ("rnn_cell_forward", lambda x, a, p: _rnn_cell(x, a, p, ba=False), r"bias ba is missing"),
@@ -197,7 +197,7 @@ def _wrong_answers(ns):
         "rnn_forward caches without x": ("rnn_forward", lambda x, a0, p: (lambda r: (r[0], r[1], r[2][0]))(
             _unroll(_rnn_cell, x, a0, p)), r"caches: expected a tuple of 2 elements \(cell_caches, x\)"),
         "gru_forward never appends a cache": ("gru_forward", lambda x, a0, p: (lambda r: (r[0], r[1], ([], x)))(
-            _unroll(_gru_cell, x, a0, p)), r"got an empty list\. Likely cause: the cache of each step is not appended"),
+            _unroll(_gru_cell, x, a0, p)), r"got an empty list; likely cause: the cache of each step is not appended"),
         "lstm [xt; a_prev]": ("lstm_cell_forward", lambda x, a, c, p: _lstm_cell(x, a, c, p, xt_first=True),
                               r"concatenate \[a_prev; xt\]"),
         "lstm no forget gate": ("lstm_cell_forward", lambda x, a, c, p: _lstm_cell(x, a, c, p, forget=False),
@@ -244,11 +244,11 @@ def _wrong_answers(ns):
         "lstm bwd dc_prev factor": ("lstm_cell_backward", _lstm_cell_backward(ns, forget_ft=True),
                                     r"gradients\['dc_prev'\]: expected a relative error below"),
         "lstm bptt no da carry": ("lstm_backward", _lstm_backward(ns, carry_a=False),
-                                  r"Likely cause: da_prev from step t\+1 is not added"),
+                                  r"likely cause: da_prev from step t\+1 is not added"),
         "lstm bptt no dc carry": ("lstm_backward", _lstm_backward(ns, carry_c=False),
-                                  r"Likely cause: dc_prev from step t\+1 is not passed on"),
+                                  r"likely cause: dc_prev from step t\+1 is not passed on"),
         "lstm bptt no carry": ("lstm_backward", _lstm_backward(ns, carry_a=False, carry_c=False),
-                               r"Likely cause: neither da_prev nor dc_prev"),
+                               r"likely cause: neither da_prev nor dc_prev"),
     }
 
 
@@ -406,4 +406,4 @@ def test_classic_mistakes_of_the_reference_are_named_by_the_public_check(ns, nb,
     exec(compile(cell.source.replace(old, new), f"<mistake {name}>", "exec"), namespace)
     with pytest.raises(CheckFailed) as info:
         _check(name)(namespace[name])
-    assert says in str(info.value) and "Likely cause" in str(info.value), str(info.value)
+    assert says in str(info.value) and "likely cause" in str(info.value), str(info.value)

@@ -379,12 +379,12 @@ def test_each_clip_diagnosis_names_the_mistake_that_produced_the_values(kwargs, 
         checks.check_clip(_clip_applying(fn), **kwargs)  # hard-coding the very bound asked for is not wrong here
         return
     with pytest.raises(CheckFailed, match=r"clip\(\.\.\.\)\['dWax'\]: wrong values, exactly those a known mistake "
-                                          r"gives\. Likely cause: " + message):
+                                          r"gives; likely cause: " + message):
         checks.check_clip(_clip_applying(fn), **kwargs)
 
 
 def test_an_unknown_wrong_clip_still_gets_a_likely_cause():
-    with pytest.raises(CheckFailed, match=r"expected .* but got .*Likely cause: not every entry was clipped"):
+    with pytest.raises(CheckFailed, match=r"expected .* but got .*likely cause: not every entry was clipped"):
         checks.check_clip(_clip_applying(lambda g, m: np.clip(g, 0, m)))
 
 
@@ -445,10 +445,10 @@ SAMPLE_MISTAKES = [
      {}, r"reseeded before every draw \(np\.random\.seed\(counter \+ seed\)"),
     ([SEED_ONCE, ("        y = softmax(Wya @ a + by)\n", "        y = softmax(Wya @ a + by)\n"
                   "        np.random.seed(seed)\n")], {}, "every draw uses the same random number"),
-    ([SEED_ONCE], {}, r"Likely cause: .*the seeding \(np\.random\.seed\(seed\) once"),
+    ([SEED_ONCE], {}, r"likely cause: .*the seeding \(np\.random\.seed\(seed\) once"),
     ([("        a_prev = a\n", "")], {}, "hidden state is not carried"),
     ([("a = np.tanh(Wax @ x + Waa @ a_prev + b)", "a = np.tanh(Wax @ x + Waa @ a_prev)")], {},
-     r"Likely cause: the forward step"),
+     r"likely cause: the forward step"),
     ([("vocab_size = by.shape[0]", "vocab_size = 27")], {"n_a": 5, "vocab": "\nabcdefgh", "seed": 3},
      "sample raised"),
 ]
@@ -491,14 +491,14 @@ OPTIMIZE_MISTAKES = [
     ("a_last = a[len(X) - 1]", "a_last = a[0]", {}, "first hidden state"),
     ("a_last = a[len(X) - 1]", "a_last = a[-1].ravel()", {}, r"a_last: expected shape \(6, 1\)"),
     ("a_last = a[len(X) - 1]", "a_last = a[len(X)]", {},
-     r"optimize raised IndexError: index 12 is out of bounds .*Likely cause: a\[len\(X\)\] is past the end: "
-     r"rnn_backward's a holds one hidden state per time step, 12 here .*Section 3\.1 says which one is the state "
+     r"optimize raised IndexError: index 12 is out of bounds .*likely cause: a\[len\(X\)\] is past the end: "
+     r"rnn_backward's a holds one hidden state per time step, 12 here .*section 3\.1 says which one is the state "
      r"after the last character\.$"),
     ("a_last = a[len(X) - 1]", "a_last = a[len(X)]", {"n_a": 4, "vocab_size": 9, "length": 15, "seed": 5},
-     r"IndexError: index 15 .*Likely cause: a\[len\(X\)\] is past the end.* 15 here"),
+     r"IndexError: index 15 .*likely cause: a\[len\(X\)\] is past the end.* 15 here"),
     ("gradients, learning_rate)", "gradients, 0.01)", {"learning_rate": 0.05, "seed": 5}, "learning rate is ignored"),
     ("gradients, learning_rate)", "gradients, 0.01)", {"learning_rate": 0.02}, "learning rate is ignored"),  # public
-    ("gradients, learning_rate)", "gradients, 2 * learning_rate)", {}, r"Likely cause: the parameters were not updated in place"),
+    ("gradients, learning_rate)", "gradients, 2 * learning_rate)", {}, r"likely cause: the parameters were not updated in place"),
 ]
 
 
@@ -517,12 +517,12 @@ MODEL_MISTAKES = [
      "order of char_to_ix's keys"),
     ("indices_to_name(sampled_indices, ix_to_char)",
      "indices_to_name(sampled_indices, dict(zip(char_to_ix.values(), sorted(char_to_ix))))",
-     r"last_dino_name: .*Likely cause: .*indices_to_name and ix_to_char"),
+     r"last_dino_name: .*likely cause: .*indices_to_name and ix_to_char"),
     ("    np.random.shuffle(examples)\n", "", "not shuffled"),
     ("examples = [name.strip() for name in data_x]", "examples = data_x", "list of names was reordered"),
     ("a_prev = np.zeros((n_a, 1))\n        curr_loss, gradients, a_last = optimize(X, Y, a_prev",
      "curr_loss, gradients, a_prev = optimize(X, Y, a_prev", "carried over from the previous name"),
-    ("learning_rate=0.01)", "learning_rate=0.02)", r"Likely cause: .*with learning rate 0\.01"),
+    ("learning_rate=0.01)", "learning_rate=0.02)", r"likely cause: .*with learning rate 0\.01"),
     ("loss = smooth_loss(loss, curr_loss)", "loss = smooth_loss(curr_loss, loss)", "smoothing weights are swapped"),
     ("loss = initial_loss(vocab_size, characters_per_name(data_x))", "loss = 0.0", "not at 0"),
     ("loss = initial_loss(vocab_size, characters_per_name(data_x))", "loss = initial_loss(vocab_size, dino_names)",

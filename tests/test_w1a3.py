@@ -141,10 +141,10 @@ def test_a_crash_of_a_model_reading_the_notebooks_sizes_names_them():
          "    a, _, c = LSTM_cell(x0, initial_state=[a0, c0])\n"
          "    return keras.Model(inputs=[x0, a0, c0], outputs=[densor(a)] * Ty)\n", namespace)
     _fails(jc.check_djmodel, namespace["djmodel"], r"^djmodel\(.*\): the reshaper, Reshape\(\(1, 7\)\), received steps "
-           r"of 90 values, .* Likely cause: n_values was not taken from the arguments: the function reads the "
+           r"of 90 values, .* likely cause: n_values was not taken from the arguments: the function reads the "
            r"notebook's global n_values; read it from the number of units of the densor passed in")
     _fails(jc.check_music_inference_model, namespace["music_inference_model"],
-           r"Likely cause: n_a was not taken from the arguments: .*read it from the number of units of the LSTM_cell")
+           r"likely cause: n_a was not taken from the arguments: .*read it from the number of units of the LSTM_cell")
 
 
 def test_djmodel_hidden_cases_catch_mistakes_too():
@@ -541,213 +541,213 @@ PAS = "predict_and_sample(a model with 5 outputs over 7 values, x_initializer (1
 MESSAGES = {
     "dj no reshaper": (jc.check_djmodel, _dj("no_reshaper"),
      f"{DJ}: the LSTM_cell received an input of shape (None, 7) at step 0 but reads sequences of shape (None, "
-     "1, 7). Likely cause: step t of X was not reshaped with the reshaper to a sequence of length 1 before"
+     "1, 7); likely cause: step t of X was not reshaped with the reshaper to a sequence of length 1 before"
      " the LSTM step (step 3 of section 2.1)."),
     "dj global n_values": (jc.check_djmodel, _NOTEBOOK_GLOBALS["dj_global_n_values"],
      f"{DJ}: the reshaper, Reshape((1, 7)), received steps of 140 values, so X was not created with the "
-     "densor's 7 values per step. Likely cause: n_values was not taken from the arguments: the function "
+     "densor's 7 values per step; likely cause: n_values was not taken from the arguments: the function "
      "reads the notebook's global n_values; read it from the number of units of the densor passed in (step"
      " 1 of section 2.1)."),
     "dj n_values from a closure": (jc.check_djmodel, _djmodel("global_n_values"),
-     f"{DJ}: expected the first input (X) to have shape (None, 4, 7) but got (None, 4, 90). Likely cause: "
+     f"{DJ}: expected the first input (X) to have shape (None, 4, 7) but got (None, 4, 90); likely cause: "
      "n_values was not taken from the arguments: read it from the number of units of the densor passed in "
      "(7 here; step 1 of section 2.1), never from a notebook global."),
     "dj crash": (jc.check_djmodel, _NOTEBOOK_GLOBALS["dj_crash"],
      f"{DJ} raised AttributeError: 'LSTM' object has no attribute 'unit' (in dj_crash, line 18 of its cell)."),
     "dj not a model": (jc.check_djmodel, _dj("list"),
-     f"{DJ}: expected a Model but got a list. Return the keras Model your function builds from its inputs and "
+     f"{DJ}: expected a Model but got a list; return the keras Model your function builds from its inputs and "
      "outputs, not a layer or a tensor."),
     "dj two inputs": (jc.check_djmodel, _NOTEBOOK_GLOBALS["dj_two_inputs"],
-     f"{DJ}: an output of the Model is not computed from its inputs. Likely cause: inputs= should hold the "
+     f"{DJ}: an output of the Model is not computed from its inputs; likely cause: inputs= should hold the "
      "three Input tensors the outputs are computed from, [X, a0, c0] (step 4 of section 2.1)."),
     "dj four inputs": (jc.check_djmodel, _dj("four_inputs"),
-     f"{DJ}: expected 3 inputs (X, a0, c0) but got 4. Likely cause: the Model must be created with inputs=[X, "
+     f"{DJ}: expected 3 inputs (X, a0, c0) but got 4; likely cause: the Model must be created with inputs=[X, "
      "a0, c0] (step 4 of section 2.1)."),
     "dj long X": (jc.check_djmodel, _dj("long_X"),
-     f"{DJ}: expected the first input (X) to have shape (None, 4, 7) but got (None, 5, 7). Likely cause: X "
+     f"{DJ}: expected the first input (X) to have shape (None, 4, 7) but got (None, 5, 7); likely cause: X "
      "should hold one example of shape (4, 7) (step 2 of section 2.1)."),
     "dj global n_a": (jc.check_djmodel, _djmodel("global_n_a"),
-     f"{DJ}: expected input 2 (a0) to have shape (None, 5) but got (None, 64). Likely cause: n_a was not taken "
+     f"{DJ}: expected input 2 (a0) to have shape (None, 5) but got (None, 64); likely cause: n_a was not taken "
      "from the arguments: read it from the number of units of the LSTM_cell passed in (5 here; step 1 of "
      "section 2.1), never from a notebook global."),
     "dj a0 3d": (jc.check_djmodel, _dj("a0_3d"),
-     f"{DJ}: expected input 2 (a0) to have shape (None, 5) but got (None, 5, 1). Likely cause: a0 should hold "
+     f"{DJ}: expected input 2 (a0) to have shape (None, 5) but got (None, 5, 1); likely cause: a0 should hold "
      "one vector of n_a values per example (step 2 of section 2.1)."),
     "dj last only": (jc.check_djmodel, _djmodel("last_only"),
-     f"{DJ}: expected 4 outputs (one per time step) but got 1. Likely cause: only the last step's output was "
+     f"{DJ}: expected 4 outputs (one per time step) but got 1; likely cause: only the last step's output was "
      "returned; append densor's output at every step to a list and pass the list as outputs=."),
     "dj short loop": (jc.check_djmodel, _dj("short_loop"),
-     f"{DJ}: expected 4 outputs (one per time step) but got 3. Likely cause: the loop runs 3 times; it should "
+     f"{DJ}: expected 4 outputs (one per time step) but got 3; likely cause: the loop runs 3 times; it should "
      "run once per time step."),
     "dj hidden state out": (jc.check_djmodel, _dj("hidden_state_out"),
-     f"{DJ}: expected output 0 to have shape (None, 7) (a softmax over the 7 values) but got (None, 5). Likely "
+     f"{DJ}: expected output 0 to have shape (None, 7) (a softmax over the 7 values) but got (None, 5); likely "
      "cause: each output should be the densor (the Dense layer) applied to the LSTM's hidden state a."),
     "dj new lstm in loop": (jc.check_djmodel, _djmodel("new_lstm_in_loop"),
      f"{DJ}: expected 302 parameters (one LSTM(5) on 7 values and one Dense(7), shared by all 4 steps) but got "
-     "1,082 in 4 LSTM and 1 Dense layers. Likely cause: new layers are created inside the loop (or the "
+     "1,082 in 4 LSTM and 1 Dense layers; likely cause: new layers are created inside the loop (or the "
      "function makes its own); call the LSTM_cell and densor passed as arguments at every step, so that "
      "every step shares their weights."),
     "dj own lstm": (jc.check_djmodel, _dj("own_lstm"),
      f"{DJ}: expected 302 parameters (one LSTM(5) on 7 values and one Dense(7), shared by all 4 steps) but got "
-     "282 in 1 LSTM and 1 Dense layers. Likely cause: the model does not use exactly the LSTM_cell and "
+     "282 in 1 LSTM and 1 Dense layers; likely cause: the model does not use exactly the LSTM_cell and "
      "densor it was given; call them at every step (step 3 of section 2.1)."),
     "dj rnn cell": (jc.check_djmodel, _dj("rnn_cell"),
      f"{DJ}: expected the model to use the LSTM_cell and the densor it was given, but it has 0 LSTM and 1 Dense"
-     " layers. Likely cause: the function makes its own layers; call the LSTM_cell and densor passed as "
+     " layers; likely cause: the function makes its own layers; call the LSTM_cell and densor passed as "
      "arguments at every step (step 3 of section 2.1)."),
     "dj own dense": (jc.check_djmodel, _djmodel("own_dense"),
      f"{DJ}: the model's LSTM and Dense layers do not hold the weights of the LSTM_cell and densor it was "
-     "given. Likely cause: the function creates its own layers; use the ones passed as arguments."),
+     "given; likely cause: the function creates its own layers; use the ones passed as arguments."),
     "dj two steps": (jc.check_djmodel, _dj("two_steps"),
-     f"{DJ}: expected the LSTM_cell's input at step 0 to have shape (None, 1, 7) but got (None, 2, 7). Likely "
+     f"{DJ}: expected the LSTM_cell's input at step 0 to have shape (None, 1, 7) but got (None, 2, 7); likely "
      "cause: each LSTM step reads one token as a sequence of length 1, (None, 1, n_values) (step 3 of "
      "section 2.1)."),
     "dj runtime error": (jc.check_djmodel, _dj("runtime_error"),
      f"{DJ}: running the model on 3 windows raised ValueError: this layer cannot run."),
     "dj no carry": (jc.check_djmodel, _djmodel("no_carry"),
-     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives. Likely cause: the state is not "
+     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives; likely cause: the state is not "
      "carried from one step to the next: each step starts from the a and c that the LSTM_cell returned at "
      "the step before (step 3 of section 2.1)."),
     "dj unpack": (jc.check_djmodel, _djmodel("unpack"),
-     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives. Likely cause: the LSTM_cell's "
+     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives; likely cause: the LSTM_cell's "
      "three outputs were unpacked in the wrong order; it returns the output, the hidden state and the cell"
      " state, in that order (section 2)."),
     "dj swap state": (jc.check_djmodel, _djmodel("swap_state"),
-     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives. Likely cause: the initial state "
+     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives; likely cause: the initial state "
      "is in the wrong order: the hidden state a comes first, then the cell state c (section 2)."),
     "dj dense on c": (jc.check_djmodel, _djmodel("dense_on_c"),
-     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives. Likely cause: densor was applied "
+     f"{DJ} on 3 windows: wrong outputs, exactly those a known mistake gives; likely cause: densor was applied "
      "to the cell state c; apply it to the hidden state a."),
     "dj reversed": (jc.check_djmodel, _dj("reversed"),
      f"{DJ} on 3 windows: expected output 0 (the softmax at time step 0) to be [0.2084, 0.1399, 0.1457, 0.0657,"
      " 0.0308, 0.2722, 0.1374] for example 1 but got [0.1174, 0.2722, 0.2694, 0.0454, 0.0246, 0.1086, "
-     "0.1625]. The first step is already wrong: check what it reads, its initial state [a0, c0] and that "
+     "0.1625]; the first step is already wrong: check what it reads, its initial state [a0, c0] and that "
      "densor is applied to the hidden state a that the LSTM_cell returns (step 3 of section 2.1)."),
     "dj lagged": (jc.check_djmodel, _dj("lagged"),
      f"{DJ} on 3 windows: expected output 1 (the softmax at time step 1) to be [0.1622, 0.0822, 0.1127, 0.1496,"
      " 0.0746, 0.2943, 0.1244] for example 0 but got [0.1755, 0.0401, 0.0658, 0.1544, 0.0635, 0.4206, "
-     "0.0801]. The earlier steps are right, so the state or the input is not passed on correctly from one "
+     "0.0801]; the earlier steps are right, so the state or the input is not passed on correctly from one "
      "step to the next (step 3 of section 2.1)."),
     "dj global crash": (jc.check_djmodel, _NOTEBOOK_GLOBALS["dj_global_crash"],
      f"{DJ} raised ValueError: Input 0 with name 'None' of layer 'dense_34' is incompatible with the layer: "
      "expected axis -1 of input shape to have value 5, but received input with shape (None, 4, 140) (in "
-     "dj_global_crash, line 26 of its cell). Likely cause: n_values was not taken from the arguments: the "
+     "dj_global_crash, line 26 of its cell); likely cause: n_values was not taken from the arguments: the "
      "function reads the notebook's global n_values; read it from the number of units of the densor passed"
      " in (step 1 of section 2.1)."),
     "inf global n_values": (jc.check_music_inference_model, _NOTEBOOK_GLOBALS["inf_global_n_values"],
-     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 1, 140). Likely"
+     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 1, 140); likely"
      " cause: n_values was not taken from the arguments: the function reads the notebook's global "
      "n_values; read it from the number of units of the densor passed in (step 1 of section 3.1)."),
     "inf argmin": (jc.check_music_inference_model, _inf("argmin"),
      f"{INF} on 3 starts: expected output 1 (the softmax at step 1) to be [0.1454, 0.1039, 0.1379, 0.1436, "
-     "0.0679, 0.2589, 0.1425] for example 0 but got [0.1502, 0.0764, 0.08, 0.1707, 0.1188, 0.2618, 0.142]."
-     " The earlier steps are right, so the state or the input is not passed on correctly from one step to "
+     "0.0679, 0.2589, 0.1425] for example 0 but got [0.1502, 0.0764, 0.08, 0.1707, 0.1188, 0.2618, 0.142];"
+     " the earlier steps are right, so the state or the input is not passed on correctly from one step to "
      "the next (step 3 of section 3.1)."),
     "inf swap state": (jc.check_music_inference_model, _inf("swap_state"),
-     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: the initial state is"
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives; likely cause: the initial state is"
      " in the wrong order: the hidden state a comes first, then the cell state c (section 2)."),
     "inf flat x0": (jc.check_music_inference_model, _inf("flat_x0"),
      f"{INF}: the LSTM_cell received an input of shape (None, 7) at step 0 but reads sequences of shape (None, "
-     "1, 7). Likely cause: x0 should hold the first token as a sequence of length 1 (step 2 of section "
+     "1, 7); likely cause: x0 should hold the first token as a sequence of length 1 (step 2 of section "
      "3.1)."),
     "inf no repeat": (jc.check_music_inference_model, _inf("no_repeat"),
      f"{INF}: the LSTM_cell received an input of shape (None, 7) at step 1 but reads sequences of shape (None, "
-     "1, 7). Likely cause: the one-hot vector fed back as the next input was not made a sequence of length"
+     "1, 7); likely cause: the one-hot vector fed back as the next input was not made a sequence of length"
      " 1 with RepeatVector(1) (step 3 of section 3.1)."),
     "inf argmax axis0": (jc.check_music_inference_model, _inf("argmax_axis0"),
      f"{INF}: expected output 1 to have shape (None, 7) but got (7, 7): the input fed back after step 0 has lost"
-     " the batch axis. Likely cause: the argmax was taken over the wrong axis; the vocabulary axis is the "
+     " the batch axis; likely cause: the argmax was taken over the wrong axis; the vocabulary axis is the "
      "last one, axis=-1 (step 3 of section 3.1)."),
     "inf depth 140": (jc.check_music_inference_model, _inf("depth_140"),
-     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 1, 140). Likely"
+     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 1, 140); likely"
      " cause: the one-hot vector fed back has the wrong depth; its depth is n_values, the densor's number "
      "of units (step 3 of section 3.1)."),
     "inf repeat 2": (jc.check_music_inference_model, _inf("repeat_2"),
-     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 2, 7). Likely "
+     f"{INF}: expected the LSTM_cell's input at step 1 to have shape (None, 1, 7) but got (None, 2, 7); likely "
      "cause: the next input should be the one-hot vector of the argmax as a sequence of length 1, made "
      "with RepeatVector(1) (step 3 of section 3.1)."),
     "inf global n_a": (jc.check_music_inference_model, _NOTEBOOK_GLOBALS["inf_global_n_a"],
-     f"{INF}: expected input 2 (a0) to have shape (None, 5) but got (None, 64). Likely cause: n_a was not taken "
+     f"{INF}: expected input 2 (a0) to have shape (None, 5) but got (None, 64); likely cause: n_a was not taken "
      "from the arguments: read it from the number of units of the LSTM_cell passed in (5 here; step 1 of "
      "section 3.1), never from a notebook global."),
     "inf undefined n_a": (jc.check_music_inference_model, _BEFORE_N_A["inf_undefined_n_a"],
-     f"{INF} raised NameError: name 'n_a' is not defined (in inf_undefined_n_a, line 3 of its cell). Likely "
+     f"{INF} raised NameError: name 'n_a' is not defined (in inf_undefined_n_a, line 3 of its cell); likely "
      "cause: n_a was not taken from the arguments: the function reads the notebook's global n_a; read it "
      "from the number of units of the LSTM_cell passed in (step 1 of section 3.1)."),
     "inf lambda": (jc.check_music_inference_model, _inference("lambda"),
-     f"{INF}: the model has a Lambda layer. Use keras.ops (keras.ops.argmax, keras.ops.one_hot) and Keras layers"
+     f"{INF}: the model has a Lambda layer; use keras.ops (keras.ops.argmax, keras.ops.one_hot) and Keras layers"
      " instead: a Lambda holds Python code that cannot be rebuilt safely from the model's configuration, "
      "which is how your model is graded."),
     "inf probabilities": (jc.check_music_inference_model, _inference("probabilities"),
-     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: the softmax "
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives; likely cause: the softmax "
      "probabilities are fed back as the next input; feed back the one-hot vector of their argmax, as a "
      "sequence of length 1 (step 3 of section 3.1)."),
     "inf no feedback": (jc.check_music_inference_model, _inference("no_feedback"),
-     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: every step reads x0;"
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives; likely cause: every step reads x0;"
      " the next input should be the one-hot of the previous output's argmax."),
     "inf no carry": (jc.check_music_inference_model, _inf("no_carry"),
-     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: the state is not "
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives; likely cause: the state is not "
      "carried from one step to the next: each step starts from the a and c that the LSTM_cell returned at "
      "the step before (step 3 of section 3.1)."),
     "inf unpack": (jc.check_music_inference_model, _inference("unpack"),
-     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: the LSTM_cell's "
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives; likely cause: the LSTM_cell's "
      "three outputs were unpacked in the wrong order; it returns the output, the hidden state and the cell"
      " state, in that order (section 2)."),
     "inf dense on c": (jc.check_music_inference_model, _inf("dense_on_c"),
-     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives. Likely cause: densor was applied "
+     f"{INF} on 3 starts: wrong outputs, exactly those a known mistake gives; likely cause: densor was applied "
      "to the cell state c; apply it to the hidden state a."),
     "pas crash": (jc.check_predict_and_sample, _NOTEBOOK_GLOBALS["pas_crash"],
      f"{PAS} raised AxisError: axis 3 is out of bounds for array of dimension 3 (in pas_crash, line 38 of its "
      "cell)."),
     "pas results only": (jc.check_predict_and_sample, _pas2("results_only"),
-     f"{PAS}: expected a tuple (results, indices) but got a ndarray. Likely cause: return results, indices, in "
+     f"{PAS}: expected a tuple (results, indices) but got a ndarray; likely cause: return results, indices, in "
      "that order (section 3.2)."),
     "pas tensor results": (jc.check_predict_and_sample, _pas2("tensor_results"),
-     f"{PAS}: results: expected a ndarray but got an EagerTensor. Return numpy arrays (np.argmax and "
+     f"{PAS}: results: expected a ndarray but got an EagerTensor; return numpy arrays (np.argmax and "
      "to_categorical give them)."),
     "pas tensor indices": (jc.check_predict_and_sample, _pas2("tensor_indices"),
-     f"{PAS}: indices: expected a ndarray but got an EagerTensor. Return numpy arrays (np.argmax and "
+     f"{PAS}: indices: expected a ndarray but got an EagerTensor; return numpy arrays (np.argmax and "
      "to_categorical give them)."),
     "pas swapped": (jc.check_predict_and_sample, _pas("swapped"),
-     f"{PAS}: expected results of shape (5, 7) and indices of shape (5, 1) but got the other way round. Likely "
+     f"{PAS}: expected results of shape (5, 7) and indices of shape (5, 1) but got the other way round; likely "
      "cause: return results, indices, in that order (section 3.2)."),
     "pas flat": (jc.check_predict_and_sample, _pas("flat"),
-     f"{PAS}: indices: expected shape (5, 1) but got shape (5,). Likely cause: keep the batch axis: the argmax "
+     f"{PAS}: indices: expected shape (5, 1) but got shape (5,); likely cause: keep the batch axis: the argmax "
      "over the last axis (the values) of the Ty outputs of shape (1, n_values) has shape (Ty, 1) (step 2 "
      "of section 3.2)."),
     "pas axis0": (jc.check_predict_and_sample, _pas("axis0"),
-     f"{PAS}: indices: expected shape (5, 1) but got shape (1, 7). Likely cause: the argmax was taken over the "
+     f"{PAS}: indices: expected shape (5, 1) but got shape (1, 7); likely cause: the argmax was taken over the "
      "steps (axis=0); take it over the values, the last axis (step 2 of section 3.2)."),
     "pas transposed": (jc.check_predict_and_sample, _pas2("transposed"),
-     f"{PAS}: indices: expected shape (5, 1) but got shape (1, 5). Likely cause: the argmax was taken over the "
+     f"{PAS}: indices: expected shape (5, 1) but got shape (1, 5); likely cause: the argmax was taken over the "
      "wrong axis or the outputs were transposed; the argmax over the last axis of the Ty outputs of shape "
      "(1, n_values) has shape (Ty, 1) (step 2 of section 3.2)."),
     "pas extra axis": (jc.check_predict_and_sample, _pas2("extra_axis"),
-     f"{PAS}: indices: expected shape (5, 1) but got shape (5, 1, 1). Likely cause: indices should hold one "
+     f"{PAS}: indices: expected shape (5, 1) but got shape (5, 1, 1); likely cause: indices should hold one "
      "index per step for the one example, the argmax over the last axis of the Ty outputs of shape (1, "
      "n_values): shape (Ty, 1) (step 2 of section 3.2)."),
     "pas global": (jc.check_predict_and_sample, _pas("global"),
-     f"{PAS}: results: expected shape (5, 7) but got shape (5, 90). Likely cause: n_values was not taken from "
+     f"{PAS}: results: expected shape (5, 7) but got shape (5, 90); likely cause: n_values was not taken from "
      "the arguments: it is the last dimension of x_initializer (step 3 of section 3.2)."),
     "pas 3d results": (jc.check_predict_and_sample, _pas2("3d_results"),
-     f"{PAS}: results: expected shape (5, 7) but got shape (5, 1, 7). Likely cause: results should be one "
+     f"{PAS}: results: expected shape (5, 7) but got shape (5, 1, 7); likely cause: results should be one "
      "one-hot row per step, shape (Ty, n_values): the one-hot vectors of indices over the n_values values "
      "(step 3 of section 3.2)."),
     "pas shifted": (jc.check_predict_and_sample, _pas("shifted"),
      f"{PAS}: expected indices [5, 0, 6, 3, 2] (the argmax of each output) but got [2, 5, 0, 6, 3], first "
-     "differing at step 0. Likely cause: the indices are the argmax over the values axis (the last) of the"
+     "differing at step 0; likely cause: the indices are the argmax over the values axis (the last) of the"
      " model's outputs for the three initializers (section 3.2)."),
     "pas probabilities": (jc.check_predict_and_sample, _pas("probabilities"),
      f"{PAS}: expected results to be the one-hot vectors of the indices [5, 0, 6, 3, 2] but got values such as "
-     "[0.031, 0.001, 0.009, 0.283, 0.0, 0.657, 0.018] in row 0. Likely cause: results holds the "
+     "[0.031, 0.001, 0.009, 0.283, 0.0, 0.657, 0.018] in row 0; likely cause: results holds the "
      "probabilities; it should hold the one-hot vectors of the indices (step 3 of section 3.2)."),
     "pas doubled": (jc.check_predict_and_sample, _pas2("doubled"),
      f"{PAS}: expected results to be the one-hot vectors of the indices [5, 0, 6, 3, 2] but got values such as "
-     "[0.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0] in row 0. Likely cause: results[t] should be the one-hot vector "
+     "[0.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0] in row 0; likely cause: results[t] should be the one-hot vector "
      "of indices[t] (a 1 at that index, 0 elsewhere)."),
     "pas rolled results": (jc.check_predict_and_sample, _pas2("rolled_results"),
      f"{PAS}: expected results to be the one-hot vectors of the indices [5, 0, 6, 3, 2] but got rows with their "
-     "1s at [[2], [5], [0], [6], [3]]. Likely cause: results[t] should be the one-hot vector of indices[t]"
+     "1s at [[2], [5], [0], [6], [3]]; likely cause: results[t] should be the one-hot vector of indices[t]"
      " (a 1 at that index, 0 elsewhere)."),
 }
 

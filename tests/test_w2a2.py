@@ -388,8 +388,8 @@ def test_model_mistakes_are_named(seed, mistake, message):
     (dict(cost="none"), "nothing was added to cost"),
     (dict(cost="plus"), "the minus sign of the cross-entropy is missing"),
     (dict(cost="last"), r"cost was overwritten \(cost = ...\) instead of added to"),
-    (dict(cost="log_z"), r"Likely cause: cost adds up the cross-entropy of every example"),
-    (dict(prints=False), r"expected a line 'epoch   0: mean cost ...'.*Keep the print of the cell"),
+    (dict(cost="log_z"), r"likely cause: cost adds up the cross-entropy of every example"),
+    (dict(prints=False), r"expected a line 'epoch   0: mean cost ...'.*; keep the print of the cell"),
 ])
 def test_the_printed_cost_is_checked(seed, mistake, message):
     """Finding: model's cost was never checked; a cost without its minus sign, never added up, or of log(z)
@@ -485,12 +485,12 @@ def _embedding_variant(trainable=False, padding=True, shift=0, build=True, set_w
 @pytest.mark.parametrize("seed", [None, 6])
 @pytest.mark.parametrize("mistake, message", [
     (dict(trainable=True), r"expected a frozen layer \(trainable=False\) but got a trainable layer"),
-    (dict(padding=False), r"input_dim: expected \d+ but got \d+. The vocabulary has \d+ words plus the padding"),
+    (dict(padding=False), r"input_dim: expected \d+ but got \d+; the vocabulary has \d+ words plus the padding"),
     (dict(shift=1), "the rows are shifted by one"),
     (dict(set_weights=False), "the weights look random"),
     (dict(build=False), "the layer was not built"),
-    (dict(build="late"), r"raised ValueError.*Likely cause: the layer was not built, so it has no weights yet"),
-    (dict(padding="rows"), r"raised IndexError.*Likely cause: the matrix has too few rows"),
+    (dict(build="late"), r"raised ValueError.*likely cause: the layer was not built, so it has no weights yet"),
+    (dict(padding="rows"), r"raised IndexError.*likely cause: the matrix has too few rows"),
     (dict(set_weights="zeros"), "the weights are all zeros: the embedding matrix was not given to the layer"),
 ])
 def test_embedding_mistakes_are_named(seed, mistake, message):
@@ -555,7 +555,7 @@ def _backwards_v2(sol, first=False, second=False, mask_zero=False):
     (dict(first=True), "the first LSTM reads the sentence backwards"),
     (dict(second=True), "the second LSTM reads the sequence backwards"),
     (dict(first=True, second=True), "both LSTMs read backwards"),
-    (dict(first=True, mask_zero=True), r"with the LSTM and Dense weights set by the check: expected .*Likely cause: "
+    (dict(first=True, mask_zero=True), r"with the LSTM and Dense weights set by the check: expected .*likely cause: "
                                        r"the layers are not wired as section 4.3 draws them"),
 ])
 def test_an_lstm_reading_backwards_fails_the_public_check(sol, seed, flags, message):
@@ -583,11 +583,11 @@ def test_the_behaviour_batch_has_distinct_words_padding_and_more_than_one_row():
     (dict(order=("lstm_seq", "lstm", "drop", "dense", "softmax")), "a missing Dropout layer .layer 3 of 7."),
     (dict(order=("lstm_seq", "lstm", "drop", "drop", "dense", "softmax")),
      "layers in the wrong order: layer 3 should be a Dropout, not a LSTM"),
-    (dict(first_sequences=False), "ValueError.*Likely cause: .*return_sequences=True"),
+    (dict(first_sequences=False), "ValueError.*likely cause: .*return_sequences=True"),
     (dict(order=("lstm_seq", "drop", "lstm", "drop", "dense")),
-     "Dense: expected the activation 'softmax' but got 'linear'. Likely cause: the final softmax is missing"),
+     "Dense: expected the activation 'softmax' but got 'linear'; likely cause: the final softmax is missing"),
     (dict(order=("lstm_seq", "drop", "lstm", "drop", "dense"), dense_activation="relu"),
-     "Dense: expected the activation 'softmax' but got 'relu'. Likely cause: the final softmax is missing"),
+     "Dense: expected the activation 'softmax' but got 'relu'; likely cause: the final softmax is missing"),
     (dict(order=("lstm_seq", "drop", "lstm", "dense"), dense_activation="softmax"),
      r"a missing Dropout layer \(layer 5 of 6\)"),
     (dict(final="relu"), "Activation: expected the activation 'softmax' but got 'relu'"),
@@ -595,7 +595,7 @@ def test_the_behaviour_batch_has_distinct_words_padding_and_more_than_one_row():
     (dict(trainable_embedding=True), "expected a frozen layer"),
     (dict(trainable_embedding=True, mask_zero=True), "expected a frozen layer"),
     (dict(first_sequences=False, mask_zero=True, order=("lstm_seq", "drop", "lstm", "drop", "dense"),
-          dense_activation="softmax"), "ValueError.*Likely cause: .*return_sequences=True"),
+          dense_activation="softmax"), "ValueError.*likely cause: .*return_sequences=True"),
     (dict(units=64, dense_activation="softmax", order=("lstm_seq", "drop", "lstm", "drop", "dense")),
      r"LSTM 1.units: expected 128 but got 64"),
     (dict(final="softmax", dense_activation="softmax", mask_zero=True),
@@ -616,7 +616,7 @@ def test_a_v2_with_a_new_random_embedding_fails(sol):
         x = L.Dropout(0.5)(L.LSTM(128, return_sequences=True)(x))
         x = L.Dropout(0.5)(L.LSTM(128)(x))
         return keras.Model(inputs, L.Activation("softmax")(L.Dense(5)(x)))
-    with pytest.raises(CheckFailed, match="the Embedding layer: expected row .* Likely cause: the weights look random"):
+    with pytest.raises(CheckFailed, match="the Embedding layer: expected row .* likely cause: the weights look random"):
         ec.check_Emojify_V2(Emojify_V2)
 
 def test_a_softmax_layer_over_the_wrong_axis_is_named_in_one_sentence(sol):

@@ -195,7 +195,7 @@ def test_is_overlapping_cases_cover_the_edges():
 
 
 @pytest.mark.parametrize("mistake, pattern", [
-    ("strict", r"strict comparisons \(< and >\)\. The ends are inclusive"),
+    ("strict", r"strict comparisons \(< and >\); the ends are inclusive"),
     ("first", r"only the first previous segment decides"),
     ("last", r"only the last previous segment decides"),
     ("swapped", r"the comparisons are the wrong way round"),
@@ -273,7 +273,7 @@ def test_insert_ones_cases_clip_at_the_end_and_keep_earlier_ones():
 def test_insert_ones_must_return_y(grading):
     def no_return(y, segment_end_ms):
         R.insert_ones(y, segment_end_ms)
-    fails("insert_ones", no_return, r"expected a ndarray but got a NoneType.*Return y")
+    fails("insert_ones", no_return, r"expected a ndarray but got a NoneType; return y")
 
 # ---------------------------------------------------------------------------- insert_audio_clip
 
@@ -557,12 +557,12 @@ def test_modelf_mistakes_are_named(grading, mistake, pattern):
 
 @pytest.mark.parametrize("mistake, pattern", [
     ("backwards1", r"with the check's weights .* on a batch of 3 inputs, in inference, expected the probability "
-                   r".*exactly the outputs of a known mistake\. Likely cause: the first GRU reads its sequence "
+                   r".*exactly the outputs of a known mistake; likely cause: the first GRU reads its sequence "
                    r"backwards \(go_backwards=True\)"),
     ("backwards2", r"the second GRU reads its sequence backwards"),
     ("both", r"both GRUs read their sequences backwards"),
     ("gru_relu", r"GRU 1: expected the activation 'tanh' but got 'relu'"),
-    ("hard_sigmoid", r"expected the probability .* but got .*Likely cause: the layers are right but the model "
+    ("hard_sigmoid", r"expected the probability .* but got .*likely cause: the layers are right but the model "
                      r"computes something else"),
 ])
 def test_modelf_is_checked_by_what_it_computes(grading, mistake, pattern):
@@ -685,12 +685,12 @@ def test_every_graded_function_has_probes_and_named_classic_mistakes():
 
 def assert_one_sentence(message: str):
     """What every failure message of these checks is: one line of plain text (no traceback, no colour codes) that
-    states what was expected and what came, then "Likely cause:" and the cause, pointing at the notebook's section
+    states what was expected and what came, then "likely cause:" and the cause, pointing at the notebook's section
     or step (not at a line of code), with "a"/"an" as the next word is spoken."""
     assert "\n" not in message and "\x1b" not in message, message
     assert "Traceback" not in message and 'File "' not in message, message
     assert message.endswith((".", ".)")), message
-    assert message.count("Likely cause:") == 1, message
+    assert message.count("likely cause:") == 1, message
     assert re.search(r"section [\d.]+|step \d+ of section|[Ss]teps? [\d, and]+ of section", message), message
     assert not re.search(r"\ba [aeiouAEIOU]", message) and not re.search(r"\ban [^aeiouAEIOU\W]", message), message
 
@@ -722,7 +722,7 @@ def _every_message_is_one_sentence(monkeypatch):
 
 def test_is_overlapping_returning_a_number_is_named(grading):
     fails("is_overlapping", lambda segment_time, previous_segments: int(bool(previous_segments)),
-          r"expected True or False but got [01] \(an int\)\. Likely cause: return a boolean")
+          r"expected True or False but got [01] \(an int\); likely cause: return a boolean")
 
 
 def test_insert_ones_that_changes_the_shape_or_values_is_named(grading):
@@ -736,21 +736,21 @@ def test_insert_ones_past_the_end_is_one_sentence(grading):
         for i in range(end + 1, end + 51):
             y[0, i] = 1
         return y
-    fails("insert_ones", past_the_end, r"raised IndexError: .*\. Likely cause: an index past the end of y: near "
+    fails("insert_ones", past_the_end, r"raised IndexError: .*; likely cause: an index past the end of y: near "
                                        r"the end of the clip fewer than 50 steps are left")
 
 
 def test_a_broken_set_seed_is_named(grading):
     def broken(seed):
         raise RuntimeError("first line\nsecond line")
-    with pytest.raises(CheckFailed, match=r"set_seed\(\d+\) raised RuntimeError: first line\. Likely cause: set_seed "
+    with pytest.raises(CheckFailed, match=r"set_seed\(\d+\) raised RuntimeError: first line; likely cause: set_seed "
                                           r"was changed or its cell was not run"):
         C.check_insert_audio_clip(R.insert_audio_clip, broken)
 
 
 def test_insert_audio_clip_returning_something_else_is_named(grading):
     fails("insert_audio_clip", lambda background, audio_clip, previous_segments: (background, 5),
-          r"expected segment_time to be a \(start, end\) pair of ms but got 5\. Likely cause")
+          r"expected segment_time to be a \(start, end\) pair of ms but got 5; likely cause")
     fails("insert_audio_clip", lambda background, audio_clip, previous_segments: (background[:5000], (0, 999)),
           r"expected new_background to last 10000 ms, like the background, but it lasts 5000 ms")
 
@@ -759,7 +759,7 @@ def test_create_training_example_with_other_label_values_is_named(grading):
     def doubled(background, activates, negatives, Ty):
         x, y = R.create_training_example(background, activates, negatives, Ty)
         return x, 2 * y
-    fails("create_training_example", doubled, r"expected y to hold only 0 and 1 but it holds \[0\.0, 2\.0\]\. Likely "
+    fails("create_training_example", doubled, r"expected y to hold only 0 and 1 but it holds \[0\.0, 2\.0\]; likely "
                                               r"cause: y starts as zeros")
 
 
@@ -781,9 +781,9 @@ def _modelf_variant(change):
 
 
 @pytest.mark.parametrize("change, pattern", [
-    ("one_gru", r"expected 2 GRU layers but found 1\. Likely cause: the model has two, of 128 units"),
-    ("two_convs", r"expected 1 Conv1D layer but found 2\. Likely cause: the model has one, the first layer"),
-    ("wraps_activation", r"expected TimeDistributed to wrap a Dense layer but it wraps an Activation layer\. Likely "
+    ("one_gru", r"expected 2 GRU layers but found 1; likely cause: the model has two, of 128 units"),
+    ("two_convs", r"expected 1 Conv1D layer but found 2; likely cause: the model has one, the first layer"),
+    ("wraps_activation", r"expected TimeDistributed to wrap a Dense layer but it wraps an Activation layer; likely "
                          r"cause: the output layer is TimeDistributed\(Dense\(1, activation='sigmoid'\)\)"),
 ])
 def test_modelf_layer_counts_and_the_wrapped_layer_are_named(grading, change, pattern):
@@ -795,20 +795,20 @@ def test_a_model_that_cannot_predict_is_one_sentence(grading, monkeypatch):
         raise ValueError("\x1b[1mInput 0 is incompatible\x1b[0m\nwith the layer: expected 5 steps.\nArguments: ...")
     monkeypatch.setattr(C, "predict", crash)
     fails("modelf", R.modelf, r"could not predict on a batch of shape \(3, 411, 101\): it raised ValueError: Input 0 "
-                              r"is incompatible\. Likely cause: a layer that depends on the input length")
+                              r"is incompatible; likely cause: a layer that depends on the input length")
     monkeypatch.setattr(C, "predict", lambda model, x, training=False: np.zeros((3, 5)))
-    fails("modelf", R.modelf, r"expected predictions of shape \(3, 100, 1\) but got \(3, 5\)\. Likely cause")
+    fails("modelf", R.modelf, r"expected predictions of shape \(3, 100, 1\) but got \(3, 5\); likely cause")
 
 
 def test_is_overlapping_and_insert_ones_answers_of_no_known_mistake_are_named(grading):
     fails("is_overlapping", lambda segment_time, previous_segments: True,
-          r"returned True but expected False\. Likely cause: two segments overlap when each one starts")
+          r"returned True but expected False; likely cause: two segments overlap when each one starts")
 
     def two_late(y, segment_end_ms):
         end = int(segment_end_ms * y.shape[1] / 10000.0)
         y[0, end + 3:end + 53] = 1
         return y
-    fails("insert_ones", two_late, r"expected 50 ones at steps \d+\.\.\d+ but got 50 ones at steps .*Likely cause: "
+    fails("insert_ones", two_late, r"expected 50 ones at steps \d+\.\.\d+ but got 50 ones at steps .*likely cause: "
                                    r"convert segment_end_ms to an output step")
 
 
@@ -869,10 +869,10 @@ def _example(change):
 
 
 @pytest.mark.parametrize("change, pattern", [
-    ("x_transposed", r"expected x of shape \(101, 5511\) but got \(5511, 101\)\. Likely cause: x is the "
+    ("x_transposed", r"expected x of shape \(101, 5511\) but got \(5511, 101\); likely cause: x is the "
                      r"\(frequencies, time steps\) spectrogram"),
-    ("x_int", r"expected x to hold finite floats \(the spectrogram\) but got int64 values\. Likely cause"),
-    ("y_flat", r"expected y of shape \(1, 800\) but got \(800,\)\. Likely cause: y has shape \(1, Ty\)"),
+    ("x_int", r"expected x to hold finite floats \(the spectrogram\) but got int64 values; likely cause"),
+    ("y_flat", r"expected y of shape \(1, 800\) but got \(800,\); likely cause: y has shape \(1, Ty\)"),
 ])
 def test_create_training_example_outputs_of_other_shapes_and_types_are_named(grading, change, pattern):
     fails("create_training_example", _example(change), pattern)

@@ -30,7 +30,7 @@ MAX_LENGTH = 50  # sample stops after this many characters
 CLIP_VALUE = 5   # optimize clips the gradients to [-5, 5]
 HARD_CODED_BOUNDS = (1, 5, 10)  # bounds a clip might use instead of its argument maxValue
 NOT_CLIPPED = ("the gradients were not clipped: after rnn_backward, clip them to [-5, 5] with your clip before the "
-               "update (clip returns a new dict: keep it). See section 3.1.")
+               "update (clip returns a new dict: keep it); see section 3.1.")
 TRAIN_NAMES = ("aardonyx", "abelisaurus", "baryonyx", "camarasaurus", "deinonychus", "edmontosaurus",
                "gallimimus", "herrerasaurus", "iguanodon", "jobaria", "kentrosaurus", "lambeosaurus", "mei",
                "nigersaurus", "oviraptor", "pachycephalosaurus", "qantassaurus", "rugops", "stegosaurus",
@@ -151,7 +151,7 @@ def check_clip(clip, maxValue=10, n_a=5, vocab_size=4, seed=1):
     check_keys("clip(...)", result, GRADIENT_NAMES)
     for name in GRADIENT_NAMES:
         check_close(f"clip(...)['{name}']", result[name], case["expected"][name], mistakes=case["mistakes"][name],
-                    hint="Likely cause: not every entry was clipped to [-maxValue, maxValue] (above maxValue "
+                    hint="likely cause: not every entry was clipped to [-maxValue, maxValue] (above maxValue "
                          "becomes maxValue, below -maxValue becomes -maxValue, the others stay as they are): see "
                          "section 2.1.")
     for name in GRADIENT_NAMES:
@@ -205,11 +205,11 @@ def check_sample(sample, n_a=8, vocab=NEWLINE + LETTERS, seed=0):
             continue
         for cause, wrong in run["mistakes"].items():
             if got == wrong:
-                raise CheckFailed(f"{where}: wrong indices, exactly those a known mistake gives. Likely cause: {cause}")
+                raise CheckFailed(f"{where}: wrong indices, exactly those a known mistake gives; likely cause: {cause}")
         first = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
         raise CheckFailed(
             f"{where}: expected {len(expected)} indices {expected} but got {len(got)} indices {got}; they first "
-            f"differ at position {first}. Likely cause: the forward step (the equations of section 2), the seeding "
+            f"differ at position {first}; likely cause: the forward step (the equations of section 2), the seeding "
             "(np.random.seed(seed) once, before the first draw, and nothing else drawing random numbers: section "
             "2.2), or the drawn character not becoming the next input (step 4 of section 2.2).")
     passed(f"sample (vocabulary of {len(vocab)}, n_a={n_a})")
@@ -247,9 +247,9 @@ def check_optimize(optimize, n_a=6, vocab_size=27, length=12, learning_rate=0.02
         except CheckFailed as failure:
             cause = _crash_cause(failure, case["crashes"])
             if cause:
-                raise CheckFailed(f"{failure} Likely cause: {cause}") from failure
+                raise CheckFailed(f"{str(failure).rstrip('.')}; likely cause: {cause}") from failure
             raise
-        clip_hint = ("Likely cause: your clip, which optimize calls, does not clip these gradients correctly: make "
+        clip_hint = ("likely cause: your clip, which optimize calls, does not clip these gradients correctly: make "
                      "check_clip pass first." if _wrong_clip(optimize, case) else "")
     check_tuple("optimize(...)", out, 3, ["loss", "gradients", "a_last"])
     got_loss, gradients, a_last = out
@@ -258,25 +258,25 @@ def check_optimize(optimize, n_a=6, vocab_size=27, length=12, learning_rate=0.02
         mistakes = {**mistakes, "gradients": {name: {} for name in GRADIENT_NAMES},
                     "parameters": {k: {} for k in PARAMETER_NAMES}}
     check_type("loss", got_loss, (float, np.floating, np.ndarray))
-    check_close("loss", got_loss, case["loss"], hint="Likely cause: the loss is not the one rnn_forward returns "
+    check_close("loss", got_loss, case["loss"], hint="likely cause: the loss is not the one rnn_forward returns "
                                                      "(run rnn_forward on X, Y and a_prev before the update).")
     check_type("gradients", gradients, dict)
     check_keys("gradients", gradients, GRADIENT_NAMES)
     for name in GRADIENT_NAMES:
         check_close(f"gradients['{name}']", gradients[name], case["gradients"][name],
                     mistakes=mistakes["gradients"][name],
-                    hint=clip_hint or "Likely cause: the gradients are not rnn_backward's, clipped to [-5, 5] "
+                    hint=clip_hint or "likely cause: the gradients are not rnn_backward's, clipped to [-5, 5] "
                                       "with clip (section 3.1).")
     check_shape("a_last", a_last, (n_a, 1),
                 hint="a_last is the hidden state after the last character, shape (n_a, 1): one element of "
                      "rnn_backward's a (section 3.1 says which).")
     check_close("a_last", a_last, case["a_last"], mistakes=mistakes["a_last"],
-                hint="Likely cause: a[t] is the hidden state after reading X[t] (section 3.1): a_last is the "
+                hint="likely cause: a[t] is the hidden state after reading X[t] (section 3.1): a_last is the "
                      "one after the last character of X.")
     for k in PARAMETER_NAMES:
         check_close(f"parameters['{k}'] after optimize", theirs[k], case["parameters"][k],
                     mistakes=mistakes["parameters"][k],
-                    hint=clip_hint or "Likely cause: the parameters were not updated in place with the clipped "
+                    hint=clip_hint or "likely cause: the parameters were not updated in place with the clipped "
                                       "gradients and the learning rate given: update_parameters does that "
                                       "(section 3.1).")
     passed(f"optimize (n_a={n_a}, vocab_size={vocab_size}, {length} steps)")
@@ -302,14 +302,14 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, ve
     check_type("parameters", parameters, dict)
     check_keys("parameters", parameters, PARAMETER_NAMES)
     if data_x != names:
-        raise CheckFailed("model(...): the caller's list of names was reordered. Shuffle a copy of the names, never "
+        raise CheckFailed("model(...): the caller's list of names was reordered; shuffle a copy of the names, never "
                           "data_x itself (step 2 of section 3.2).")
     steps = ("a step differs from the instructions of section 3.2: the copy shuffled with the fixed seed (step 2), "
              "the training pair X, Y of the iteration's name (step 3), optimize from a zero state with learning "
              "rate 0.01 (step 4)" + (", whatever verbose is (it only prints the training pairs)" if verbose else "")
              + ".")
     helpers = [f for f in ("optimize", "clip") if f in own]
-    hint = ("Likely cause: " + (f"model calls your {' and '.join(helpers)}: if "
+    hint = ("likely cause: " + (f"model calls your {' and '.join(helpers)}: if "
                                 f"{' or '.join(f'check_{f}' for f in helpers)} fails, fix that first; otherwise "
                                 if helpers else "") + steps)
     for k in PARAMETER_NAMES:
@@ -325,8 +325,8 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, ve
                       else "") + "last_dino_name is not the last of the dino_names names sampled (seeds 0, 1, "
                      "...) at the last report, turned into text with indices_to_name and ix_to_char (step 6 of "
                      "section 3.2).")
-        raise CheckFailed(f"last_dino_name: expected {expected_name!r} but got {last_dino_name!r}. "
-                          f"Likely cause: {cause}")
+        raise CheckFailed(f"last_dino_name: expected {expected_name!r} but got {last_dino_name!r}; "
+                          f"likely cause: {cause}")
     losses, expected_losses = parse_losses(printed.getvalue())[1], case["losses"]
     if len(losses) != len(expected_losses) or _differ(losses, expected_losses, rtol=0, atol=2e-6):
         cause = next((c for c, wrong in mistakes["losses"].items()
@@ -335,5 +335,5 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, ve
                      "average name of data_x (step 1 of section 3.2), is smoothed with smooth_loss every iteration "
                      "(step 5), and is printed every 2,000 iterations.")
         raise CheckFailed(f"model printed the smoothed losses {losses} but expected "
-                          f"{[round(float(x), 6) for x in expected_losses]}. Likely cause: {cause}")
+                          f"{[round(float(x), 6) for x in expected_losses]}; likely cause: {cause}")
     passed(f"model ({n_names} names, {num_iterations} iterations, n_a={n_a})")

@@ -161,7 +161,7 @@ def _translated(exc: CheckFailed, fn, name: str, LSTM_cell, densor) -> str | Non
             cause = ("step t of X was not reshaped with the reshaper to a sequence of length 1 before the LSTM step "
                      "(step 3 of section 2.1).")
         return (f"{name}: the LSTM_cell received an input of shape {got} at step {done} but reads sequences of "
-                f"shape (None, 1, {n_values}). Likely cause: {cause}")
+                f"shape (None, 1, {n_values}); likely cause: {cause}")
     found = re.search(r"total size of the tensor must be unchanged\. Received: input_shape=\((\d+),\)", text)
     if found and not inference:
         got = int(found.group(1))
@@ -169,9 +169,9 @@ def _translated(exc: CheckFailed, fn, name: str, LSTM_cell, densor) -> str | Non
             f"n_values was not taken from the arguments: read it from the number of units of the densor passed in "
             f"({n_values} here; step 1 of section 2.1)."]
         return (f"{name}: the reshaper, Reshape((1, {n_values})), received steps of {got} values, so X was not "
-                f"created with the densor's {n_values} values per step. Likely cause: {' '.join(causes)}")
+                f"created with the densor's {n_values} values per step; likely cause: {' '.join(causes)}")
     if "is not connected to `inputs`" in text:
-        return (f"{name}: an output of the Model is not computed from its inputs. Likely cause: inputs= should hold "
+        return (f"{name}: an output of the Model is not computed from its inputs; likely cause: inputs= should hold "
                 f"the three Input tensors the outputs are computed from, [{'x0' if inference else 'X'}, a0, c0] "
                 f"(step 4 of section {_section(name)}).")
     return None
@@ -189,7 +189,7 @@ def _build(fn, *args, name: str, **kwargs):
             raise CheckFailed(translated) from exc
         causes = _global_causes(fn, _section(name), seen=str(exc))
         if causes:
-            raise CheckFailed(f"{exc} Likely cause: {' '.join(causes)}") from exc
+            raise CheckFailed(f"{str(exc).rstrip('.')}; likely cause: {' '.join(causes)}") from exc
         raise
 
 # ---------------------------------------------------------------------------- shared structure checks
@@ -204,23 +204,23 @@ def _check_inputs(name: str, model, first: tuple, n_values: int, n_a: int, first
     section = _section(name)
     inputs = model.inputs
     if len(inputs) != 3:
-        _fail(f"{name}: expected 3 inputs ({first_name}, a0, c0) but got {len(inputs)}. Likely cause: the Model "
+        _fail(f"{name}: expected 3 inputs ({first_name}, a0, c0) but got {len(inputs)}; likely cause: the Model "
               f"must be created with inputs=[{first_name}, a0, c0] (step 4 of section {section}).")
     got = [_shape(t) for t in inputs]
     if got[0] != first:
-        hint = (f" Likely cause: {first_name} should hold one example of shape {first[1:]} (step 2 of section "
+        hint = (f" likely cause: {first_name} should hold one example of shape {first[1:]} (step 2 of section "
                 f"{section}).")
         if got[0][-1:] != first[-1:]:
-            hint = (f" Likely cause: n_values was not taken from the arguments: read it from the number of units of "
+            hint = (f" likely cause: n_values was not taken from the arguments: read it from the number of units of "
                     f"the densor passed in ({n_values} here; step 1 of section {section}), never from a notebook "
                     "global.")
         _fail(f"{name}: expected the first input ({first_name}) to have shape {first} but got {got[0]}.{hint}")
     for i, label in ((1, "a0"), (2, "c0")):
         if got[i] != (None, n_a):
-            hint = (f" Likely cause: n_a was not taken from the arguments: read it from the number of units of the "
+            hint = (f" likely cause: n_a was not taken from the arguments: read it from the number of units of the "
                     f"LSTM_cell passed in ({n_a} here; step 1 of section {section}), never from a notebook global."
                     if len(got[i]) == 2 else
-                    f" Likely cause: {label} should hold one vector of n_a values per example (step 2 of section "
+                    f" likely cause: {label} should hold one vector of n_a values per example (step 2 of section "
                     f"{section}).")
             _fail(f"{name}: expected input {i + 1} ({label}) to have shape {(None, n_a)} but got {got[i]}.{hint}")
 
@@ -228,26 +228,26 @@ def _check_inputs(name: str, model, first: tuple, n_values: int, n_a: int, first
 def _check_outputs(name: str, model, steps: int, n_values: int, what: str):
     outputs = model.outputs
     if len(outputs) != steps:
-        hint = (" Likely cause: only the last step's output was returned; append densor's output at every step to "
+        hint = (" likely cause: only the last step's output was returned; append densor's output at every step to "
                 "a list and pass the list as outputs=." if len(outputs) == 1 else
-                f" Likely cause: the loop runs {len(outputs)} times; it should run once per {what}.")
+                f" likely cause: the loop runs {len(outputs)} times; it should run once per {what}.")
         _fail(f"{name}: expected {steps} outputs (one per {what}) but got {len(outputs)}.{hint}")
     for t, out in enumerate(outputs):
         lost_batch_axis = _shape(outputs[0]) == (None, n_values) and _shape(out)[:1] != (None,)
         if t > 0 and what == "generated value" and lost_batch_axis:
             _fail(f"{name}: expected output {t} to have shape {(None, n_values)} but got {_shape(out)}: the input "
-                  f"fed back after step {t - 1} has lost the batch axis. Likely cause: the argmax was taken over the "
+                  f"fed back after step {t - 1} has lost the batch axis; likely cause: the argmax was taken over the "
                   "wrong axis; the vocabulary axis is the last one, axis=-1 (step 3 of section 3.1).")
         if _shape(out) != (None, n_values):
             _fail(f"{name}: expected output {t} to have shape {(None, n_values)} (a softmax over the {n_values} "
-                  f"values) but got {_shape(out)}. Likely cause: each output should be the densor (the Dense layer) "
+                  f"values) but got {_shape(out)}; likely cause: each output should be the densor (the Dense layer) "
                   "applied to the LSTM's hidden state a.")
 
 
 def _check_no_lambda(name: str, model):
     for layer in layers_of(model):
         if isinstance(layer, keras.layers.Lambda):
-            _fail(f"{name}: the model has a Lambda layer. Use keras.ops (keras.ops.argmax, keras.ops.one_hot) and "
+            _fail(f"{name}: the model has a Lambda layer; use keras.ops (keras.ops.argmax, keras.ops.one_hot) and "
                   "Keras layers instead: a Lambda holds Python code that cannot be rebuilt safely from the model's "
                   "configuration, which is how your model is graded.")
 
@@ -259,17 +259,17 @@ def _check_shared(name: str, model, n_values: int, n_a: int, steps: int):
     expected = shared_params(n_values, n_a)
     got = count_params(model.weights)
     if len(lstms) > 1 or len(denses) > 1 or got != expected:
-        hint = ("Likely cause: new layers are created inside the loop (or the function makes its own); call the "
+        hint = ("likely cause: new layers are created inside the loop (or the function makes its own); call the "
                 "LSTM_cell and densor passed as arguments at every step, so that every step shares their weights."
                 if len(lstms) > 1 or len(denses) > 1 or (got > expected and got % expected == 0) else
-                "Likely cause: the model does not use exactly the LSTM_cell and densor it was given; call them at "
+                "likely cause: the model does not use exactly the LSTM_cell and densor it was given; call them at "
                 f"every step (step 3 of section {_section(name)}).")
         _fail(f"{name}: expected {expected:,} parameters (one LSTM({n_a}) on {n_values} values and one "
               f"Dense({n_values}), shared by all {steps} steps) but got {got:,} in {len(lstms)} LSTM and "
               f"{len(denses)} Dense layers. {hint}")
     if not lstms or not denses:
         _fail(f"{name}: expected the model to use the LSTM_cell and the densor it was given, but it has "
-              f"{len(lstms)} LSTM and {len(denses)} Dense layers. Likely cause: the function makes its own layers; "
+              f"{len(lstms)} LSTM and {len(denses)} Dense layers; likely cause: the function makes its own layers; "
               f"call the LSTM_cell and densor passed as arguments at every step (step 3 of section {_section(name)}).")
 
 
@@ -285,7 +285,7 @@ def _check_weights_kept(name: str, model, seed):
                                                     w["dense_kernel"], w["dense_bias"]])))
     if not same:
         _fail(f"{name}: the model's LSTM and Dense layers do not hold the weights of the LSTM_cell and densor it was "
-              "given. Likely cause: the function creates its own layers; use the ones passed as arguments.")
+              "given; likely cause: the function creates its own layers; use the ones passed as arguments.")
 
 
 def _compare_steps(name: str, got: list, case: dict, what: str, section: str):
@@ -299,7 +299,7 @@ def _compare_steps(name: str, got: list, case: dict, what: str, section: str):
         for cause, wrong in case["mistakes"].items():
             if np.allclose(stacked, wrong, rtol=_RTOL, atol=_ATOL):
                 cause = cause.replace("(step 3 of section 2.1)", f"(step 3 of section {section})")
-                _fail(f"{name}: wrong outputs, exactly those a known mistake gives. Likely cause: {cause}")
+                _fail(f"{name}: wrong outputs, exactly those a known mistake gives; likely cause: {cause}")
         wrong = ~np.isclose(stacked, expected, rtol=_RTOL, atol=_ATOL)
         t = int(np.flatnonzero(wrong.any(axis=(1, 2)))[0])
         i = int(np.flatnonzero(wrong[t].any(axis=1))[0])
@@ -330,7 +330,7 @@ def _check_lstm_inputs(name: str, model, n_values: int, what: str, fn=None):
             cause = ("each LSTM step reads one token as a sequence of length 1, (None, 1, n_values) (step 3 of "
                      "section 2.1).")
         _fail(f"{name}: expected the LSTM_cell's input at step {t} to have shape {(None, 1, n_values)} but got "
-              f"{shape}. Likely cause: {cause}")
+              f"{shape}; likely cause: {cause}")
 
 
 def _check_step_model(label, model, seed, case, first: tuple, first_name: str, steps: int, what: str, inputs,
@@ -406,15 +406,15 @@ def check_predict_and_sample(predict_and_sample, seed=None):
         out = build(predict_and_sample, model, x0.copy(), a0.copy(), c0.copy(), name=label)
     if not isinstance(out, tuple) or len(out) != 2:
         _fail(f"{label}: expected a tuple (results, indices) but got "
-              f"{article(type(out).__name__)}{f' of length {len(out)}' if isinstance(out, (tuple, list)) else ''}. "
-              "Likely cause: return results, indices, in that order (section 3.2).")
+              f"{article(type(out).__name__)}{f' of length {len(out)}' if isinstance(out, (tuple, list)) else ''}; "
+              "likely cause: return results, indices, in that order (section 3.2).")
     results, indices = (np.asarray(v) if isinstance(v, (list, tuple)) else v for v in out)
     check_type(f"{label}: results", results, np.ndarray, "Return numpy arrays (np.argmax and to_categorical give them).")
     check_type(f"{label}: indices", indices, np.ndarray, "Return numpy arrays (np.argmax and to_categorical give them).")
     want_idx, want_res = case["indices"], case["results"]
     if results.shape == want_idx.shape and indices.shape == want_res.shape:
         _fail(f"{label}: expected results of shape {want_res.shape} and indices of shape {want_idx.shape} but got "
-              f"the other way round. Likely cause: return results, indices, in that order (section 3.2).")
+              f"the other way round; likely cause: return results, indices, in that order (section 3.2).")
     if indices.shape != want_idx.shape:
         hint = {(Ty,): "keep the batch axis: the argmax over the last axis (the values) of the Ty outputs of shape "
                        "(1, n_values) has shape (Ty, 1) (step 2 of section 3.2).",
@@ -423,19 +423,19 @@ def check_predict_and_sample(predict_and_sample, seed=None):
                 (1, Ty): "the argmax was taken over the wrong axis or the outputs were transposed; the argmax over the "
                          "last axis of the Ty outputs of shape (1, n_values) has shape (Ty, 1) (step 2 of section "
                          "3.2)."}.get(indices.shape)
-        check_shape(f"{label}: indices", indices, want_idx.shape, "Likely cause: " + (
+        check_shape(f"{label}: indices", indices, want_idx.shape, "likely cause: " + (
             hint or "indices should hold one index per step for the one example, the argmax over the last axis of "
                     "the Ty outputs of shape (1, n_values): shape (Ty, 1) (step 2 of section 3.2)."))
     if results.shape != want_res.shape:
-        hint = ("Likely cause: n_values was not taken from the arguments: it is the last dimension of "
+        hint = ("likely cause: n_values was not taken from the arguments: it is the last dimension of "
                 "x_initializer (step 3 of section 3.2)." if results.ndim == 2 and results.shape[0] == Ty else
-                "Likely cause: results should be one one-hot row per step, shape (Ty, n_values): the one-hot "
+                "likely cause: results should be one one-hot row per step, shape (Ty, n_values): the one-hot "
                 "vectors of indices over the n_values values (step 3 of section 3.2).")
         check_shape(f"{label}: results", results, want_res.shape, hint)
     if not np.array_equal(indices.astype(np.int64), want_idx):
         t = int(np.flatnonzero(indices.reshape(-1) != want_idx.reshape(-1))[0])
         _fail(f"{label}: expected indices {want_idx.reshape(-1).tolist()} (the argmax of each output) but got "
-              f"{indices.reshape(-1).tolist()}, first differing at step {t}. Likely cause: the indices are the "
+              f"{indices.reshape(-1).tolist()}, first differing at step {t}; likely cause: the indices are the "
               "argmax over the values axis (the last) of the model's outputs for the three initializers (section "
               "3.2).")
     if not np.array_equal(results, want_res):
@@ -448,5 +448,5 @@ def check_predict_and_sample(predict_and_sample, seed=None):
             got = f"rows with their 1s at {[np.flatnonzero(r).tolist() for r in results]}"
             cause = "results[t] should be the one-hot vector of indices[t] (a 1 at that index, 0 elsewhere)."
         _fail(f"{label}: expected results to be the one-hot vectors of the indices {want_idx.reshape(-1).tolist()} "
-              f"but got {got}. Likely cause: {cause}")
+              f"but got {got}; likely cause: {cause}")
     passed(name)

@@ -189,7 +189,7 @@ def _check_sequence_caches(caches, x, cell_caches, layout):
             and len(caches[0]) != len(cell_caches):
         got = "an empty list" if not caches[0] else f"a list of {len(caches[0])}"
         raise CheckFailed(f"caches[0]: expected a list of the {len(cell_caches)} cell caches, one per time step, but "
-                          f"got {got}. Likely cause: the cache of each step is not appended to caches inside the loop "
+                          f"got {got}; likely cause: the cache of each step is not appended to caches inside the loop "
                           f"(section 1.2: store every step's cache, in time order).")
     _check_cache("caches", caches, {"cell_caches": cell_caches, "x": x})
     for t, cache in enumerate(cell_caches):
@@ -210,7 +210,7 @@ def _check_gradients(fname, grads, numeric: dict, mistakes: dict, hints: dict):
         for cause, wrong in mistakes.items():
             if key in wrong and relative_error(got, wrong[key]) < 1e-6:
                 raise CheckFailed(f"{name}: expected the numerical gradient but got the values that this mistake "
-                                  f"produces. Likely cause: {cause}")
+                                  f"produces; likely cause: {cause}")
         check_gradient(name, got, expected, tol=GRAD_TOL, hint=hints.get(key))
 
 

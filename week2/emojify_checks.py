@@ -20,7 +20,8 @@ import tempfile
 import numpy as np
 
 import keras
-from checks.assertions import CheckFailed, call, check_close, check_shape, check_tuple, check_type, passed
+from checks.assertions import (CheckFailed, call, check_close, check_shape, check_tuple, check_type, join_hint,
+                               passed)
 from checks.fixtures import Fixtures
 from checks.keras_models import (build, check_activation, check_frozen, check_input, check_layer,
                                      check_layer_config, check_layer_sequence, check_output_shape,
@@ -213,7 +214,7 @@ def check_sentence_to_avg(sentence_to_avg, seed=None):
                     hint=f"Return one vector of shape ({n_e},): the mean over the words, np.zeros({n_e}) when no "
                          "word is known.")
         if not np.all(np.isfinite(got)):
-            _fail(f"{label}: expected {expected['avg'].round(4)} but got {got}. Likely cause: no word of this "
+            _fail(f"{label}: expected {expected['avg'].round(4)} but got {got}; likely cause: no word of this "
                   "sentence is known, so the average divided by zero; return the zero vector when no word is known.")
         check_close(label, got, expected["avg"], rtol=1e-5, atol=1e-6, mistakes=expected["mistakes"])
     passed(name)
@@ -222,12 +223,12 @@ def check_sentence_to_avg(sentence_to_avg, seed=None):
 
 
 _SGD_STEPS = ("For every example, the three steps of section 2.2 in order: the forward pass (z, then a), this "
-              "example's gradients (dz, dW, db), then the update of W and b with the learning rate. If "
+              "example's gradients (dz, dW, db), then the update of W and b with the learning rate; if "
               "sentence_to_avg passed its check, compare your loop with these steps.")
 
 
 _COST_LINE = re.compile(r"^epoch\s+(\d+): mean cost (\S+)$", re.M)
-_COST_CAUSE = ("Likely cause: cost adds up the cross-entropy of every example of the epoch, -sum_k Y_oh,k log a_k "
+_COST_CAUSE = ("likely cause: cost adds up the cross-entropy of every example of the epoch, -sum_k Y_oh,k log a_k "
                "with the softmax output of this example's forward pass (step 1 of section 2.2); the cell prints "
                "cost / m.")
 #: {mistake: the cause named when the printed costs are what it gives}, for the stored "cost_mistakes"
@@ -256,7 +257,7 @@ def _check_costs(label: str, printed: str, expected: dict, mistakes: dict):
             cause = next((c for c, costs in mistakes.items() if np.isclose(value, costs[epoch], rtol=0, atol=1.5e-4)),
                          None)
             _fail(f"{label}: expected the mean cost of epoch {int(epoch)} to be {want:.4f} but it printed "
-                  f"{got[int(epoch)]}. " + (f"Likely cause: {cause}" if cause else _COST_CAUSE))
+                  f"{got[int(epoch)]}. " + (f"likely cause: {cause}" if cause else _COST_CAUSE))
 
 
 def check_model(model, seed=None):
@@ -321,10 +322,10 @@ def check_sentences_to_indices(sentences_to_indices, seed=None):
         ValueError: _conversion_hint})
     check_type(label, got, np.ndarray, hint="Return the numpy array X_indices.")
     if not np.issubdtype(got.dtype, np.number):
-        _fail(f"{label}: expected numbers (word indices) but got an array of {got.dtype}. Likely cause: unknown "
+        _fail(f"{label}: expected numbers (word indices) but got an array of {got.dtype}; likely cause: unknown "
               "words were stored as a string such as '<unk>'; skip unknown words instead.")
     if not np.issubdtype(got.dtype, np.integer):
-        _fail(f"{label}: expected an array of integers (word indices) but got an array of {got.dtype}. Likely "
+        _fail(f"{label}: expected an array of integers (word indices) but got an array of {got.dtype}; likely "
               f"cause: np.zeros((m, max_len)) makes {got.dtype} numbers unless told otherwise; indices are integers "
               "(an Embedding layer looks up a row by its integer index), so create X_indices with an integer dtype: "
               "np.zeros((m, max_len), dtype=np.int32).")
@@ -341,7 +342,7 @@ def check_sentences_to_indices(sentences_to_indices, seed=None):
                  "skip them instead: an unknown word adds nothing to X_indices.")
     row = int(np.flatnonzero((got != expected).any(axis=1))[0])
     _fail(f"{label}: expected row {row} ({str(X[row])!r}) to be {expected[row].tolist()} but got {got[row].tolist()}." +
-          (f" Likely cause: {cause}" if cause else " Lower-case, skip unknown words, write the index of each known "
+          (f" likely cause: {cause}" if cause else " Lower-case, skip unknown words, write the index of each known "
            "word in the next free column, stop at max_len (section 4.1)."))
 
 # ---------------------------------------------------------------------------- pretrained_embedding_layer
@@ -362,7 +363,7 @@ def _check_embedding(name: str, layer, matrix: np.ndarray, word_to_index):
     check_frozen(name, layer)
     weights = layer.get_weights()
     if len(weights) != 1:
-        _fail(f"{name}: expected 1 weight matrix of shape {E.shape} but got {len(weights)}. Likely cause: the layer "
+        _fail(f"{name}: expected 1 weight matrix of shape {E.shape} but got {len(weights)}; likely cause: the layer "
               "was not built: build it before giving it the embedding matrix with set_weights (the end of section "
               "4.2).")
     got = np.asarray(weights[0])
@@ -382,7 +383,7 @@ def _check_embedding(name: str, layer, matrix: np.ndarray, word_to_index):
         cause = "row word_to_index[w] must hold the vector of w, for every word w of word_to_index."
     row = int(np.flatnonzero(~np.isclose(got, E, atol=1e-6).all(axis=1))[0])
     _fail(f"{name}: expected row {row} of the weights to be {np.round(E[row].astype(float), 3).tolist()} but got "
-          f"{np.round(got[row].astype(float), 3).tolist()}. Likely cause: {cause}")
+          f"{np.round(got[row].astype(float), 3).tolist()}; likely cause: {cause}")
 
 
 def _build_embedding(pretrained_embedding_layer, word_to_vec_map, word_to_index, label):
@@ -392,14 +393,14 @@ def _build_embedding(pretrained_embedding_layer, word_to_vec_map, word_to_index,
     except CheckFailed as exc:
         cause = exc.__cause__
         if isinstance(cause, IndexError):
-            hint = (f"Likely cause: the matrix has too few rows: the indices run from 1 to {len(word_to_index)} and "
+            hint = (f"likely cause: the matrix has too few rows: the indices run from 1 to {len(word_to_index)} and "
                     "row 0 is the padding row, so vocab_size is the number of words + 1 (section 4.2).")
         elif isinstance(cause, ValueError) and "set_weights" in str(cause):
-            hint = ("Likely cause: the layer was not built, so it has no weights yet: call build((None,)) before "
+            hint = ("likely cause: the layer was not built, so it has no weights yet: call build((None,)) before "
                     "set_weights (the end of section 4.2).")
         else:
             raise
-        raise CheckFailed(f"{str(exc).split(' Likely cause:')[0]} {hint}") from cause
+        raise CheckFailed(join_hint(str(exc).split("; likely cause:")[0], hint)) from cause
 
 
 def check_pretrained_embedding_layer(pretrained_embedding_layer, seed=None):
@@ -430,7 +431,7 @@ def lstm_params(n_in: int, units: int) -> int:
 
 _HEAD = [keras.layers.Embedding, keras.layers.LSTM, keras.layers.Dropout, keras.layers.LSTM, keras.layers.Dropout,
          keras.layers.Dense]
-_SOFTMAX_MISSING = ("Likely cause: the final softmax is missing; give the last layer activation=\"softmax\" "
+_SOFTMAX_MISSING = ("likely cause: the final softmax is missing; give the last layer activation=\"softmax\" "
                     "(Dense(5, activation=\"softmax\")), or follow Dense(5) with Activation(\"softmax\").")
 
 
@@ -504,7 +505,7 @@ def check_Emojify_V2(Emojify_V2, seed=None):
             try:
                 check_activation(f"{name}: Dense", dense, "softmax")
             except CheckFailed as exc:
-                raise CheckFailed(f"{str(exc).split(' Likely cause:')[0]} {_SOFTMAX_MISSING}") from None
+                raise CheckFailed(join_hint(str(exc).split("; likely cause:")[0], _SOFTMAX_MISSING)) from None
         else:  # Dense(5), then a separate softmax layer
             check_activation(f"{name}: Dense", dense, "linear")
             if isinstance(final[0], keras.layers.Activation):
@@ -532,7 +533,7 @@ def check_Emojify_V2(Emojify_V2, seed=None):
         check_close(f"{name}: output on 4 index rows, with the LSTM and Dense weights set by the check",
                     predict(model, emojify_v2_batch(word_to_index, max_len, seed)), case[which], rtol=1e-4,
                     atol=2e-5, mistakes={cause: wrong[which] for cause, wrong in case["mistakes"].items() if which in wrong},
-                    hint="Likely cause: the layers are not wired as section 4.3 draws them: Input -> Embedding -> "
+                    hint="likely cause: the layers are not wired as section 4.3 draws them: Input -> Embedding -> "
                          "LSTM(128, return_sequences=True) -> Dropout -> LSTM(128) -> Dropout -> Dense(5) -> "
                          "softmax, each called on the previous layer's output, every LSTM reading in order.")
     passed(name)

@@ -104,7 +104,7 @@ def vocabulary_inputs(seed=None, min_count=None) -> list[tuple[list[str], int]]:
     return [(list(tokens), int(rng.integers(1, 4)) if min_count is None else min_count)]
 
 
-VOCAB_CAUSE = ("Likely cause: count every word, keep those seen at least min_count times, and order them by "
+VOCAB_CAUSE = ("likely cause: count every word, keep those seen at least min_count times, and order them by "
                "decreasing count, words of equal count in alphabetical order (section 1).")
 
 
@@ -129,28 +129,28 @@ def check_build_vocabulary(build_vocabulary, seed=None, min_count=None):
                 shown = ", ".join(repr(w) for w in index_to_word[:8])
                 _fail(f"index_to_word of {label}: expected {len(expected)} words starting "
                       f"{', '.join(repr(w) for w in expected[:8])} but got {len(index_to_word)} starting {shown}. "
-                      + (f"Likely cause: {cause}" if cause else VOCAB_CAUSE))
+                      + (f"likely cause: {cause}" if cause else VOCAB_CAUSE))
             check_type(f"word_to_index of {label}", word_to_index, dict,
                        hint="Return word_to_index as a dict word -> index.")
             if set(word_to_index) != set(expected):
                 _fail(f"word_to_index of {label}: expected the {len(expected)} words of index_to_word as its keys "
-                      f"but got {len(word_to_index)} keys. Likely cause: word_to_index holds the kept words only.")
+                      f"but got {len(word_to_index)} keys; likely cause: word_to_index holds the kept words only.")
             wrong = [w for i, w in enumerate(expected) if word_to_index[w] != i]
             if wrong:
                 w = wrong[0]
-                start = " Likely cause: the indices start at 1; they start at 0, the index of the most frequent " \
+                start = " likely cause: the indices start at 1; they start at 0, the index of the most frequent " \
                         "word." if all(word_to_index[v] == i + 1 for i, v in enumerate(expected)) else \
-                        " Likely cause: word_to_index must be the inverse of index_to_word."
+                        " likely cause: word_to_index must be the inverse of index_to_word."
                 _fail(f"word_to_index of {label}: expected word_to_index[{w!r}] == {expected.index(w)} (its position "
                       f"in index_to_word) but got {word_to_index[w]!r}.{start}")
             check_shape(f"counts of {label}", counts, stored["counts"].shape,
-                        hint="Likely cause: counts has one entry per kept word, in the order of index_to_word "
+                        hint="likely cause: counts has one entry per kept word, in the order of index_to_word "
                              "(the counts of the dropped words are left out).")
             if not np.issubdtype(counts.dtype, np.integer):
                 _fail(f"counts of {label}: expected an integer array (int64) but got dtype {counts.dtype}. Counts "
                       "are whole numbers: build the array with an integer dtype.")
             check_close(f"counts of {label}", counts, stored["counts"], rtol=0, atol=0,
-                        hint="Likely cause: counts[i] is the number of times index_to_word[i] occurs in tokens.")
+                        hint="likely cause: counts[i] is the number of times index_to_word[i] occurs in tokens.")
             if list(tokens) != before:
                 _fail(f"{name} changed its tokens argument in place; leave the corpus unchanged.")
     passed(name)
@@ -179,7 +179,7 @@ def subsample_inputs(seed=None, t=None) -> dict:
             "exact": (short, counts, 0.05 if t is None else t, 7 if seed is None else seed + 7)}
 
 
-SUBSAMPLE_CAUSE = ("Likely cause: a word of frequency f = count / (the sum of all counts) is kept with probability "
+SUBSAMPLE_CAUSE = ("likely cause: a word of frequency f = count / (the sum of all counts) is kept with probability "
                    "min(1, sqrt(t / f)), from one uniform draw per token (section 2).")
 
 
@@ -206,11 +206,11 @@ def check_subsample(subsample, seed=None, t=None):
         expected = case["keep"]
         # a sub-sequence of the input, in order: each word's kept tokens are at most its tokens
         if np.any(np.bincount(kept, minlength=len(counts))[: len(counts)] > present):
-            _fail(f"{label}: it returned more tokens of a word than the sequence holds. Return a sub-sequence of "
+            _fail(f"{label}: it returned more tokens of a word than the sequence holds; return a sub-sequence of "
                   "token_ids: the tokens kept, each once.")
         if not _fits(shares, expected, SUBSAMPLE_DRAWS) and np.all((shares == 0) | (shares == 1)):
             _fail(f"{label}: every word had either all its tokens kept or none (kept shares "
-                  f"{shares.tolist()}). Likely cause: one draw per word was made; make one draw per token "
+                  f"{shares.tolist()}); likely cause: one draw per word was made; make one draw per token "
                   "(rng.random(n)), so that each token of a word is kept or dropped on its own.")
         if not _fits(shares, expected, SUBSAMPLE_DRAWS):
             w = int(np.argmax(np.abs(shares - expected) - share_tolerance(expected, SUBSAMPLE_DRAWS)))
@@ -218,7 +218,7 @@ def check_subsample(subsample, seed=None, t=None):
             _fail(f"{label}: word {w} (frequency {counts[w] / counts.sum():.3g}) should be kept with probability "
                   f"{expected[w]:.4f} but {shares[w]:.4f} of its {SUBSAMPLE_DRAWS} tokens were kept (allowed: "
                   f"{float(share_tolerance(expected[w], SUBSAMPLE_DRAWS)):.4f} either way). "
-                  + (f"Likely cause: {cause}" if cause else SUBSAMPLE_CAUSE))
+                  + (f"likely cause: {cause}" if cause else SUBSAMPLE_CAUSE))
         short, counts, t_exact, rng_seed = inputs["exact"]
         got = call(subsample, short.copy(), counts.copy(), t_exact, _rng(rng_seed), name=name)
         label = f"{name}(a sequence of {len(short)} tokens, t={t_exact:g})"
@@ -226,10 +226,10 @@ def check_subsample(subsample, seed=None, t=None):
         if got.shape != case["exact"].shape or not np.array_equal(got, case["exact"]):
             again = call(subsample, short.copy(), counts.copy(), t_exact, _rng(rng_seed), name=name)
             if not np.array_equal(np.asarray(again), got):
-                _fail(f"{label}: two calls with generators of the same seed kept different tokens. Likely cause: "
+                _fail(f"{label}: two calls with generators of the same seed kept different tokens; likely cause: "
                       "the draws do not come from the rng argument (np.random's own functions were used?); make "
                       "every random draw with rng.")
-            _fail(f"{label}: expected the kept tokens {case['exact'].tolist()} but got {got.tolist()}. Likely cause: "
+            _fail(f"{label}: expected the kept tokens {case['exact'].tolist()} but got {got.tolist()}; likely cause: "
                   "the share of each word is right, but the draws differ from the notebook's convention: one call "
                   "rng.random(n), one draw per token in order, a token kept when its draw is below its word's keep "
                   "probability (section 2).")
@@ -251,7 +251,7 @@ def pairs_inputs(seed=None, window_size=None, n=None) -> dict:
                       max(w, 4), 1 if seed is None else seed)}
 
 
-PAIRS_CAUSE = ("Likely cause: every position i draws its own window size b uniformly from 1..window_size, and pairs "
+PAIRS_CAUSE = ("likely cause: every position i draws its own window size b uniformly from 1..window_size, and pairs "
                "with every position j != i with |i - j| <= b inside the sequence (section 3).")
 
 
@@ -279,10 +279,10 @@ def check_skipgram_pairs(skipgram_pairs, seed=None, window_size=None, n=None):
                                                      name=name))
         distance = contexts - centers   # the ids are the positions here
         if np.any(distance == 0):
-            _fail(f"{label}: a position was paired with itself (center == context at the same position). Likely "
+            _fail(f"{label}: a position was paired with itself (center == context at the same position); likely "
                   "cause: the offset 0 must be skipped: j != i.")
         if np.any(np.abs(distance) > w) or np.any(centers < 0) or np.any(contexts >= len(ids)):
-            _fail(f"{label}: got a pair at distance {int(np.abs(distance).max())}, beyond window_size={w}. Likely "
+            _fail(f"{label}: got a pair at distance {int(np.abs(distance).max())}, beyond window_size={w}; likely "
                   "cause: a context outside the sequence was wrapped around to its other end (a negative index?); "
                   "positions before 0 or after n - 1 give no pair.")
         interior = np.arange(w, len(ids) - w)
@@ -293,7 +293,7 @@ def check_skipgram_pairs(skipgram_pairs, seed=None, window_size=None, n=None):
             np.maximum.at(reach, centers[side], np.abs(distance[side]))
             sizes[sign] = reach[interior]
         if not np.array_equal(sizes[-1], sizes[1]):
-            _fail(f"{label}: a position reached further on one side than on the other. Likely cause: each center "
+            _fail(f"{label}: a position reached further on one side than on the other; likely cause: each center "
                   "position i draws one window size b and uses it on both sides; the window size drawn for the "
                   "context position is not the one to use.")
         shares = np.array([np.mean(sizes[1] >= d) for d in range(1, w + 1)])
@@ -302,11 +302,11 @@ def check_skipgram_pairs(skipgram_pairs, seed=None, window_size=None, n=None):
             _fail(f"{label}: expected a context at distance d = 1..{w} for the shares "
                   f"{np.round(case['shares'], 3).tolist()} of the positions (a window size drawn uniformly from "
                   f"1..window_size reaches d with probability (window_size - d + 1) / window_size) but got "
-                  f"{np.round(shares, 3).tolist()}. " + (f"Likely cause: {cause}" if cause else PAIRS_CAUSE))
+                  f"{np.round(shares, 3).tolist()}. " + (f"likely cause: {cause}" if cause else PAIRS_CAUSE))
         # every pair within each position's reach is there (no gap inside the window)
         expected_pairs = int(2 * sizes[1].sum())
         if np.sum(np.isin(centers, interior)) != expected_pairs:
-            _fail(f"{label}: some positions lack a context within their window. Likely cause: a position i pairs "
+            _fail(f"{label}: some positions lack a context within their window; likely cause: a position i pairs "
                   "with every j != i with |i - j| <= b.")
 
         for part in ("exact", "short"):
@@ -325,7 +325,7 @@ def check_skipgram_pairs(skipgram_pairs, seed=None, window_size=None, n=None):
                 cause = ("the pairs are right but in another order: list them by center position i, and for each i "
                          "by context position j (the docstring).")
             _fail(f"{label}: expected {len(want_pairs)} pairs (center, context) starting {want_pairs[:6]} but got "
-                  f"{len(got_pairs)} starting {got_pairs[:6]}. " + (f"Likely cause: {cause}" if cause else
+                  f"{len(got_pairs)} starting {got_pairs[:6]}. " + (f"likely cause: {cause}" if cause else
                                                                    PAIRS_CAUSE + " Use one rng.integers(1, "
                                                                    "window_size + 1, size=n) draw for the sizes."))
 
@@ -338,8 +338,8 @@ def check_skipgram_pairs(skipgram_pairs, seed=None, window_size=None, n=None):
             words_of = list(index)
             got_pairs = [(words_of[c], words_of[o]) for c, o in zip(centers.tolist(), contexts.tolist())]
             if got_pairs != list(KNOWN_PAIRS_WINDOW_1):
-                _fail(f"{label}: expected the pairs {list(KNOWN_PAIRS_WINDOW_1)} but got {got_pairs}. "
-                      "Likely cause: with window_size=1 every word pairs with its left and its right neighbour "
+                _fail(f"{label}: expected the pairs {list(KNOWN_PAIRS_WINDOW_1)} but got {got_pairs}; "
+                      "likely cause: with window_size=1 every word pairs with its left and its right neighbour "
                       "(where there is one), listed by position.")
     passed(name)
 
@@ -368,7 +368,7 @@ def check_noise_distribution(noise_distribution, seed=None, power=None):
             got = call(noise_distribution, counts, p, name=name)
             check_shape(label, got, stored["expected"].shape)
             check_close(label, got, stored["expected"], rtol=1e-9, atol=1e-12, mistakes=stored["mistakes"],
-                        hint="Likely cause: raise the counts to the power given (not a fixed one), then divide by "
+                        hint="likely cause: raise the counts to the power given (not a fixed one), then divide by "
                              "the sum of those powers so that the probabilities sum to 1 (section 4).")
             if not np.array_equal(counts, given):
                 _fail(f"{name} changed its counts argument in place; compute a new array instead.")
@@ -398,13 +398,13 @@ def negatives_inputs(seed=None, k=None) -> dict:
 def _check_negatives(name, label, got, shape, exclude, V):
     got = _as_ints(label, got, "the negatives")
     if got.shape != shape:
-        _fail(f"{label}: expected shape {shape} but got shape {got.shape}. Likely cause: k negatives for an int "
+        _fail(f"{label}: expected shape {shape} but got shape {got.shape}; likely cause: k negatives for an int "
               "exclude; one row of k negatives per excluded word for an array.")
     if got.size and (got.min() < 0 or got.max() >= V):
         _fail(f"{label}: got ids outside 0..{V - 1}: draw word ids, indices of noise.")
     target = exclude if np.ndim(exclude) == 0 else np.asarray(exclude)[:, None]
     if np.any(got == target):
-        _fail(f"{label}: the excluded word was drawn as a negative ({int(np.sum(got == target))} times). Likely "
+        _fail(f"{label}: the excluded word was drawn as a negative ({int(np.sum(got == target))} times); likely "
               "cause: a negative equal to exclude (the positive word of its row) must be drawn again.")
     return got
 
@@ -429,7 +429,7 @@ def check_sample_negatives(sample_negatives, seed=None, k=None):
                 _fail(f"{name} changed its noise argument in place; leave it unchanged.")
             again = call(sample_negatives, noise.copy(), kk, exclude, _rng(rng_seed), name=name)
             if not np.array_equal(np.asarray(again), got):
-                _fail(f"{label}: two calls with generators of the same seed drew different negatives. Likely cause: "
+                _fail(f"{label}: two calls with generators of the same seed drew different negatives; likely cause: "
                       "the draws do not come from the rng argument (np.random's own functions were used?); make "
                       "every random draw with rng.")
             shares = np.bincount(got.ravel(), minlength=V) / got.size
@@ -439,8 +439,8 @@ def check_sample_negatives(sample_negatives, seed=None, k=None):
                 w = int(np.argmax(np.abs(shares - expected) - share_tolerance(expected, got.size)))
                 _fail(f"{label}: word {w} should make {expected[w]:.4f} of the {got.size} negatives but makes "
                       f"{shares[w]:.4f} (allowed: {float(share_tolerance(expected[w], got.size)):.4f} either way). "
-                      + (f"Likely cause: {cause}" if cause else
-                         "Likely cause: draw each negative from noise, and draw again any equal to the excluded "
+                      + (f"likely cause: {cause}" if cause else
+                         "likely cause: draw each negative from noise, and draw again any equal to the excluded "
                          "word, which is the same as drawing from noise renormalised without it (section 4)."))
         # edge cases: k = 1, one excluded word in an array, a scalar given as a numpy int; the excluded word is the
         # most probable one, so that every first draw is often the excluded word itself
@@ -511,7 +511,7 @@ def _gradient_check(name: str, label: str, fn, args: list, position: int, grad, 
     err = relative_error(np.asarray(grad, dtype=np.float64), numeric)
     if not err < (1e-2 if single else 1e-5):
         _fail(f"{label}: {what} does not match the numerical gradient of the loss it returns (relative error "
-              f"{err:.3g}). Likely cause: the loss and this gradient disagree; re-derive the gradient from the loss "
+              f"{err:.3g}); likely cause: the loss and this gradient disagree; re-derive the gradient from the loss "
               "formula (the equations of the section).")
 
 
@@ -545,13 +545,13 @@ def _check_loss_triple(name, label, got, stored, shapes, hints, scale=1.0):
 
 
 NAIVE_HINTS = {
-    "overflow": "Likely cause: the scores overflow exp; subtract the largest score from all of them before "
+    "overflow": "likely cause: the scores overflow exp; subtract the largest score from all of them before "
                 "exponentiating (it does not change the softmax).",
-    "loss": "Likely cause: the loss is -log of the softmax probability of the outside word o: "
+    "loss": "likely cause: the loss is -log of the softmax probability of the outside word o: "
             "-log(exp(u_o . v_c) / sum_w exp(u_w . v_c)) (section 5).",
-    "grad_center": "Likely cause: dJ/dv_c = U^T (y_hat - y), with y_hat the softmax probabilities and y one-hot at "
+    "grad_center": "likely cause: dJ/dv_c = U^T (y_hat - y), with y_hat the softmax probabilities and y one-hot at "
                    "o (section 5).",
-    "grad_outside": "Likely cause: dJ/dU = (y_hat - y) v_c^T, a (vocab_size, d) matrix whose row w is "
+    "grad_outside": "likely cause: dJ/dU = (y_hat - y) v_c^T, a (vocab_size, d) matrix whose row w is "
                     "(y_hat_w - y_w) v_c (section 5).",
 }
 
@@ -580,11 +580,11 @@ def check_naive_softmax_loss_and_gradient(naive_softmax_loss_and_gradient, seed=
 
 
 NEG_HINTS = {
-    "overflow": "Likely cause: a log of 0; use the sigmoid given in the setup cell, and sigma(-x) for 1 - sigma(x).",
-    "loss": "Likely cause: the loss is -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c), one term per entry of "
+    "overflow": "likely cause: a log of 0; use the sigmoid given in the setup cell, and sigma(-x) for 1 - sigma(x).",
+    "loss": "likely cause: the loss is -log sigma(u_o . v_c) - sum_k log sigma(-u_k . v_c), one term per entry of "
             "negative_indices (section 6).",
-    "grad_center": "Likely cause: dJ/dv_c = (sigma(u_o . v_c) - 1) u_o + sum_k sigma(u_k . v_c) u_k (section 6).",
-    "grad_outside": "Likely cause: row o of dJ/dU gets (sigma(u_o . v_c) - 1) v_c, and the row of every negative "
+    "grad_center": "likely cause: dJ/dv_c = (sigma(u_o . v_c) - 1) u_o + sum_k sigma(u_k . v_c) u_k (section 6).",
+    "grad_outside": "likely cause: row o of dJ/dU gets (sigma(u_o . v_c) - 1) v_c, and the row of every negative "
                     "gets sigma(u_k . v_c) v_c, added once per occurrence: a negative drawn twice counts twice, and a "
                     "negative equal to o adds to the same row (section 6).",
 }
@@ -696,7 +696,7 @@ def _check_window(name, fn, args, loss_fn, stored, kind):
     check_close(f"loss of {label}", float(np.asarray(loss)), stored["loss"], rtol=1e-7, atol=1e-9,
                 mistakes=mistakes["loss"], hint=cause or stored["hint"])
     check_shape(f"grad_center_vectors of {label}", grad_center, V.shape,
-                hint="Likely cause: the gradient with respect to the whole matrix center_vectors, (vocab_size, d).")
+                hint="likely cause: the gradient with respect to the whole matrix center_vectors, (vocab_size, d).")
     check_close(f"grad_center_vectors of {label}", grad_center, stored["grad_center"], rtol=1e-6, atol=1e-9,
                 mistakes=mistakes["grad_center"], hint=cause or stored["hint"])
     check_shape(f"grad_outside_vectors of {label}", grad_outside, U.shape)
@@ -753,10 +753,10 @@ def _calls_cbow(calls, args) -> str | None:
     return None
 
 
-SKIPGRAM_HINT = ("Likely cause: the loss is the sum over the outside words of loss_fn(v_c, o, U); the gradient rows "
+SKIPGRAM_HINT = ("likely cause: the loss is the sum over the outside words of loss_fn(v_c, o, U); the gradient rows "
                  "of center_vectors are zero but the center word's, which gets the sum of the grad_center of every "
                  "call; grad_outside_vectors is the sum of their grad_outside (section 7).")
-CBOW_HINT = ("Likely cause: one call loss_fn(v_hat, c, U) with v_hat the sum of the outside words' center vectors; "
+CBOW_HINT = ("likely cause: one call loss_fn(v_hat, c, U) with v_hat the sum of the outside words' center vectors; "
              "each outside word's row of the center gradient gets the grad_center of that call, once per "
              "occurrence (section 7).")
 
@@ -824,7 +824,7 @@ def step_inputs(seed=None, batch=None, k=None, dtype="float64") -> dict:
             "learning_rate": 0.5 if seed is None else float(rng.uniform(0.05, 1.0))}
 
 
-STEP_CAUSE = ("Likely cause: every pair's gradients come from the matrices as they are before the step (section 6's "
+STEP_CAUSE = ("likely cause: every pair's gradients come from the matrices as they are before the step (section 6's "
               "formulas, one row per pair); each row then moves by -learning_rate times the sum of its gradients over "
               "the batch, in place (section 8).")
 
@@ -843,17 +843,17 @@ def check_sgns_step(sgns_step, seed=None, batch=None, k=None, dtype="float64"):
         loss = call(sgns_step, V, U, args["centers"].copy(), args["contexts"].copy(), args["negatives"].copy(),
                     args["learning_rate"], name=name)
         if loss is None:
-            _fail(f"{label}: expected the mean loss (a float) but got None. Return the loss computed before the "
+            _fail(f"{label}: expected the mean loss (a float) but got None; return the loss computed before the "
                   "update.")
         if np.ndim(loss) != 0:
             _fail(f"{label}: expected the mean loss over the batch, one number, but got an array of shape "
                   f"{np.shape(loss)}.")
         check_close(f"the loss of {label}", float(np.asarray(loss)), case["loss"], rtol=1e-5 if dtype != "float64"
                     else 1e-7, atol=1e-7, mistakes=case["mistakes"]["loss"],
-                    hint="Likely cause: the mean over the B pairs of -log sigma(u_o . v_c) - sum_k log sigma(-u_k . "
+                    hint="likely cause: the mean over the B pairs of -log sigma(u_o . v_c) - sum_k log sigma(-u_k . "
                          "v_c), from the matrices before the step.")
         if np.array_equal(V, args["center_vectors"]) and np.array_equal(U, args["outside_vectors"]):
-            _fail(f"{label}: center_vectors and outside_vectors are unchanged after the call. Likely cause: the "
+            _fail(f"{label}: center_vectors and outside_vectors are unchanged after the call; likely cause: the "
                   "step must change the arrays given, in place (np.add.at on them, or indexed +=), not new arrays.")
         for what, got, key in (("center_vectors", V, "center_vectors"), ("outside_vectors", U, "outside_vectors")):
             if got.dtype != args[key].dtype:

@@ -66,7 +66,7 @@ def cosine_inputs(seed=None) -> list[tuple[np.ndarray, np.ndarray]]:
     return pairs
 
 
-COSINE_CAUSE = ("Likely cause: the similarity is the dot product of u and v divided by the product of their norms "
+COSINE_CAUSE = ("likely cause: the similarity is the dot product of u and v divided by the product of their norms "
                 "(the formula of section 2), returned as a float.")
 
 
@@ -183,7 +183,7 @@ def zero_offset_map(seed=None):
     return {w: vecs[w] for w in order}, (a, b, c)
 
 
-ANALOGY_CAUSE = ("Likely cause: score every candidate w by cosine_similarity(e_b - e_a, e_w - e_c) and return the "
+ANALOGY_CAUSE = ("likely cause: score every candidate w by cosine_similarity(e_b - e_a, e_w - e_c) and return the "
                  "highest-scoring word other than word_a, word_b and word_c (section 3).")
 
 
@@ -193,7 +193,7 @@ def _check_word(name: str, got, expected: str, mistakes: dict):
     if got != expected:
         cause = next((cause for cause, word in mistakes.items() if word == got), None)
         _fail(f"{name}: expected {expected!r} but got {got!r}. "
-              + (f"Likely cause: {cause}" if cause else ANALOGY_CAUSE))
+              + (f"likely cause: {cause}" if cause else ANALOGY_CAUSE))
 
 
 def _expect_unknown_error(name: str, complete_analogy, args, unknown: str):
@@ -204,13 +204,13 @@ def _expect_unknown_error(name: str, complete_analogy, args, unknown: str):
     except (KeyError, ValueError) as exc:
         if unknown not in str(exc):
             _fail(f"{name}: for an unknown word it raised {type(exc).__name__}({exc}), which does not name the "
-                  f"word. Raise KeyError or ValueError with a sentence that names {unknown!r}.")
+                  f"word; raise KeyError or ValueError with a sentence that names {unknown!r}.")
     except Exception as exc:  # noqa: BLE001
         _fail(f"{name}: for the unknown word {unknown!r} it raised {type(exc).__name__}: {exc}. Check that each "
               "word is in word_to_vec_map and raise KeyError or ValueError with a sentence that names it.")
     else:
-        _fail(f"{name}: for the unknown word {unknown!r} it returned {got!r} instead of raising an error. "
-              "Raise KeyError or ValueError with a sentence that names the word.")
+        _fail(f"{name}: for the unknown word {unknown!r} it returned {got!r} instead of raising an error; "
+              "raise KeyError or ValueError with a sentence that names the word.")
 
 
 def check_complete_analogy(complete_analogy, seed=None):
@@ -247,9 +247,9 @@ def check_complete_analogy(complete_analogy, seed=None):
                    hint="Return the best word itself (a str).")
         if got != case["zero_offset"]:
             _fail(f"{name}({a!r}, {b!r}, {c!r}, a map where {TWIN!r} has the vector of {c!r}): expected "
-                  f"{case['zero_offset']!r} but got {got!r}. Likely cause: the offset e_w - e_c of {TWIN!r} is the "
+                  f"{case['zero_offset']!r} but got {got!r}; likely cause: the offset e_w - e_c of {TWIN!r} is the "
                   "zero vector, and the cosine with a zero vector is 0 (the convention of section 2), not nan: "
-                  "here 0 beats the negative cosines of every other candidate. Give a zero offset the score 0 "
+                  "here 0 beats the negative cosines of every other candidate; give a zero offset the score 0 "
                   "instead of dividing 0 by 0.")
 
         # No candidate at all: a map that holds only the three input words has no answer.
@@ -261,11 +261,11 @@ def check_complete_analogy(complete_analogy, seed=None):
             raise
         except Exception as exc:  # noqa: BLE001 - any crash here is the same mistake
             _fail(f"{name}({a!r}, {b!r}, {c!r}, a map of only these three words) raised "
-                  f"{type(exc).__name__}: {exc}. Likely cause: with no candidate other than the three inputs "
+                  f"{type(exc).__name__}: {exc}; likely cause: with no candidate other than the three inputs "
                   "there is no best word: return None (the docstring), e.g. start from best_word = None.")
         if got is not None:
             _fail(f"{name}({a!r}, {b!r}, {c!r}, a map of only these three words): expected None but got "
-                  f"{got!r}. Likely cause: with no candidate other than the three inputs there is no best word: "
+                  f"{got!r}; likely cause: with no candidate other than the three inputs there is no best word: "
                   "return None (the docstring); the input words themselves are never the answer.")
 
         if case["glove"]:  # the classic analogies on the real vectors (the 20,000 most frequent words)
@@ -290,7 +290,7 @@ def neutralize_inputs(seed=None) -> list[tuple[str, np.ndarray, object]]:
     return [(f"word{int(rng.integers(5))}", rng.standard_normal(n) * rng.uniform(1.5, 4), toy)]
 
 
-NEUTRALIZE_CAUSE = ("Likely cause: the bias component is the projection of the word's own vector e on the g given, "
+NEUTRALIZE_CAUSE = ("likely cause: the bias component is the projection of the word's own vector e on the g given, "
                     "and the result is e minus it (the formulas of section 7).")
 
 
@@ -349,10 +349,10 @@ def equalize_inputs(seed=None) -> list[tuple[tuple[str, str], np.ndarray, object
 
 
 def _equalize_cause(value) -> str:
-    return ("Likely cause: follow the formulas of section 8 in order: unit vectors e_w1 and e_w2; mu, its "
+    return ("likely cause: follow the formulas of section 8 in order: unit vectors e_w1 and e_w2; mu, its "
             "projection mu_B on bias_axis and the rest of it, mu_orth; e_w1B and e_w2B; the corrected bias parts; "
-            "then add mu_orth. "
-            f"The equalized vectors have length 1; this one has length {float(np.linalg.norm(value)):.4g}.")
+            "then add mu_orth; "
+            f"the equalized vectors have length 1; this one has length {float(np.linalg.norm(value)):.4g}.")
 
 
 def check_equalize(equalize, seed=None):

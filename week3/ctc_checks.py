@@ -129,19 +129,19 @@ def check_extend_with_blanks(extend_with_blanks, seed=None):
             want_ext, want_skip = stored["extended"], stored["skip_allowed"]
             if extended.shape != want_ext.shape or not np.array_equal(extended, want_ext):
                 cause = _named(extended, stored["mistakes"]["extended"], _same_array)
-                _fail(f"extended of {label}: expected {want_ext.tolist()} but got {extended.tolist()}. Likely cause: "
+                _fail(f"extended of {label}: expected {want_ext.tolist()} but got {extended.tolist()}; likely cause: "
                       + (cause or "a blank goes before the first label, between every two labels and after the "
                                   "last: 2U + 1 states (section 1)."))
             if extended.size and not np.issubdtype(extended.dtype, np.integer):
-                _fail(f"extended of {label}: expected an integer array but got dtype {extended.dtype}. Likely cause: "
+                _fail(f"extended of {label}: expected an integer array but got dtype {extended.dtype}; likely cause: "
                       "the states hold class ids, which index the columns of log_probs: keep them integers.")
             if skip.shape != want_skip.shape or not (skip.dtype == bool or np.isin(skip, (0, 1)).all()):
                 _fail(f"skip_allowed of {label}: expected {want_skip.shape[0]} True/False values but got "
-                      f"{skip.shape} {skip.dtype}. Likely cause: one flag per state of extended.")
+                      f"{skip.shape} {skip.dtype}; likely cause: one flag per state of extended.")
             if not np.array_equal(skip.astype(bool), want_skip):
                 cause = _named(skip.astype(bool), stored["mistakes"]["skip_allowed"], _same_array)
                 _fail(f"skip_allowed of {label}: expected {want_skip.astype(int).tolist()} (1 = True) but got "
-                      f"{skip.astype(int).tolist()}. Likely cause: "
+                      f"{skip.astype(int).tolist()}; likely cause: "
                       + (cause or "a state may be entered from two states back only when it holds a label that "
                                   "differs from the label two states back (section 1)."))
     passed(name)
@@ -191,17 +191,17 @@ def _check_table(label: str, what: str, got, want, mistakes: dict, default_cause
     if got.shape != want.shape:
         hint = ("The axes are swapped: rows are frames t, columns states s." if got.shape == want.shape[::-1]
                 else "one row per frame of log_probs, one column per state of the extended labels (2U + 1).")
-        _fail(f"{what} of {label}: expected shape {want.shape} but got {got.shape}. Likely cause: {hint}")
+        _fail(f"{what} of {label}: expected shape {want.shape} but got {got.shape}; likely cause: {hint}")
     if _finite_close(got, want):
         return
     cause = _named(got, mistakes, _finite_close)
     if cause is None and np.isneginf(np.where(got < UNREACHABLE, -np.inf, got)).all() and np.isfinite(want).any():
-        cause = ("every state is -inf: the probabilities underflowed. Work in log space: add log-probabilities, and "
+        cause = ("every state is -inf: the probabilities underflowed; work in log space: add log-probabilities, and "
                  "combine paths with a log-sum-exp (np.logaddexp), never with exp and a product.")
     g = np.where(got < UNREACHABLE, -np.inf, got)
     bad = ~((np.isneginf(g) & np.isneginf(want)) | np.isclose(g, want, rtol=1e-6, atol=1e-8))
     t, s = (int(i) for i in np.argwhere(bad)[0])
-    _fail(f"{what} of {label}: expected {want[t, s]!r} at [t={t}, s={s}] but got {g[t, s]!r}. Likely cause: "
+    _fail(f"{what} of {label}: expected {want[t, s]!r} at [t={t}, s={s}] but got {g[t, s]!r}; likely cause: "
           + (cause or default_cause))
 
 
@@ -210,18 +210,18 @@ def _check_loss(label, loss, want, mistakes: dict, default_cause: str):
     if isinstance(loss, np.ndarray) and loss.size == 1:
         loss = loss.item()
     if not isinstance(loss, (float, int)) or isinstance(loss, bool):
-        _fail(f"loss of {label}: expected a single number but got {type(loss).__name__}. Likely cause: the loss is "
+        _fail(f"loss of {label}: expected a single number but got {type(loss).__name__}; likely cause: the loss is "
               "-log p(labels | x), one float, from the two end states at the last frame.")
     if np.isinf(want):
         if loss == np.inf:
             return
         _fail(f"loss of {label}: expected inf (no path of {label.split('T=')[-1].split(',')[0]} frames can produce "
-              f"these labels) but got {loss!r}. Likely cause: the impossible target's probability is 0, so its "
+              f"these labels) but got {loss!r}; likely cause: the impossible target's probability is 0, so its "
               "loss is -log 0 = inf; keep unreachable states at -inf.")
     if np.isclose(loss, want, rtol=1e-6, atol=1e-8):
         return
     cause = _named(loss, mistakes, lambda a, b: np.isclose(a, b, rtol=1e-6, atol=1e-8) or (np.isinf(a) and a == b))
-    _fail(f"loss of {label}: expected {want!r} but got {loss!r}. Likely cause: " + (cause or default_cause))
+    _fail(f"loss of {label}: expected {want!r} but got {loss!r}; likely cause: " + (cause or default_cause))
 
 
 def _trellis_label(name, log_probs, labels, blank) -> str:
@@ -248,7 +248,7 @@ def check_ctc_forward(ctc_forward, seed=None):
                 log_alpha = np.asarray(log_alpha, dtype=np.float64)
                 if log_alpha.ndim != 2 or log_alpha.shape[0] != log_probs.shape[0]:
                     _fail(f"log_alpha of {label}: expected shape ({log_probs.shape[0]}, {2 * len(labels) + 1}) but "
-                          f"got {log_alpha.shape}. Likely cause: one row per frame, one column per state.")
+                          f"got {log_alpha.shape}; likely cause: one row per frame, one column per state.")
                 log_alpha = log_alpha[-1:]
             _check_table(label, "log_alpha", log_alpha, stored["log_alpha"], stored["mistakes"]["log_alpha"],
                          FORWARD_CAUSE)
@@ -273,13 +273,13 @@ def check_ctc_backward(ctc_backward, seed=None):
             got = call(ctc_backward, log_probs.copy(), list(labels), blank, name=name)
             if isinstance(got, tuple):
                 _fail(f"{label}: expected log_beta alone, an array of shape {stored['log_beta'].shape}, but got a "
-                      f"tuple of {len(got)}. Likely cause: ctc_backward returns only the table (the loss comes from "
+                      f"tuple of {len(got)}; likely cause: ctc_backward returns only the table (the loss comes from "
                       "ctc_forward).")
             if log_probs.shape[0] >= LONG_FRAMES:
                 got = np.asarray(got, dtype=np.float64)
                 if got.ndim != 2 or got.shape[0] != log_probs.shape[0]:
                     _fail(f"log_beta of {label}: expected shape ({log_probs.shape[0]}, {2 * len(labels) + 1}) but "
-                          f"got {got.shape}. Likely cause: one row per frame, one column per state.")
+                          f"got {got.shape}; likely cause: one row per frame, one column per state.")
                 got = got[:1]
             _check_table(label, "log_beta", got, stored["log_beta"], stored["mistakes"], BACKWARD_CAUSE)
     passed(name)
@@ -319,10 +319,10 @@ def check_ctc_gradient(ctc_gradient, seed=None):
                 if got.shape == want.shape and np.isnan(got).all():
                     continue
                 _fail(f"{label}: expected all nan (no path can produce these labels, so the loss is inf and has no "
-                      f"gradient) but got {np.asarray(got).ravel()[:4]}. Likely cause: return the gradient as the "
+                      f"gradient) but got {np.asarray(got).ravel()[:4]}; likely cause: return the gradient as the "
                       "formula gives it: with the loss inf, every posterior is nan.")
             check_close(f"{label}", got, want, rtol=1e-6, atol=1e-9, mistakes=stored["mistakes"],
-                        hint="Likely cause: the gradient is softmax(z) - posterior: the posterior of class k at "
+                        hint="likely cause: the gradient is softmax(z) - posterior: the posterior of class k at "
                              "frame t sums exp(log_alpha + log_beta - log_probs[t, k] + loss) over every state "
                              "holding k (section 4).")
     passed(name)
@@ -355,7 +355,7 @@ def check_collapse(collapse, seed=None):
             got = _as_list(label, call(collapse, given, blank, name=name), "the labels")
             if got != list(stored["labels"]):
                 cause = _named(got, stored["mistakes"], lambda a, b: list(a) == list(b))
-                _fail(f"{label}: expected {list(stored['labels'])} but got {got}. Likely cause: "
+                _fail(f"{label}: expected {list(stored['labels'])} but got {got}; likely cause: "
                       + (cause or "merge each run of equal classes into one, then drop the blanks (section 5)."))
     passed(name)
 
@@ -380,7 +380,7 @@ def check_greedy_decode(greedy_decode, seed=None):
             got = _as_list(label, call(greedy_decode, log_probs.copy(), blank, name=name), "the labels")
             if got != list(stored["labels"]):
                 cause = _named(got, stored["mistakes"], lambda a, b: list(a) == list(b))
-                _fail(f"{label}: expected {list(stored['labels'])} but got {got}. Likely cause: "
+                _fail(f"{label}: expected {list(stored['labels'])} but got {got}; likely cause: "
                       + (cause or "take the most probable class of each frame (argmax along the classes), then "
                                   "collapse that path (section 5)."))
     passed(name)
@@ -427,22 +427,22 @@ def check_prefix_beam_search(prefix_beam_search, seed=None):
                 return next((c for c, (a, b) in zip(stored["mistakes"], same)
                              if list(a) == labels_ and np.isclose(b, score_, rtol=1e-6, atol=1e-9)), None)
             if not isinstance(score, (float, int)) or isinstance(score, bool):
-                _fail(f"log_prob of {label}: expected a single number but got {type(score).__name__}. Likely cause: "
+                _fail(f"log_prob of {label}: expected a single number but got {type(score).__name__}; likely cause: "
                       "return log(p_b + p_nb) of the best prefix, a float.")
             known = cause_of(labels, score) if labels != want or not np.isclose(score, want_score, rtol=1e-6,
                                                                                    atol=1e-9) else None
             if known:
                 _fail(f"{label}: expected the labels {want} with log_prob {want_score!r} but got {labels} with "
-                      f"{score!r}. Likely cause: {known}")
+                      f"{score!r}; likely cause: {known}")
             if labels != want:
-                _fail(f"labels of {label}: expected {want} but got {labels}. Likely cause: after every frame keep the "
+                _fail(f"labels of {label}: expected {want} but got {labels}; likely cause: after every frame keep the "
                       "beam_width prefixes of largest p_b + p_nb, and return the best one at the end (section 6).")
             if score > stored["exact_log_prob"] + 1e-9:
                 _fail(f"log_prob of {label}: {score!r} is above the exact log-probability of {want}, "
-                      f"{stored['exact_log_prob']!r} (the sum over every path). Likely cause: some paths were "
+                      f"{stored['exact_log_prob']!r} (the sum over every path); likely cause: some paths were "
                       "counted twice: a repeated label extends p_nb into the same prefix and p_b into a longer one.")
             if not np.isclose(score, want_score, rtol=1e-6, atol=1e-9):
-                _fail(f"log_prob of {label}: expected {want_score!r} but got {score!r}. Likely cause: the score is "
+                _fail(f"log_prob of {label}: expected {want_score!r} but got {score!r}; likely cause: the score is "
                       "log(p_b + p_nb) of the returned prefix, summed over the paths the beam kept (section 6).")
     passed(name)
 
@@ -488,17 +488,17 @@ def check_best_path_alignment(best_path_alignment, seed=None):
                 if got is None:
                     continue
                 _fail(f"{label}: expected None (no path of {log_probs.shape[0]} frames produces these labels) but "
-                      f"got {str(got)[:80]}. Likely cause: when neither end state is reachable, return None.")
+                      f"got {str(got)[:80]}; likely cause: when neither end state is reachable, return None.")
             if not isinstance(got, (list, tuple)) or len(got) != len(want):
                 _fail(f"{label}: expected a list of {len(want)} arrays of frames (one per label) but got "
-                      f"{type(got).__name__} {str(got)[:80]}. Likely cause: one entry per label, even when a label "
+                      f"{type(got).__name__} {str(got)[:80]}; likely cause: one entry per label, even when a label "
                       "occurs twice.")
             frames = [_as_list(f"frames of label {u} of {label}", np.asarray(g, dtype=np.int64)
                                if isinstance(g, (list, tuple)) and len(g) == 0 else g, "frame indices")
                       for u, g in enumerate(got)]
             if frames != [list(w) for w in want]:
                 cause = _named(frames, stored["mistakes"], lambda a, b: [list(x) for x in a] == [list(x) for x in b])
-                _fail(f"{label}: expected the frames {[list(w) for w in want]} but got {frames}. Likely cause: "
+                _fail(f"{label}: expected the frames {[list(w) for w in want]} but got {frames}; likely cause: "
                       + (cause or "run the forward recursion with max in place of log-sum-exp, remember the best "
                                   "previous state, and trace back from the better of the two end states "
                                   "(section 7)."))
@@ -532,11 +532,11 @@ def check_edit_distance(edit_distance, seed=None):
             if isinstance(got, float) and float(got).is_integer():
                 got = int(got)
             if not isinstance(got, int) or isinstance(got, bool):
-                _fail(f"{label}: expected an int but got {type(got).__name__} {got!r}. Likely cause: return the last "
+                _fail(f"{label}: expected an int but got {type(got).__name__} {got!r}; likely cause: return the last "
                       "cell of the table, D[len(a)][len(b)].")
             if got != stored["distance"]:
                 cause = _named(got, stored["mistakes"], lambda x, y: x == y)
-                _fail(f"{label}: expected {stored['distance']} but got {got}. Likely cause: "
+                _fail(f"{label}: expected {stored['distance']} but got {got}; likely cause: "
                       + (cause or "D[i][j] = min(D[i-1][j] + 1, D[i][j-1] + 1, D[i-1][j-1] + (a[i-1] != b[j-1])), "
                                   "with D[i][0] = i and D[0][j] = j (section 8)."))
     passed(name)
@@ -611,7 +611,7 @@ def check_build_recognizer(build_recognizer, seed=None):
     layers = layers_of(model)
     if layers and isinstance(layers[-1], L.Softmax) or (layers and isinstance(layers[-1], L.Activation)
                                                        and layers[-1].activation is keras.activations.softmax):
-        _fail(f"{label}: expected the last layer to be the Dense layer of logits but got a softmax after it. Likely "
+        _fail(f"{label}: expected the last layer to be the Dense layer of logits but got a softmax after it; likely "
               "cause: keras.ops.ctc_loss takes logits and applies its own log-softmax; leave the output linear.")
     check_layer_sequence(label, model, _expected_layers(model))
     conv, _, act, drop, bi1, bi2, dense = layers
@@ -630,8 +630,8 @@ def check_build_recognizer(build_recognizer, seed=None):
     for i, bi in enumerate((bi1, bi2), start=1):
         inner = bi.forward_layer
         if not isinstance(inner, L.GRU):
-            _fail(f"{label}: Bidirectional {i}: expected it to wrap a GRU but it wraps a {type(inner).__name__}. "
-                  "Likely cause: Bidirectional(GRU(128, return_sequences=True)).")
+            _fail(f"{label}: Bidirectional {i}: expected it to wrap a GRU but it wraps a {type(inner).__name__}; "
+                  "likely cause: Bidirectional(GRU(128, return_sequences=True)).")
         check_layer_config(f"{label}: Bidirectional {i}'s GRU", inner, units=GRU_UNITS)
         check_return_sequences(f"{label}: Bidirectional {i}'s GRU", inner, True)
         check_layer_config(f"{label}: Bidirectional {i}", bi, merge_mode="concat",
@@ -639,7 +639,7 @@ def check_build_recognizer(build_recognizer, seed=None):
     check_layer_config(f"{label}: the output Dense layer", dense, units=n_classes,
                        hint="One logit per class: Dense(n_classes), the blank being class 0.")
     if dense.activation is keras.activations.softmax:
-        _fail(f"{label}: the output Dense layer: expected no activation (logits) but got a softmax. Likely cause: "
+        _fail(f"{label}: the output Dense layer: expected no activation (logits) but got a softmax; likely cause: "
               "keras.ops.ctc_loss takes logits and applies its own log-softmax; leave the Dense layer linear.")
     check_activation(f"{label}: the output Dense layer", dense, "linear")
     check_param_counts(label, model, trainable=case["trainable"], non_trainable=case["non_trainable"])
@@ -649,13 +649,13 @@ def check_build_recognizer(build_recognizer, seed=None):
     out = np.asarray(model(batch, training=False))
     want = case["outputs"]
     if out.shape != want.shape:
-        _fail(f"{label}: expected outputs of shape {want.shape} for inputs {batch.shape} but got {out.shape}. Likely "
+        _fail(f"{label}: expected outputs of shape {want.shape} for inputs {batch.shape} but got {out.shape}; likely "
               f"cause: the Conv1D's stride {CONV_STRIDES} and padding='same' give ceil(T / 2) frames.")
     if not np.allclose(out, want, rtol=OUTPUT_TOLERANCE, atol=OUTPUT_TOLERANCE):
         cause = _named(out, case["mistakes"], lambda a, b: a.shape == b.shape and np.allclose(
             a, b, rtol=OUTPUT_TOLERANCE, atol=OUTPUT_TOLERANCE))
         _fail(f"{label}: with the check's weights, expected the logits {want.ravel()[:3]} ... but got "
-              f"{out.ravel()[:3]} ... (largest difference {float(np.abs(out - want).max()):.3g}). Likely cause: "
+              f"{out.ravel()[:3]} ... (largest difference {float(np.abs(out - want).max()):.3g}); likely cause: "
               + (cause or "the layers in the order given, each on the previous layer's output."))
     del model
     passed(name)

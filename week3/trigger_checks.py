@@ -172,7 +172,7 @@ def check_is_overlapping(is_overlapping, seed=None):
         with FIXTURES.stand_ins(is_overlapping, name):
             out = call(is_overlapping, tuple(segment_time), [tuple(p) for p in previous], name=label)
         if not isinstance(out, (bool, np.bool_)):
-            _fail(f"{label}: expected True or False but got {out!r} ({article(type(out).__name__)}). Likely cause: "
+            _fail(f"{label}: expected True or False but got {out!r} ({article(type(out).__name__)}); likely cause: "
                   "return a boolean, overlap, in every case: True when a previous segment overlaps, else False "
                   "(section 2.1).")
         got.append(bool(out))
@@ -184,8 +184,8 @@ def check_is_overlapping(is_overlapping, seed=None):
     where = f"{name}({runs[i][0]}, {runs[i][1]}) returned {got[i]} but expected {expected[i]}"
     for cause, wrong in case["mistakes"].items():
         if got == list(wrong):
-            _fail(f"{where}: exactly the answers a known mistake gives. Likely cause: {_pointed(cause, 'section 2.1')}")
-    _fail(f"{where}. Likely cause: two segments overlap when each one starts no later than the other ends (both "
+            _fail(f"{where}: exactly the answers a known mistake gives; likely cause: {_pointed(cause, 'section 2.1')}")
+    _fail(f"{where}; likely cause: two segments overlap when each one starts no later than the other ends (both "
           "ends inclusive, section 2.1); compare with every previous segment.")
 
 # ---------------------------------------------------------------------------- insert_ones
@@ -220,7 +220,7 @@ def insert_ones_inputs(seed=None) -> list[tuple]:
     return runs
 
 
-_INSERT_ONES_INDEX = ("Likely cause: an index past the end of y: near the end of the clip fewer than 50 steps are "
+_INSERT_ONES_INDEX = ("likely cause: an index past the end of y: near the end of the clip fewer than 50 steps are "
                       "left, so set only the steps before Ty, and nothing when the word ends in the last step or "
                       "later (section 2.3).")
 
@@ -244,11 +244,11 @@ def check_insert_ones(insert_ones, seed=None):
             raise
         check_type(label, out, np.ndarray, hint="Return y, the label array, after setting the ones (section 2.3).")
         if out.shape != (1, Ty):
-            _fail(f"{label}: expected y of shape {(1, Ty)} but got {out.shape}. Likely cause: keep y's shape (1, Ty) "
+            _fail(f"{label}: expected y of shape {(1, Ty)} but got {out.shape}; likely cause: keep y's shape (1, Ty) "
                   "and set the label steps of its one row to 1 (section 2.3).")
         values = np.unique(out)
         if not np.all(np.isin(values, (0, 1))):
-            _fail(f"{label}: expected y to hold only 0 and 1 but it holds {values[:6].tolist()}. Likely cause: set "
+            _fail(f"{label}: expected y to hold only 0 and 1 but it holds {values[:6].tolist()}; likely cause: set "
                   "the label steps to 1 and leave the others as they are (section 2.3).")
         ones = np.flatnonzero(out[0] == 1)
         expected = np.asarray(want["ones"])
@@ -256,10 +256,10 @@ def check_insert_ones(insert_ones, seed=None):
             continue
         for cause, wrong in want["mistakes"].items():
             if np.array_equal(ones, np.asarray(wrong)):
-                _fail(f"{label}: wrong ones, exactly those a known mistake gives. Likely cause: "
+                _fail(f"{label}: wrong ones, exactly those a known mistake gives; likely cause: "
                       f"{_pointed(cause, 'section 2.3')}")
         show = lambda idx: f"{idx.size} ones" + (f" at steps {idx[0]}..{idx[-1]}" if idx.size else "")  # noqa: E731
-        _fail(f"{label}: expected {show(expected)} but got {show(ones)}. Likely cause: convert segment_end_ms to "
+        _fail(f"{label}: expected {show(expected)} but got {show(ones)}; likely cause: convert segment_end_ms to "
               f"an output step, truncated, with Ty read from the shape of y; then set to 1 the {ONES_AFTER} steps "
               "strictly after it that are before Ty (section 2.3).")
     passed(name)
@@ -332,7 +332,7 @@ def _seed_both(set_seed, value: int, label: str):
     except CheckFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - the notebook's helper could not run
-        _fail(f"{label}: the notebook's set_seed({value}) raised {type(exc).__name__}: {_first_line(exc)}. Likely "
+        _fail(f"{label}: the notebook's set_seed({value}) raised {type(exc).__name__}: {_first_line(exc)}; likely "
               "cause: set_seed was changed or its cell was not run: run the cell that defines set_seed (at the start "
               "of section 2), unchanged, then this check again.")
 
@@ -370,7 +370,7 @@ def check_insert_audio_clip(insert_audio_clip, set_seed, seed=None):
                 with _time_limit(insert_audio_clip, TIME_LIMIT_S), FIXTURES.stand_ins(insert_audio_clip, name):
                     out = call(insert_audio_clip, background, clip, previous, name=label)
             except _TooLong:
-                _fail(f"{label}: did not finish within {TIME_LIMIT_S} s. Likely cause: the while loop has no bound; "
+                _fail(f"{label}: did not finish within {TIME_LIMIT_S} s; likely cause: the while loop has no bound; "
                       f"when no free place is found after {TRIES} draws (step 2 of section 2.2) give up and return "
                       "the background and (10000, 10000).")
             _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms, previous)
@@ -387,7 +387,7 @@ def _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms,
                hint="Return the AudioSegment that overlay gives (step 3 of section 2.2).")
     got_time = _pairs([segment_time])
     if got_time is None or len(got_time[0]) != 2:
-        _fail(f"{label}: expected segment_time to be a (start, end) pair of ms but got {segment_time!r}. Likely "
+        _fail(f"{label}: expected segment_time to be a (start, end) pair of ms but got {segment_time!r}; likely "
               "cause: return the segment that get_random_time_segment drew, or (10000, 10000) when there is no room "
               "(step 3 of section 2.2).")
     start, end = got_time[0]
@@ -395,53 +395,53 @@ def _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms,
     new_samples = samples(new)
     if new_samples.size != bg.size:
         _fail(f"{label}: expected new_background to last {len(background)} ms, like the background, but it lasts "
-              f"{len(new)} ms. Likely cause: overlay the clip on the background, not the background on the clip "
+              f"{len(new)} ms; likely cause: overlay the clip on the background, not the background on the clip "
               "(step 3 of section 2.2).")
     diff = new_samples - bg
     failed = (start, end) == sentinel
     expected = tuple(stored["segment_time"])
     kind, before = run["kind"], [tuple(p) for p in run["previous"]]
     if kind == "free" and failed:
-        _fail(f"{label}: expected the clip to be placed (nothing is in its way) but got segment_time {sentinel}. "
-              "Likely cause: the clip must be inserted when its segment overlaps no previous segment (step 3 of "
+        _fail(f"{label}: expected the clip to be placed (nothing is in its way) but got segment_time {sentinel}; "
+              "likely cause: the clip must be inserted when its segment overlaps no previous segment (step 3 of "
               "section 2.2).")
     if kind == "full" and not failed:
         _fail(f"{label}: the previous segments cover the whole 10 s, so expected segment_time {sentinel} (no place "
-              f"found) but got {(start, end)}. Likely cause: insert the clip only when the last segment drawn does "
+              f"found) but got {(start, end)}; likely cause: insert the clip only when the last segment drawn does "
               "not overlap; otherwise return the background and (10000, 10000) (step 3 of section 2.2).")
     if kind == "tries" and expected == sentinel and not failed:
         _fail(f"{label}: the first {TRIES} segments that get_random_time_segment draws after this seed all overlap "
               f"the previous segments (only the {_ordinal(run['draw'])} draw fits), so expected no room, segment_time "
-              f"{sentinel}, but the clip was placed at {(start, end)}. Likely cause: more than {TRIES} draws: draw "
+              f"{sentinel}, but the clip was placed at {(start, end)}; likely cause: more than {TRIES} draws: draw "
               f"again while the segment overlaps, at most {TRIES - 1} more times after the first (step 2 of "
               "section 2.2), then give up.")
     if kind == "tries" and expected != sentinel and failed:
         _fail(f"{label}: the {_ordinal(run['draw'])} segment that get_random_time_segment draws after this seed, "
               f"{expected}, is the first that overlaps no previous segment, so expected the clip placed there but "
-              f"got segment_time {sentinel} (no room). Likely cause: fewer than {TRIES} draws, or no new segment "
+              f"got segment_time {sentinel} (no room); likely cause: fewer than {TRIES} draws, or no new segment "
               f"drawn in the loop: while the segment overlaps, draw a new one, at most {TRIES - 1} more times after "
               "the first (step 2 of section 2.2).")
     if failed:
         if after != before:
-            _fail(f"{label}: no place was found, so previous_segments should stay {before} but it became {after}. "
-                  "Likely cause: the segment was appended although it overlaps; append it only when the clip is "
+            _fail(f"{label}: no place was found, so previous_segments should stay {before} but it became {after}; "
+                  "likely cause: the segment was appended although it overlaps; append it only when the clip is "
                   "inserted (step 3 of section 2.2).")
         if not np.allclose(diff, 0, atol=1.0):
             _fail(f"{label}: no place was found (segment_time {sentinel}), so expected the background unchanged, "
-                  "but the returned audio differs from it. Likely cause: overlay the clip only when its segment does "
+                  "but the returned audio differs from it; likely cause: overlay the clip only when its segment does "
                   "not overlap (step 3 of section 2.2).")
         return
     if end == start + n_ms:
-        _fail(f"{label}: expected segment_time ({start}, {start + n_ms - 1}) but got {(start, end)}. Likely cause: "
+        _fail(f"{label}: expected segment_time ({start}, {start + n_ms - 1}) but got {(start, end)}; likely cause: "
               "the end is inclusive: segment_end = segment_start + len(audio_clip) - 1 (get_random_time_segment "
               "gives it: step 1 of section 2.2).")
     if end != start + n_ms - 1 or start < 0 or end >= CLIP_MS:
-        _fail(f"{label}: expected segment_time (start, start + {n_ms - 1}) inside the 10 s but got {(start, end)}. "
-              "Likely cause: draw segment_time with get_random_time_segment, for the clip's length (step 1 of "
+        _fail(f"{label}: expected segment_time (start, start + {n_ms - 1}) inside the 10 s but got {(start, end)}; "
+              "likely cause: draw segment_time with get_random_time_segment, for the clip's length (step 1 of "
               "section 2.2).")
     if kind == "tries" and not run["free"][0] <= start <= end <= run["free"][1]:
         _fail(f"{label}: the clip was placed at {(start, end)}, over a previous segment (it fits only in "
-              f"{tuple(run['free'])}). Likely cause: draw a new segment while the one drawn overlaps a previous "
+              f"{tuple(run['free'])}); likely cause: draw a new segment while the one drawn overlaps a previous "
               "segment (step 2 of section 2.2), and insert only one that does not overlap.")
     if not _placed_at(diff, cl, start):
         if np.allclose(diff, 0, atol=1.0):
@@ -454,21 +454,21 @@ def _check_inserted(label, out, run, stored, sentinel, background, bg, cl, n_ms,
             cause = ("overlay the clip on the background at the segment's start (step 3 of section 2.2) and return "
                      "the result.")
         _fail(f"{label}: expected the clip's samples added to the background's from {start} ms on (segment_time "
-              f"{(start, end)}) and nothing else changed, but the returned audio differs. Likely cause: {cause}")
+              f"{(start, end)}) and nothing else changed, but the returned audio differs; likely cause: {cause}")
     want = before + [(start, end)]
     if after != want:
         if after == before:
-            _fail(f"{label}: expected previous_segments to become {want} but it is still {after}. Likely cause: the "
+            _fail(f"{label}: expected previous_segments to become {want} but it is still {after}; likely cause: the "
                   "inserted segment was not appended to the caller's list: append it to the list you were given, "
                   "in place (assigning a new list, previous_segments = previous_segments + [...], changes only a "
                   "local name; step 3 of section 2.2).")
-        _fail(f"{label}: expected previous_segments to become {want} but it is {after}. Likely cause: append the "
+        _fail(f"{label}: expected previous_segments to become {want} but it is {after}; likely cause: append the "
               "segment (once) to previous_segments when the clip is inserted (step 3 of section 2.2).")
     if (start, end) != expected:
         which = ("the first segment drawn" if kind == "free" else
                  f"the {_ordinal(run['draw'])} segment drawn, the first that overlaps no previous segment")
         _fail(f"{label}: expected the clip placed at {expected}, {which} by get_random_time_segment after this "
-              f"seed, but it was placed at {(start, end)}. Likely cause: draw each segment with "
+              f"seed, but it was placed at {(start, end)}; likely cause: draw each segment with "
               "get_random_time_segment(len(audio_clip)), one per try, and keep the first that overlaps no previous "
               "segment: draw again only while it overlaps (steps 1 and 2 of section 2.2).")
 
@@ -584,8 +584,8 @@ def check_create_training_example(create_training_example, set_seed, seed=None):
                                list(inputs["negatives"]), Ty, name=label)
             except CheckFailed as exc:
                 if isinstance(exc.__cause__, IndexError):
-                    _fail(f"{exc} Likely cause: an index past the end of a list: draw the indices of the activates "
-                          "over len(activates) and those of the negatives over len(negatives) (steps 3 and 4 of "
+                    _fail(f"{str(exc).rstrip('.')}; likely cause: an index past the end of a list: draw the indices "
+                          "of the activates over len(activates) and those of the negatives over len(negatives) (steps 3 and 4 of "
                           "section 2.4).", cause=exc.__cause__)
                 raise
             seen.append(_check_training_example(label, out, Ty, rows, case, lengths))
@@ -604,7 +604,7 @@ def _which(words, lengths_ms, kind: str, label: str) -> list[int]:
         k = int(np.argmin(gaps))
         if gaps[k] > LENGTH_TOLERANCE_MS:
             _fail(f"{label}: x shows one of the {kind} lasting about {b - a:.0f} ms, but the {kind} given last "
-                  f"{', '.join(map(str, lengths_ms))} ms. Likely cause: insert each chosen clip whole, with "
+                  f"{', '.join(map(str, lengths_ms))} ms; likely cause: insert each chosen clip whole, with "
                   "insert_audio_clip, once (steps 3 and 4 of section 2.4).")
         found.append(k)
     return found
@@ -622,7 +622,7 @@ def _check_draws(name, seen, inputs):
     for i, (kind, most, step) in enumerate((("activates", 4, 3), ("negatives", 2, 4))):
         numbers = {c[i] for c in counts}
         if kind == "negatives" and numbers == {0}:
-            _fail(f"{where} x never shows a negative. Likely cause: the negatives are not inserted: insert each "
+            _fail(f"{where} x never shows a negative; likely cause: the negatives are not inserted: insert each "
                   "one with insert_audio_clip and keep the background it returns (step 4 of section 2.4).")
         for edge in (0, most):
             if edge not in numbers:
@@ -631,14 +631,14 @@ def _check_draws(name, seen, inputs):
                          f"numpy's randint leaves out its upper bound, so the number never reaches {most}: draw it "
                          f"between 0 and {most}, both included")
                 _fail(f"{where} x shows {sorted(numbers)} {kind}, never {edge}, but their number is drawn at random "
-                      f"between 0 and {most} (both included), so about one example in {most + 1} has {edge}. Likely "
+                      f"between 0 and {most} (both included), so about one example in {most + 1} has {edge}; likely "
                       f"cause: {cause} (step {step} of section 2.4).")
         used = {k for a_b in seen for k in a_b[i]}
         missing = [k for k in range(len(inputs[kind])) if k not in used]
         if missing:
             ms = inputs["activate_ms" if i == 0 else "negative_ms"]
             _fail(f"{where} x never shows {kind}[{missing[0]}] (the {ms[missing[0]]} ms one) but only "
-                  f"{', '.join(f'{kind}[{k}]' for k in sorted(used))}. Likely cause: draw the indices of the {kind} "
+                  f"{', '.join(f'{kind}[{k}]' for k in sorted(used))}; likely cause: draw the indices of the {kind} "
                   f"at random over the whole list, 0 to len({kind}) - 1 (step {step} of section 2.4).")
 
 
@@ -652,24 +652,24 @@ def _check_training_example(label, out, Ty, rows, case, lengths) -> tuple[list[i
         hint = ("x holds the clip's samples: return its spectrogram (step 6 of section 2.4)."
                 if x.ndim == 1 or x.size == RATE * CLIP_MS // 1000 else
                 "x is the (frequencies, time steps) spectrogram of the 10 s clip (step 6 of section 2.4).")
-        _fail(f"{label}: expected x of shape {(N_FREQ, TX)} but got {x.shape}. Likely cause: {hint}")
+        _fail(f"{label}: expected x of shape {(N_FREQ, TX)} but got {x.shape}; likely cause: {hint}")
     if not np.issubdtype(x.dtype, np.floating) or not np.all(np.isfinite(x)):
         _fail(f"{label}: expected x to hold finite floats (the spectrogram) but got {x.dtype} values"
-              f"{'' if np.all(np.isfinite(x)) else ' that are not all finite'}. Likely cause: x is the "
+              f"{'' if np.all(np.isfinite(x)) else ' that are not all finite'}; likely cause: x is the "
               "spectrogram of the background (step 6 of section 2.4).")
     check_type(f"{label}: y", y, np.ndarray, hint="y starts as zeros of shape (1, Ty) and gets its ones from "
                                                   "insert_ones (steps 2 and 3 of section 2.4).")
     if y.shape != (1, Ty):
-        _fail(f"{label}: expected y of shape {(1, Ty)} but got {y.shape}. Likely cause: y has shape (1, Ty), "
+        _fail(f"{label}: expected y of shape {(1, Ty)} but got {y.shape}; likely cause: y has shape (1, Ty), "
               "with Ty the argument (step 2 of section 2.4).")
     if not np.all(np.isin(np.unique(y), (0, 1))):
-        _fail(f"{label}: expected y to hold only 0 and 1 but it holds {np.unique(y)[:6].tolist()}. Likely cause: y "
+        _fail(f"{label}: expected y to hold only 0 and 1 but it holds {np.unique(y)[:6].tolist()}; likely cause: y "
               "starts as zeros and only insert_ones changes it, setting label steps to 1 (steps 2 and 3 of section "
               "2.4).")
     loud = loudness_db(x)
     if abs(loud - case["loudness_db"]) > LOUDNESS_TOLERANCE_DB:
         _fail(f"{label}: expected the clip's loudness to be {case['loudness_db']:.1f} dBFS (measured from x's "
-              f"energy) but it is {loud:.1f} dBFS. Likely cause: bring the background to -20 dBFS with "
+              f"energy) but it is {loud:.1f} dBFS; likely cause: bring the background to -20 dBFS with "
               "match_target_amplitude after inserting the clips and before computing the spectrogram (step 5 of "
               "section 2.4).")
     floor = noise_floor(x, rows)
@@ -677,7 +677,7 @@ def _check_training_example(label, out, Ty, rows, case, lengths) -> tuple[list[i
     negatives, power_n = tone_runs(x, rows[1], floor)
     for words, kind, most in ((activates, "activates", 4), (negatives, "negatives", 2)):
         if len(words) > most:
-            _fail(f"{label}: expected at most {most} {kind} in the clip but x shows {len(words)}. Likely cause: "
+            _fail(f"{label}: expected at most {most} {kind} in the clip but x shows {len(words)}; likely cause: "
                   f"draw their number at random between 0 and {most}, both included (section 2.4).")
     spans = sorted((a - MARGIN_MS, b + MARGIN_MS, kind) for words, kind in ((activates, "activate"),
                                                                            (negatives, "negative"))
@@ -685,7 +685,7 @@ def _check_training_example(label, out, Ty, rows, case, lengths) -> tuple[list[i
     for (a0, b0, k0), (a1, b1, k1) in zip(spans, spans[1:]):
         if a1 < b0 - 2 * MARGIN_MS:
             _fail(f"{label}: the {k0} at about {a0:.0f}..{b0:.0f} ms and the {k1} at about {a1:.0f}..{b1:.0f} ms "
-                  "overlap in the clip. Likely cause: pass the same previous_segments list to every "
+                  "overlap in the clip; likely cause: pass the same previous_segments list to every "
                   "insert_audio_clip call, activates and negatives alike (steps 1, 3 and 4 of section 2.4).")
     powers = [p for p in (power_a, power_n) if p is not None]
     if powers:
@@ -698,7 +698,7 @@ def _check_training_example(label, out, Ty, rows, case, lengths) -> tuple[list[i
                      f"the background was made about {quieter:.0f} dB quieter: make it exactly 20 dB quieter, once "
                      "(step 1 of section 2.4), then overlay the clips unchanged.")
             _fail(f"{label}: expected the words to stand {want:.1f} dB above the background in x but they stand "
-                  f"{ratio:.1f} dB above it. Likely cause: {cause}")
+                  f"{ratio:.1f} dB above it; likely cause: {cause}")
     ends = [b + MARGIN_MS - 1 for _, b in activates]    # the clip's last ms: the tone's end plus its silence
     ones = y[0] == 1
     allowed, required = _windows(ends, Ty, STEP_TOLERANCE), _windows(ends, Ty, -STEP_TOLERANCE)
@@ -723,7 +723,7 @@ def _check_training_example(label, out, Ty, rows, case, lengths) -> tuple[list[i
         cause = ("label each inserted activate with insert_ones at the end of its segment, and no negative (steps 3 "
                  "and 4 of section 2.4); x is the spectrogram of the background with all the clips inserted.")
     _fail(f"{label}: {where}, so expected y to be 1 at steps {expected} (Ty={Ty}, within {STEP_TOLERANCE} steps) "
-          f"but it is 1 at steps {_describe(ones)}. Likely cause: {cause}")
+          f"but it is 1 at steps {_describe(ones)}; likely cause: {cause}")
 
 # ---------------------------------------------------------------------------- modelf
 
@@ -810,8 +810,8 @@ def check_modelf(modelf, seed=None):
             model = build(modelf, shape, name=label)
     except CheckFailed as exc:
         if "TimeDistributed" in str(exc) and "dimension" in str(exc):
-            _fail(f"{exc} Likely cause: the second GRU needs return_sequences=True, so that the TimeDistributed "
-                  "Dense gets one vector per time step (step 3 of section 3).", cause=exc.__cause__)
+            _fail(f"{str(exc).rstrip('.')}; likely cause: the second GRU needs return_sequences=True, so that the "
+                  "TimeDistributed Dense gets one vector per time step (step 3 of section 3).", cause=exc.__cause__)
         raise
     check_model(label, model)
     check_input(label, model, (None, *shape))
@@ -820,7 +820,7 @@ def check_modelf(modelf, seed=None):
               for t in (L.Conv1D, L.BatchNormalization, L.Dropout, L.GRU, L.TimeDistributed)}
     if counts[L.TimeDistributed] == 0 and layers and isinstance(layers[-1], L.Dense):
         _fail(f"{label}: expected the last layer to be a TimeDistributed Dense(1) with a sigmoid but got a "
-              "Dense layer applied directly. Likely cause: wrap the Dense layer in TimeDistributed, so that the "
+              "Dense layer applied directly; likely cause: wrap the Dense layer in TimeDistributed, so that the "
               "same Dense layer reads every time step (section 3).")
     for layer_type, want, where in ((L.BatchNormalization, 3, "one after the Conv1D, one after the first GRU's "
                                      "Dropout and one after the second GRU's Dropout (steps 1 to 3 of section 3)"),
@@ -831,7 +831,7 @@ def check_modelf(modelf, seed=None):
                                     (L.Conv1D, 1, "one, the first layer (step 1 of section 3)")):
         if counts[layer_type] != want:
             _fail(f"{label}: expected {want} {layer_type.__name__} layer{'s' if want > 1 else ''} but found "
-                  f"{counts[layer_type]}. Likely cause: the model has {where}, and no other.")
+                  f"{counts[layer_type]}; likely cause: the model has {where}, and no other.")
     check_layer_sequence(label, model, _expected_layers(model))
     conv, _, act, *_ = layers
     check_layer_config(f"{label}: the Conv1D layer", conv, filters=CONV_FILTERS)
@@ -846,7 +846,7 @@ def check_modelf(modelf, seed=None):
         check_activation(f"{label}: the Activation layer", act, "relu")
     for i, drop in enumerate([layer for layer in layers if isinstance(layer, L.Dropout)], start=1):
         if np.isclose(drop.rate, 1 - DROPOUT_RATE):
-            _fail(f"{label}: Dropout {i}: expected rate={DROPOUT_RATE} but got rate={drop.rate:g}. Likely cause: "
+            _fail(f"{label}: Dropout {i}: expected rate={DROPOUT_RATE} but got rate={drop.rate:g}; likely cause: "
                   f"{_RATE_HINT}")
         check_layer_config(f"{label}: Dropout {i}", drop, rate=DROPOUT_RATE, hint=_RATE_HINT)
     for i, gru in enumerate([layer for layer in layers if isinstance(layer, L.GRU)], start=1):
@@ -856,7 +856,7 @@ def check_modelf(modelf, seed=None):
     dense = layers[-1].layer
     if not isinstance(dense, L.Dense):
         _fail(f"{label}: expected TimeDistributed to wrap a Dense layer but it wraps {article(type(dense).__name__)} "
-              "layer. Likely cause: the output layer is TimeDistributed(Dense(1, activation='sigmoid')), one "
+              "layer; likely cause: the output layer is TimeDistributed(Dense(1, activation='sigmoid')), one "
               "Dense unit applied at every step (step 4 of section 3).")
     check_layer_config(f"{label}: the output Dense layer", dense, units=1,
                        hint="One output per time step: Dense(1, activation='sigmoid').")
@@ -864,7 +864,7 @@ def check_modelf(modelf, seed=None):
         check_activation(f"{label}: the output Dense layer", dense, "sigmoid")
     except CheckFailed as exc:
         if _activation_is(dense, "softmax"):
-            _fail(f"{str(exc).split(' Likely cause:')[0]} Likely cause: a softmax over one unit is always 1.0; "
+            _fail(f"{str(exc).split('; likely cause:')[0]}; likely cause: a softmax over one unit is always 1.0; "
                   "use activation='sigmoid', the probability that the word just ended (step 4 of section 3).",
                   cause=None)
         raise
@@ -897,16 +897,16 @@ def _check_outputs(label, model, case, seed):
         probs = predict(week3.trigger.fast_time_distributed(model), batch)  # the same outputs, fewer steps to run
     except Exception as exc:  # noqa: BLE001 - a model that cannot run
         _fail(f"{label}: the model could not predict on a batch of shape {batch.shape}: it raised "
-              f"{type(exc).__name__}: {_first_line(exc)}. Likely cause: a layer that depends on the input length "
+              f"{type(exc).__name__}: {_first_line(exc)}; likely cause: a layer that depends on the input length "
               "or is wired to the wrong input: build every layer from the input_shape argument, each reading the "
               "output of the layer before it (section 3).", cause=exc)
     if not isinstance(probs, np.ndarray) or probs.shape != want:
         _fail(f"{label}: expected predictions of shape {want} but got "
-              f"{getattr(probs, 'shape', article(type(probs).__name__))}. Likely cause: the model's output is the "
+              f"{getattr(probs, 'shape', article(type(probs).__name__))}; likely cause: the model's output is the "
               "TimeDistributed Dense's, one probability per output step (step 4 of section 3).")
     if not np.all(np.isfinite(probs)) or probs.min() < 0 or probs.max() > 1:
         _fail(f"{label}: expected predictions between 0 and 1 (probabilities) but got values from "
-              f"{np.nanmin(probs):.3g} to {np.nanmax(probs):.3g}. Likely cause: the output layer must be a Dense(1) "
+              f"{np.nanmin(probs):.3g} to {np.nanmax(probs):.3g}; likely cause: the output layer must be a Dense(1) "
               "with a sigmoid, applied at every time step with TimeDistributed (section 3).")
     expected = np.asarray(case["outputs"])
     if np.allclose(probs, expected, rtol=0, atol=OUTPUT_TOLERANCE):
@@ -917,7 +917,7 @@ def _check_outputs(label, model, case, seed):
              f"but got {probs[worst]:.4f}")
     for cause, wrong in case["mistakes"].items():
         if np.allclose(probs, np.asarray(wrong), rtol=0, atol=OUTPUT_TOLERANCE):
-            _fail(f"{where}: exactly the outputs of a known mistake. Likely cause: {_pointed(cause, 'section 3')}")
-    _fail(f"{where}. Likely cause: the layers are right but the model computes something else: each layer must read "
+            _fail(f"{where}: exactly the outputs of a known mistake; likely cause: {_pointed(cause, 'section 3')}")
+    _fail(f"{where}; likely cause: the layers are right but the model computes something else: each layer must read "
           "the output of the layer before it, in the order of section 3, with its options at their defaults "
           "except those listed there (the GRUs read their sequences forwards, go_backwards=False).")

@@ -277,7 +277,7 @@ def optimize_case(n_a, vocab_size, length, learning_rate, seed):
     except IndexError as exc:
         crashes = {f"{type(exc).__name__}: {exc}": (
             f"a[len(X)] is past the end: rnn_backward's a holds one hidden state per time step, {len(X)} here "
-            f"(a[t] is the state after reading X[t]; the initial state a_prev is not in it). Section 3.1 says which "
+            f"(a[t] is the state after reading X[t]; the initial state a_prev is not in it); section 3.1 says which "
             f"one is the state after the last character.")}
     return {"loss": loss, "gradients": clipped, "a_last": a_last, "parameters": updated,
             "mistakes": {"gradients": _per_key(clipped, gradient_mistakes),

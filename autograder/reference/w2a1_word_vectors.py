@@ -158,7 +158,7 @@ NOT_EXCLUDED = ("the input words were not excluded: word_b is often the closest 
 ANALOGY_MISTAKES = {
     "euclidean": "the word nearest to e_b - e_a + e_c in Euclidean distance was chosen; use cosine similarity, not "
                  "Euclidean distance: the best w maximises cos(e_b - e_a, e_w - e_c), whatever the lengths.",
-    "dot": "the dot product was used without dividing by the norms; long offsets then win. Use cosine similarity, "
+    "dot": "the dot product was used without dividing by the norms; long offsets then win; use cosine similarity, "
            "cos(e_b - e_a, e_w - e_c).",
     "reversed": "a difference is reversed: compare e_b - e_a with e_w - e_c (the same order in both); or the "
                 "word with the smallest cosine was chosen instead of the largest (sort best first).",

@@ -165,10 +165,10 @@ AVG_MISTAKES = {
 
 MODEL_MISTAKES = {
     "accumulate": "the gradients were added up over the epoch (dW += ..., db += ...) while W and b were also "
-                  "updated at every example, so each update repeats all the earlier ones. Per-example SGD uses "
+                  "updated at every example, so each update repeats all the earlier ones; per-example SGD uses "
                   "this example's gradient only (step 2 of section 2.2).",
     "accumulate_all": "the gradients were added up across examples and epochs (dW += ..., db += ...) while W and "
-                      "b were updated at every example. Use this example's gradient only (step 2 of section 2.2).",
+                      "b were updated at every example; use this example's gradient only (step 2 of section 2.2).",
     "no_bias": "b was never updated: update it with db and the learning rate, like W (step 3 of section 2.2).",
     "sign": "dz has the wrong sign (Y_oh[i] - a): with it, the updates climb the cost instead of descending; see "
             "step 2 of section 2.2 for the gradient of this example's cost.",

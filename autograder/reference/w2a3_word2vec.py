@@ -196,7 +196,7 @@ def _keep_mistakes(counts, t, token_ids) -> dict:
     keep = np.minimum(1.0, np.sqrt(t / f))
     seen = np.bincount(token_ids, minlength=len(counts)) / len(token_ids)
     return {
-        "about 1 - min(1, sqrt(t / f)) of each word was kept: that is the share discarded. Keep a token when its "
+        "about 1 - min(1, sqrt(t / f)) of each word was kept: that is the share discarded; keep a token when its "
         "uniform draw is below its keep probability min(1, sqrt(t / f)).": 1.0 - keep,
         "the keep probability was computed from the raw counts; f is a frequency: count / (the sum of the counts).":
             np.minimum(1.0, np.sqrt(t / counts)),

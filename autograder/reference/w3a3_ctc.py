@@ -446,7 +446,7 @@ def _beam_variant(log_probs, beam_width, blank, mistake=None):
 
 BEAM_MISTAKES = {
     "single_mass": "a prefix kept one mass: a label equal to the prefix's last one always merged, so no repeat "
-                   "could be made even after a blank. Keep p_b and p_nb apart.",
+                   "could be made even after a blank; keep p_b and p_nb apart.",
     "always_new": "a label equal to the prefix's last one always made a new label; from p_nb (no blank between) "
                   "it merges into the same prefix, only from p_b does it extend it.",
     "no_prune": "beam_width was ignored: keep only the beam_width best prefixes after every frame.",
