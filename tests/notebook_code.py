@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from autograder.reference import HIDDEN_MARK
+from course import nbgrader_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,3 +93,42 @@ def code_cell(nb, marker: str):
 def output_text(nb, marker: str) -> str:
     """The printed text (stream outputs) of the one code cell whose source contains ``marker``."""
     return "".join(o.get("text", "") for o in code_cell(nb, marker).outputs)
+
+
+def points_by_heading(nb) -> tuple[dict, dict]:
+    """{heading: points it states} for every "## " / "### " heading ending in "(N points)", and {heading: points of
+    the graded cells under it}."""
+    current, stated, graded = {2: None, 3: None}, {}, {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                heading = re.match(r"^(#{2,3}) (.+)$", line)
+                if heading:
+                    level, title = len(heading.group(1)), heading.group(2)
+                    if level == 2:
+                        current[3] = None
+                    current[level] = title
+                    points = re.search(r"\((\d+) points?\)\s*$", title)
+                    if points:
+                        stated[title], graded[title] = int(points.group(1)), 0
+        meta = nbgrader_meta(cell)
+        if meta.get("grade"):
+            assert any(t in graded for t in current.values()), f"{meta['grade_id']}: under no heading with points"
+            for title in current.values():
+                if title in graded:
+                    graded[title] += meta["points"]
+    return stated, graded
+
+
+def assert_grading_introduction(nb) -> None:
+    """The introduction's "**Grading.** N graded functions, M points" is the notebook's nbgrader metadata, and its
+    "The autograder runs the same check and a few more" holds: every graded cell has hidden checks after its public
+    ones."""
+    graded = [nbgrader_meta(c) for c in nb.cells if nbgrader_meta(c).get("grade")]
+    intro = markdown_text(nb, "**Grading.**")
+    assert f"{len(graded)} graded functions, {sum(m['points'] for m in graded)} points" in intro
+    # "The autograder runs the same check and a few more": every graded cell has hidden checks after its public ones
+    assert "The autograder runs the same check and a few more" in intro
+    for cell in (c for c in nb.cells if nbgrader_meta(c).get("grade")):
+        public, hidden = cell.source.split(HIDDEN_MARK)
+        assert re.search(r"^check_\w+\(", public, re.M) and re.search(r"^check_\w+\(", hidden, re.M)

@@ -11,9 +11,8 @@ import re
 import numpy as np
 import pytest
 
-from autograder.reference import HIDDEN_MARK
 from course import nbgrader_meta
-from notebook_code import code_cell, markdown_text, output_text
+from notebook_code import assert_grading_introduction, points_by_heading, code_cell, markdown_text, output_text
 from week1 import char_lm_checks
 from week1.char_lm import (build_vocabulary, characters_per_name, initial_loss, initialize_parameters, load_names,
                            sample_names, smooth_loss)
@@ -26,45 +25,15 @@ def nb(executed_source):
     return executed_source(AID)[0]
 
 
-def _points_by_heading(nb) -> tuple[dict, dict]:
-    """{heading: points it states} for every "## " / "### " heading ending in "(N points)", and {heading: points of
-    the graded cells under it}."""
-    current, stated, graded = {2: None, 3: None}, {}, {}
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                heading = re.match(r"^(#{2,3}) (.+)$", line)
-                if heading:
-                    level, title = len(heading.group(1)), heading.group(2)
-                    if level == 2:
-                        current[3] = None
-                    current[level] = title
-                    points = re.search(r"\((\d+) points?\)\s*$", title)
-                    if points:
-                        stated[title], graded[title] = int(points.group(1)), 0
-        meta = nbgrader_meta(cell)
-        if meta.get("grade"):
-            assert any(t in graded for t in current.values()), f"{meta['grade_id']}: under no heading with points"
-            for title in current.values():
-                if title in graded:
-                    graded[title] += meta["points"]
-    return stated, graded
-
 
 def _losses(out: str) -> dict[int, float]:
     return {int(i): float(v) for i, v in re.findall(r"^Iteration: (\d+), Loss: ([\d.]+)$", out, re.M)}
 
 
 def test_the_introduction_and_the_headings_count_the_graded_functions_and_points(nb):
+    assert_grading_introduction(nb)
     graded = [nbgrader_meta(c) for c in nb.cells if nbgrader_meta(c).get("grade")]
-    intro = markdown_text(nb, "**Grading.**")
-    assert f"{len(graded)} graded functions, {sum(m['points'] for m in graded)} points" in intro
-    # "The autograder runs the same check and a few more": every graded cell has hidden checks after its public ones
-    assert "The autograder runs the same check and a few more" in intro
-    for cell in (c for c in nb.cells if nbgrader_meta(c).get("grade")):
-        public, hidden = cell.source.split(HIDDEN_MARK)
-        assert re.search(r"^check_\w+\(", public, re.M) and re.search(r"^check_\w+\(", hidden, re.M)
-    stated, counted = _points_by_heading(nb)
+    stated, counted = points_by_heading(nb)
     assert len(stated) == len(graded) and stated == counted
 
 
