@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run_notebooks import PEAK_CELL  # noqa: E402
+from run_notebooks import measure  # noqa: E402
 
 
 def run(path: Path, replacements: list[tuple[str, str]], cores: int | None) -> dict:
@@ -36,18 +33,8 @@ def run(path: Path, replacements: list[tuple[str, str]], cores: int | None) -> d
             raise SystemExit(f"{old!r} is in no code cell of {path}")
         for cell in cells:
             cell.source = cell.source.replace(old, new)
-    nb.cells.append(nbformat.v4.new_code_cell(PEAK_CELL))
-    client = NotebookClient(nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-    if cores:
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
-            os.environ[var] = str(cores)
-        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))  # inherited by the kernel
-    start = time.perf_counter()
-    client.execute()
-    wall = time.perf_counter() - start
-    peak_kb = json.loads(nb.cells[-1].outputs[0]["text"])["peak_kb"]
-    return {"notebook": str(path), "replaced": len(replacements), "wall_s": round(wall, 1),
-            "peak_mb": round(peak_kb / 1024)}
+    wall, peak = measure(nb, path.parent, cores, timeout=1800)
+    return {"notebook": str(path), "replaced": len(replacements), "wall_s": wall, "peak_mb": peak}
 
 
 def main() -> None:

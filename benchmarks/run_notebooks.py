@@ -25,11 +25,11 @@ from autograder.grading import assignment_ids  # noqa: E402
 PEAK_CELL = "import resource, json; print(json.dumps({'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"
 
 
-def run(aid: str, cores: int | None) -> dict:
-    (path,) = sorted((ROOT / "source" / aid).glob("*.ipynb"))
-    nb = nbformat.read(path, as_version=4)
+def measure(nb, folder: Path, cores: int | None, timeout: int = 1200) -> tuple[float, int]:
+    """(wall seconds, peak kernel memory in MB) of running the notebook ``nb`` in a fresh kernel in ``folder``, the
+    kernel pinned to ``cores`` cores; ``nb`` is changed only in memory."""
     nb.cells.append(nbformat.v4.new_code_cell(PEAK_CELL))
-    client = NotebookClient(nb, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
     if cores:
         # Environment of the kernel: limit the math libraries' threads as the core count would.
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
@@ -39,7 +39,13 @@ def run(aid: str, cores: int | None) -> dict:
     client.execute()
     wall = time.perf_counter() - start
     peak_kb = json.loads(nb.cells[-1].outputs[0]["text"])["peak_kb"]
-    return {"assignment": aid, "wall_s": round(wall, 1), "peak_mb": round(peak_kb / 1024)}
+    return round(wall, 1), round(peak_kb / 1024)
+
+
+def run(aid: str, cores: int | None) -> dict:
+    (path,) = sorted((ROOT / "source" / aid).glob("*.ipynb"))
+    wall, peak = measure(nbformat.read(path, as_version=4), path.parent, cores)
+    return {"assignment": aid, "wall_s": wall, "peak_mb": peak}
 
 
 def main() -> None:
