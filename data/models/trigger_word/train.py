@@ -96,14 +96,27 @@ def _load_clips():
     _CLIPS = load_raw_audio("train")
 
 
-def _make_round_here(seed: int, round_: int, n: int):
-    return make_round(seed, round_, n, _CLIPS)
+def _make_round_here(seed: int, round_: int, n: int, folder: str) -> str:
+    """Make a round's examples and write them to an .npz file in ``folder`` (read when the round starts, so the
+    training process holds one round's examples at a time); returns its path."""
+    X, Y = make_round(seed, round_, n, _CLIPS)
+    path = Path(folder) / f"round_{round_}.npz"
+    np.savez(path, X=X, Y=Y)
+    return str(path)
+
+
+def _take_round(future):
+    path = Path(future.result())
+    with np.load(path) as arrays:
+        X, Y = arrays["X"], arrays["Y"]
+    path.unlink()
+    return X, Y
 
 
 def by_synthesiser(probs, dev, threshold, refractory, split="dev"):
     """Recall of the "activate"s of each synthesiser (from the recipes and the manifest)."""
     from checks.paths import data_path
-    from week3.audio import CLIP_MS, TY, detections
+    from week3.audio import CLIP_MS, EARLY_MS, TY, detections
 
     recipes = json.loads(data_path("trigger_word", split, "recipes.json").read_text())
     manifest = {e["file"]: e for e in json.loads(data_path("trigger_word", "manifest.json").read_text())["files"]}
@@ -115,7 +128,7 @@ def by_synthesiser(probs, dev, threshold, refractory, split="dev"):
         for insert, end in zip(inserts, ends):
             synth = manifest[f"{split}/{insert['clip']}"]["synthesiser"]
             total[synth] = total.get(synth, 0) + 1
-            hit[synth] = hit.get(synth, 0) + any(end <= f <= end + 1000 for f in fired)
+            hit[synth] = hit.get(synth, 0) + any(end - EARLY_MS <= f <= end + 1000 for f in fired)
     return {s: {"activates": total[s], "recall": round(hit[s] / total[s], 4)} for s in sorted(total)}
 
 
@@ -190,29 +203,37 @@ def main(argv=None) -> int:
                                        *(argv if argv is not None else sys.argv[1:])]))
     start = time.time()
     # the examples of the next round are made in another process while this one trains on the current round's
-    maker = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                   initializer=_load_clips)
-    upcoming = maker.submit(_make_round_here, state["seed"], len(state["rounds"]), state["examples"])
+    if not args.evaluate_only:
+        maker = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                       initializer=_load_clips)
+        args.checkpoint.mkdir(parents=True, exist_ok=True)
+        upcoming = maker.submit(_make_round_here, state["seed"], len(state["rounds"]), state["examples"],
+                                str(args.checkpoint))
     while not args.evaluate_only:
         rounds = state["rounds"]
         per_round = (sum(r["seconds"] for r in rounds[-3:]) / len(rounds[-3:])) if rounds else 0
         if time.time() - start + per_round > args.minutes * 60:
             break
         t0 = time.time()
-        X, Y = upcoming.result()
+        X, Y = _take_round(upcoming)
         made = time.time() - t0   # the wait for the examples, not the time spent making them
-        upcoming = maker.submit(_make_round_here, state["seed"], len(rounds) + 1, state["examples"])
+        upcoming = maker.submit(_make_round_here, state["seed"], len(rounds) + 1, state["examples"],
+                                str(args.checkpoint))
         history = model.fit(X, Y, batch_size=state["batch_size"], epochs=1, shuffle=True, verbose=0).history
         del X, Y
         rounds.append({"round": len(rounds) + 1, **{k: round(float(v[-1]), 4) for k, v in history.items()},
                        "wait_seconds": round(made, 1), "seconds": round(time.time() - t0, 1)})
+        # written whole, then renamed: a run stopped while saving leaves the last checkpoint as it was
         args.checkpoint.mkdir(parents=True, exist_ok=True)
-        model.save(args.checkpoint / "model.keras")
-        state_file.write_text(json.dumps(state, indent=1) + "\n")
+        model.save(args.checkpoint / "model.new.keras")
+        (args.checkpoint / "state.new.json").write_text(json.dumps(state, indent=1) + "\n")
+        os.replace(args.checkpoint / "model.new.keras", args.checkpoint / "model.keras")
+        os.replace(args.checkpoint / "state.new.json", state_file)
         print(f"round {len(rounds)}: {rounds[-1]}", flush=True)
-    for process in list(getattr(maker, "_processes", {}).values()):   # a round being made that is not needed
-        process.terminate()
-    maker.shutdown(wait=False, cancel_futures=True)
+    if not args.evaluate_only:
+        for process in list(getattr(maker, "_processes", {}).values()):   # a round being made that is not needed
+            process.terminate()
+        maker.shutdown(wait=False, cancel_futures=True)
 
     measured = choose_and_measure(model)
     rounds = state["rounds"]
