@@ -25,7 +25,8 @@ ns, notebook = notebook_fixtures(AID, names=("ns", "notebook"))
 
 
 def test_detections_follow_the_one_documented_rule():
-    """The first step above the threshold fires; then nothing for 75 steps (the rule the text states)."""
+    """The first step above the threshold fires; then nothing for the refractory period (the rule the text states;
+    the notebook uses the threshold and refractory period chosen on the validation clips)."""
     p = np.zeros(audio.TY)
     p[100:130] = 0.9          # one word: one detection, at its first step above 0.5
     p[174] = 0.9              # 74 steps later: silenced
@@ -33,7 +34,12 @@ def test_detections_follow_the_one_documented_rule():
     p[400] = 0.5              # not above the threshold
     assert audio.detections(p) == [100, 175]
     assert audio.detections(p, refractory=20) == [100, 120, 174]  # still above 0.5 at 120
-    assert "75 steps" in NOTEBOOK.read_text() and audio.detections.__defaults__ == (0.5, 75)
+    assert audio.detections.__defaults__ == (0.5, 75)
+    text = NOTEBOOK.read_text()
+    assert "the first step above a **threshold**" in text and "**refractory period**" in text
+    for use in ("dev_metrics(model, threshold, refractory, dev=dev)", "detections(p, threshold, refractory)",
+                "chime_on_activate(clip, p, threshold, refractory)"):   # each uses the chosen pair
+        assert use in text, use
 
 
 def test_chime_on_activate_chimes_exactly_at_the_detections():
@@ -54,6 +60,19 @@ def test_event_metrics_on_a_hand_made_example():
     assert (m["true positives"], m["false positives"], m["missed"]) == (1, 2, 2)
     assert m["precision"] == pytest.approx(1 / 3) and m["recall"] == pytest.approx(1 / 3)
     assert m["f1"] == pytest.approx(1 / 3)
+
+
+def test_a_detection_in_the_last_50_ms_of_the_word_counts_and_one_before_does_not():
+    """The output at step t has heard about 30 ms past t's time, and a word file ends with 10-15 ms of silence."""
+    steps = lambda ms: int(np.ceil(ms * audio.TY / audio.CLIP_MS))  # noqa: E731
+    assert audio.EARLY_MS == 50
+    assert audio.event_metrics([steps(2000 - 45)], [2000])["true positives"] == 1
+    assert audio.event_metrics([steps(2000 - 60)], [2000])["true positives"] == 0
+    assert audio.event_metrics([412], [2000])["true positives"] == 1     # 2996 ms
+    assert audio.event_metrics([413], [2000])["true positives"] == 0     # 3004 ms
+    # the receptive field behind the 30 ms: the last of the 15 spectrogram steps output step t reads, as a time
+    last_input_ms = (4 * 100 + 14) * audio.CLIP_MS / audio.TX + 1000 * audio.NFFT / audio.RATE
+    assert 25 < last_input_ms - 100 * audio.CLIP_MS / audio.TY < 35
 
 
 def test_frame_labels_are_what_insert_ones_writes():
@@ -77,20 +96,28 @@ def metrics():
 
 def test_the_readme_reports_what_the_training_script_measured(metrics):
     readme = data_path("models", "trigger_word", "README.md").read_text()
-    assert f"\n    {metrics['command']}\n" in readme
+    for command in metrics["commands"]:
+        assert f"\n    {command}\n" in readme, command
     dev = metrics["dev"]
     for key in ("precision", "recall", "f1", "frame accuracy"):
         assert f"{dev[key]:.3f}" in readme, key
+    assert f"threshold {metrics['validation']['threshold']}" in readme
+    assert f"refractory period of {metrics['validation']['refractory']} steps" in readme
 
 
 def test_the_shipped_weights_give_the_reported_dev_metrics(metrics):
+    """All 400 dev clips, with the settings chosen on the validation clips: the figures the README reports."""
     model = reference.modelf((audio.TX, audio.N_FREQ))
     trigger.load_pretrained(model)
-    dev = audio.load_dev()[:12]
+    dev = audio.load_dev()
     probs = trigger.predict_clips(model, [clip for clip, _ in dev])
-    assert probs.shape == (12, audio.TY) and ((probs >= 0) & (probs <= 1)).all()
-    got = trigger.dev_metrics(model, dev=dev)
-    assert got["clips"] == 12 and 0 <= got["f1"] <= 1
+    assert probs.shape == (len(dev), audio.TY) and ((probs >= 0) & (probs <= 1)).all()
+    chosen = metrics["validation"]
+    got = trigger.dev_metrics(model, chosen["threshold"], chosen["refractory"], dev, probs)
+    for key in ("clips", "activates", "true positives", "false positives", "missed"):
+        assert got[key] == metrics["dev"][key], key
+    for key in ("precision", "recall", "f1", "frame accuracy"):
+        assert got[key] == pytest.approx(metrics["dev"][key], abs=2e-3), key
 
 # ---------------------------------------------------------------------------- the notebook
 
@@ -113,10 +140,12 @@ def test_the_executed_notebook_plays_the_chimes_and_reports_event_metrics(execut
     assert len(players) == 3 + 1 + 3  # the three kinds of clip, the example clip, three chimed dev clips
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 3  # waveform + spectrogram, an example, a dev clip
     text = "".join(o.get("text", "") for o in outputs)
-    before = re.search(r"pretrained .*F1 ([\d.]+)", text)
-    after = re.search(r"after fine-tuning: .*F1 ([\d.]+)", text)
-    assert before and after and 0 <= float(after.group(1)) <= 1
-    assert float(before.group(1)) == pytest.approx(metrics["dev"]["f1"], abs=1e-3)  # the script measured the same
+    full = re.search(r"the script's measurement on all \d+ dev clips .*F1 ([\d.]+)", text)
+    subset = re.search(r"here, on the first 80 dev clips .*F1 ([\d.]+)", text)
+    after = re.search(r"on the same 80 dev clips: F1 ([\d.]+) before, ([\d.]+) after", text)
+    assert full and subset and after and 0 <= float(after.group(2)) <= 1
+    assert float(full.group(1)) == pytest.approx(metrics["dev"]["f1"], abs=1e-3)  # the script measured it
+    assert after.group(1) == subset.group(1)
 
 # ---------------------------------------------------------------------------- Keras's own TimeDistributed
 
