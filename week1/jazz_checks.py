@@ -146,7 +146,7 @@ def _calls(layer) -> list:
 def _translated(exc: CheckFailed, fn, name: str, LSTM_cell, densor) -> str | None:
     """One sentence naming the cause of a known Keras error raised while the model was wired, or None."""
     text = str(exc.__cause__ or exc)
-    n_values = densor.units
+    vocabulary = densor.units   # the check's own name for it: n_values is the student's
     inference = name.startswith("music_inference_model")
     if "expected ndim=3, found ndim=2" in text:
         found = re.search(r"Full shape received: (\([^)]*\))", text)
@@ -161,15 +161,15 @@ def _translated(exc: CheckFailed, fn, name: str, LSTM_cell, densor) -> str | Non
             cause = ("step t of X was not reshaped with the reshaper to a sequence of length 1 before the LSTM step "
                      "(step 3 of section 2.1).")
         return (f"{name}: the LSTM_cell received an input of shape {got} at step {done} but reads sequences of "
-                f"shape (None, 1, {n_values}); likely cause: {cause}")
+                f"shape (None, 1, {vocabulary}); likely cause: {cause}")
     found = re.search(r"total size of the tensor must be unchanged\. Received: input_shape=\((\d+),\)", text)
     if found and not inference:
         got = int(found.group(1))
         causes = _global_causes(fn, "2.1", seen=text) or [
             f"n_values was not taken from the arguments: read it from the number of units of the densor passed in "
-            f"({n_values} here; step 1 of section 2.1)."]
-        return (f"{name}: the reshaper, Reshape((1, {n_values})), received steps of {got} values, so X was not "
-                f"created with the densor's {n_values} values per step; likely cause: {' '.join(causes)}")
+            f"({vocabulary} here; step 1 of section 2.1)."]
+        return (f"{name}: the reshaper, Reshape((1, {vocabulary})), received steps of {got} values, so X was not "
+                f"created with the densor's {vocabulary} values per step; likely cause: {' '.join(causes)}")
     if "is not connected to `inputs`" in text:
         return (f"{name}: an output of the Model is not computed from its inputs; likely cause: inputs= should hold "
                 f"the three Input tensors the outputs are computed from, [{'x0' if inference else 'X'}, a0, c0] "
