@@ -179,6 +179,11 @@ def detections(predictions: np.ndarray, threshold: float = 0.5, refractory: int 
 EARLY_MS = 50   # how long before an "activate"'s end a detection still counts (see event_metrics)
 
 
+def heard_in_time(detection_ms: float, end_ms: float, window_ms: int = 1000, early_ms: int = EARLY_MS) -> bool:
+    """Whether a detection at ``detection_ms`` answers an "activate" that ends at ``end_ms`` (event_metrics' rule)."""
+    return end_ms - early_ms <= detection_ms <= end_ms + window_ms
+
+
 def event_metrics(fired_steps: list[int], activate_ends_ms: list[int], window_ms: int = 1000,
                   early_ms: int = EARLY_MS) -> dict:
     """Event-level precision, recall and F1 of one or many clips' detections.
@@ -196,7 +201,7 @@ def event_metrics(fired_steps: list[int], activate_ends_ms: list[int], window_ms
         unmatched = sorted(ends)
         for step in fired:
             ms = step * CLIP_MS / TY
-            match = next((e for e in unmatched if e - early_ms <= ms <= e + window_ms), None)
+            match = next((e for e in unmatched if heard_in_time(ms, e, window_ms, early_ms)), None)
             if match is None:
                 fp += 1
             else:

@@ -116,7 +116,7 @@ def _take_round(future):
 def by_synthesiser(probs, dev, threshold, refractory, split="dev"):
     """Recall of the "activate"s of each synthesiser (from the recipes and the manifest)."""
     from checks.paths import data_path
-    from week3.audio import CLIP_MS, EARLY_MS, TY, detections
+    from week3.audio import CLIP_MS, TY, detections, heard_in_time
 
     recipes = json.loads(data_path("trigger_word", split, "recipes.json").read_text())
     manifest = {e["file"]: e for e in json.loads(data_path("trigger_word", "manifest.json").read_text())["files"]}
@@ -128,7 +128,7 @@ def by_synthesiser(probs, dev, threshold, refractory, split="dev"):
         for insert, end in zip(inserts, ends):
             synth = manifest[f"{split}/{insert['clip']}"]["synthesiser"]
             total[synth] = total.get(synth, 0) + 1
-            hit[synth] = hit.get(synth, 0) + any(end - EARLY_MS <= f <= end + 1000 for f in fired)
+            hit[synth] = hit.get(synth, 0) + any(heard_in_time(f, end) for f in fired)
     return {s: {"activates": total[s], "recall": round(hit[s] / total[s], 4)} for s in sorted(total)}
 
 
