@@ -9,9 +9,10 @@ Requirements (Debian packages, installed once by whoever rebuilds the data; the 
 
     apt-get install espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
 
-and the course's Python environment (numpy). The synthesis, resampling, trimming and level functions and the voice
-lists are those of ``data/trigger_word/prepare.py`` (imported from it), the backgrounds are the trigger-word
-backgrounds as shipped (``data/trigger_word/{train,dev}/backgrounds/``), and the features are
+and the course's Python environment (numpy). The synthesis, resampling, trimming and level functions and the dev
+voices are those of ``data/trigger_word/prepare.py`` (imported from it), the backgrounds are the
+trigger-word backgrounds as shipped (``data/trigger_word/{train,dev}/backgrounds/``) but for the train babble, which
+this set keeps as it was built with (``backgrounds/train/``), and the features are
 ``week3.digits.log_mel``.
 
 Each utterance is 3-7 digits said as words ("four one seven two"), synthesised **digit by digit** (each digit
@@ -86,15 +87,23 @@ def voices(split):
             for b in TRAIN_ESPEAK_BASES for v in TRAIN_ESPEAK_VARIANTS] + TRAIN_OTHER
 
 
+# the train babble as it was when this set was built: the trigger-word set's train babble has since been made
+# again, by its larger list of train voices; a file here takes the place of the trigger-word file of its name
+OWN_BACKGROUNDS = HERE / "backgrounds"
+
+
 def backgrounds(split):
-    """{name: samples} of the split's trigger-word backgrounds (10 s each, as shipped), sorted by name."""
+    """{name: samples} of the split's backgrounds (10 s each, as shipped), sorted by name: the trigger-word
+    backgrounds, each replaced by this set's own file of the same name in ``backgrounds/<split>/`` if there is one."""
     folder = REPO / "data" / "trigger_word" / split / "backgrounds"
-    out = {}
-    for path in sorted(folder.glob("*.wav")):
-        x, rate = tw.read_wav(path.read_bytes())
-        out[path.name] = x
-    if not out:
+    paths = {path.name: path for path in folder.glob("*.wav")}
+    if not paths:
         sys.exit(f"prepare.py reads the trigger-word backgrounds, but {folder} holds none")
+    paths.update({path.name: path for path in (OWN_BACKGROUNDS / split).glob("*.wav")})
+    out = {}
+    for name in sorted(paths):
+        x, rate = tw.read_wav(paths[name].read_bytes())
+        out[name] = x
     return out
 
 
