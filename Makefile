@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Learners work in copies of the student notebooks, in a folder git ignores and no instructor command reads.
 WORK   := work
 
-.PHONY: help lab workspace validate mutants test setup release check-release fixtures check-fixtures autograde feedback export \
+.PHONY: help lab workspace validate mutants test setup release check-release fixtures check-fixtures autograde regrade feedback report export \
         student-export benchmark clean
 
 help:
@@ -24,8 +24,10 @@ help:
 	@echo "  make fixtures           regenerate the public checks' stored values (make check-fixtures: stale?)"
 	@echo "  make student-export DIR=../sequence-models-student   write, or update, the student distribution"
 	@echo "  make autograde ID=<id>|all [STUDENT=s] [JOBS=n] [SCHEDULER=addr] [FORCE=1] [CANARY=0] [REPORT=file.csv]"
+	@echo "  make regrade ID=<id> STUDENT=s FUNCTION=name REASON=\"...\"   grade s again for a regrade request (recorded)"
 	@echo "  make feedback ID=<id>   HTML feedback per student under feedback/"
-	@echo "  make export [TO=grades.csv]   every grade as CSV"
+	@echo "  make report ID=<id>|all [THRESHOLD=0.8]   the class report (scores, mistakes, health, similarity) in reports/"
+	@echo "  make export [FORMAT=csv|canvas|moodle] [TO=file]   grades for the LMS's import (roster.csv maps the ids)"
 	@echo "  make clean              remove .venv and the class's grading state (not $(WORK)/)"
 
 setup: $(STAMP)
@@ -79,12 +81,20 @@ autograde: setup
 	  $(if $(JOBS),--jobs $(JOBS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force) \
 	  $(if $(filter 0,$(CANARY)),--no-canary) $(if $(REPORT),--report $(REPORT))
 
+regrade: setup
+	@test -n "$(ID)" -a -n "$(STUDENT)" -a -n "$(FUNCTION)" -a -n "$(REASON)" || (echo 'usage: make regrade ID=<assignment id> STUDENT=<id> FUNCTION=<graded function> REASON="<the student'"'"'s reason>"'; exit 2)
+	$(BIN)/python -m autograder regrade $(ID) --student "$(STUDENT)" --function "$(FUNCTION)" --reason "$(REASON)"
+
 feedback: setup
 	@test -n "$(ID)" || (echo "usage: make feedback ID=<assignment id>"; exit 2)
 	$(BIN)/python -m autograder feedback $(ID)
 
+report: setup
+	@test -n "$(ID)" || (echo "usage: make report ID=<assignment id>|all [THRESHOLD=<0 to 1>]"; exit 2)
+	$(BIN)/python -m autograder report $(if $(filter all,$(ID)),--all,$(ID)) $(if $(THRESHOLD),--threshold $(THRESHOLD))
+
 export: setup
-	$(BIN)/python -m autograder export --to $(or $(TO),grades.csv)
+	$(BIN)/python -m autograder export --format $(or $(FORMAT),csv) $(if $(TO),--to $(TO))
 
 student-export: setup
 	@test -n "$(DIR)" || (echo "usage: make student-export DIR=<new folder>"; exit 2)

@@ -46,6 +46,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
 from autograder.nbgrader_ext import UNSANDBOXED, HideHiddenTests, OfflineMath, SandboxOnly, StderrIsNotAFailure  # noqa: E402
+from autograder.nbgrader_ext import CheckOutcomes, finish_feedback_hook  # noqa: E402
 
 # Plain `nbgrader autograde` (and Formgrader's Autograde button, which runs it) would execute a student's code outside
 # the sandbox with the tests in its kernel: it refuses and names `make autograde`, which grades sandboxed and writes
@@ -53,5 +54,8 @@ from autograder.nbgrader_ext import UNSANDBOXED, HideHiddenTests, OfflineMath, S
 c.Autograde.autograde_preprocessors = [Execute if os.environ.get(UNSANDBOXED) == "1" else SandboxOnly,
                                        StderrIsNotAFailure, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
-# Feedback shows the student's test cells without the hidden tests' code, with the equations as MathML.
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests, OfflineMath]
+# Feedback shows the student's test cells without the hidden tests' code, each with its outcome labelled (public
+# check, then hidden tests, then the score) and long messages wrapped, with the equations as MathML. After each
+# student's pages are written, the grader's own files (.grading.json, any dot-file) are removed from the folder.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, CheckOutcomes, HideHiddenTests, OfflineMath]
+c.GenerateFeedback.post_convert_hook = finish_feedback_hook

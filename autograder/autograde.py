@@ -456,45 +456,110 @@ def grade_student(root: Path, aid: str, student: str, limits: Limits, sandbox: b
     return grade_task(make_task(root, aid, student), limits, sandbox, root)
 
 
+def _roster_names(root: Path, student: str) -> dict:
+    """The Student fields of the gradebook that the course's roster (``roster.csv``) knows for ``student``:
+    first_name, last_name, email and lms_user_id (the roster's lms_id); {} when there is no roster or it does not
+    list the student."""
+    try:
+        from autograder.roster import load_roster
+    except ImportError:
+        return {}
+    entry = load_roster(root).get(student) or {}
+    fields = {"first_name": "first_name", "last_name": "last_name", "email": "email", "lms_user_id": "lms_id"}
+    return {field: entry[column] for field, column in fields.items() if entry.get(column)}
+
+
+def _late(root: Path, aid: str, student: str):
+    """(the deadlines rules or None, when the submission was made (naive UTC) or None, where that time comes from)."""
+    from autograder import deadlines
+    from autograder.grading import assignment_ids
+
+    rules = deadlines.load(root, assignment_ids(root))  # a misspelt assignment id is an error, not "never due"
+    when, source = deadlines.submission_time(root / "submitted" / student / aid)
+    return rules, when, source
+
+
 def record(root: Path, aid: str, student: str, results: list[Graded], fingerprint: str) -> None:
-    """Write the autograded notebooks and the student's scores: one gradebook transaction (the only writer)."""
+    """Write the autograded notebooks and the student's scores: one gradebook transaction (the only writer).
+
+    A submission recorded before is updated in place: only the automatic scores change. Scores and comments given
+    in Formgrader's manual grading (manual score, extra credit, comment) stay; where a regrade changes the automatic
+    score under a manual score, a problem says so and ``.grading.json`` lists it under ``manual_kept``. The
+    submission's time, the due date with the student's extension and the late penalty of ``deadlines.toml``
+    (:mod:`autograder.deadlines`) go into nbgrader's own fields, so Formgrader and ``nbgrader export`` show them."""
     from nbgrader.api import Gradebook, MissingEntry
 
     folder = root / "autograded" / student / aid
     folder.mkdir(parents=True, exist_ok=True)
+    rules, submitted_at, submitted_from = _late(root, aid, student)  # a malformed deadlines file stops here
+    names = _roster_names(root, student)
     for result in results:
         if result.notebook is not None:
             tmp = folder / f".{result.name}.tmp"
             nbformat.write(nbformat.from_dict(result.notebook), tmp)
             os.replace(tmp, folder / result.name)
+    manual_kept: list[dict] = []
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb, warnings.catch_warnings():
-        # nbgrader's removal of the old submission makes SQLAlchemy warn of the objects it drops: nothing to act on
+        # nbgrader's add_submission makes SQLAlchemy warn of objects it builds before they join the session
         warnings.filterwarnings("ignore", message="Object of type")
         real_commit = gb.db.commit
         gb.db.commit = gb.db.flush  # nbgrader commits after each step; make the whole student one transaction
         try:
-            gb.update_or_create_student(student)
+            gb.update_or_create_student(student, **names)
+            if rules is not None:
+                gb.find_assignment(aid).duedate = rules.due.get(aid)
             try:
-                gb.remove_submission(aid, student)
+                sub = gb.find_submission(aid, student)
             except MissingEntry:
-                pass
-            gb.add_submission(aid, student)
-            for result in results:
-                for gid, score in result.scores.items():
-                    grade = gb.find_grade(gid, Path(result.name).stem, aid, student)
-                    grade.auto_score = float(score)
-                    grade.manual_score = None
-                    grade.extra_credit = None
-                    grade.needs_manual_grade = False
+                sub = gb.add_submission(aid, student)  # (nbgrader adds no cell to an assignment with submissions)
+            # Formgrader counts a submission as autograded when this time equals submitted/.../timestamp.txt's (or
+            # both are empty): a file time is kept in .grading.json only (see README, Instructor guide).
+            sub.timestamp = submitted_at if submitted_from == "timestamp.txt" else None
+            extension = rules.extension(aid, student) if rules is not None else None
+            sub.extension = extension or None
+            scores = {(Path(r.name).stem, gid): float(score) for r in results for gid, score in r.scores.items()}
+            for nb in sub.notebooks:
+                earned = possible = 0.0
+                for grade in nb.grades:
+                    new = scores.get((nb.name, grade.name))  # None: not graded this time (a missing notebook)
+                    old = grade.auto_score
+                    if grade.manual_score is not None and old is not None and new != old:
+                        manual_kept.append({"grade_id": grade.name, "manual_score": grade.manual_score,
+                                            "old_auto": old, "new_auto": new})
+                    grade.auto_score = new
+                    if new is not None:
+                        grade.needs_manual_grade = False
+                    value = grade.manual_score if grade.manual_score is not None else (new or 0.0)
+                    earned += value + (grade.extra_credit or 0.0)
+                    possible += grade.cell.max_score or 0.0
+                nb.late_submission_penalty = (rules.penalty(aid, student, submitted_at, earned, possible)
+                                              if rules is not None else None) or None
         except BaseException:
             gb.db.rollback()
             raise
         finally:
             gb.db.commit = real_commit
         gb.db.commit()
+    if manual_kept:
+        results.append(Graded("", problems=[
+            f"{aid}: {_function(k['grade_id'])}'s automatic score changed from {_points(k['old_auto'])} to "
+            f"{_points(k['new_auto'])} under your manual score {_points(k['manual_score'])} (kept); review it in "
+            f"Formgrader." for k in manual_kept]))
     tmp = folder / f"{MARKER}.tmp"
-    tmp.write_text(json.dumps({"fingerprint": fingerprint, "problems": [p for r in results for p in r.problems]}))
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "problems": [p for r in results for p in r.problems],
+                               "seconds": {r.name: r.seconds for r in results if r.name},
+                               "manual_kept": manual_kept, "submitted_from": submitted_from,
+                               "submitted_at": submitted_at.isoformat() + "Z" if submitted_at else None}))
     os.replace(tmp, folder / MARKER)
+
+
+def _function(grade_id: str) -> str:
+    """The graded function a test cell's grade id names (``rnn_cell_forward_tests`` -> ``rnn_cell_forward``)."""
+    return grade_id[:-len("_tests")] if grade_id.endswith("_tests") else grade_id
+
+
+def _points(value) -> str:
+    return "none" if value is None else f"{value:g}"
 
 
 def already_graded(root: Path, aid: str, student: str, fingerprint: str) -> list[str] | None:

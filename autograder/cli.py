@@ -12,8 +12,18 @@
                             the instructor's solution is graded the same way (once per change of the course
                             or of this environment) and an assignment where it loses points is not graded
                             (exit status 2, with what differs)
+    regrade ID --student S --function NAME --reason TEXT
+                            a regrade request: grade S's submission of ID again (forced), print NAME's score
+                            before and after, and append the request to regrade_requests.jsonl
     feedback ID             write feedback/<student>/ID/*.html
-    export [--to FILE]      write every grade to a CSV file (default grades.csv)
+    report ID [ID ...] | --all [--threshold T] [--out DIR]
+                            the class report of each assignment, one offline HTML page (reports/ID.html):
+                            scores, the mistakes the checks named, grading health, and pairs of submissions
+                            whose own code is unusually similar (at or above T; evidence to review)
+    export [--format csv|canvas|moodle] [--to FILE]
+                            write every grade to a file that the LMS's gradebook import reads (canvas:
+                            grades-canvas.csv, moodle: grades-moodle.csv) or, csv, a table with a column per
+                            assignment and per graded function (grades.csv); roster.csv maps the student ids
     student-export DIR      write what students get (release notebooks, helpers, data, Binder files) into DIR
     mutants ID [ID ...] [--function NAME ...] [--seconds S]
                             make wrong versions of each graded function's solution and report how many the
@@ -50,6 +60,17 @@ def _known(root: Path, ids: list[str]) -> list[str]:
     return ids or known
 
 
+def _course_files_problem(root: Path) -> str | None:
+    """What is wrong with the instructor's deadlines file or roster (grading records both), or None."""
+    from autograder import deadlines, roster
+    try:
+        deadlines.load(root, grading.assignment_ids(root))
+        roster.load_roster(root)
+    except (deadlines.DeadlineFileError, roster.RosterError) as exc:
+        return str(exc)
+    return None
+
+
 def _autograde(root: Path, args) -> int:
     import time
 
@@ -57,6 +78,9 @@ def _autograde(root: Path, args) -> int:
         sys.exit("autograde: give assignment id(s) or --all (not both); the course has: "
                  + ", ".join(grading.assignment_ids(root)))
     ids = _known(root, [] if args.all else args.ids)
+    problem = _course_files_problem(root)
+    if problem:  # found before grading, not as every submission's "not graded" after it
+        sys.exit(f"autograde: {problem}")
     if args.unsafe_no_sandbox:
         print("WARNING: --unsafe-no-sandbox: student code runs WITHOUT the sandbox, with your user's rights, "
               "and can read and change your files and other students' work. Use it only for a trusted class.",
@@ -82,14 +106,112 @@ def _autograde(root: Path, args) -> int:
         print(f"autograde: could not start grading: {exc}", file=sys.stderr)
         return 2
     for aid, rs in reports.items():
-        print(grading.format_reports(aid, rs))
+        if rs:
+            print(grading.format_reports(aid, rs))
+    nobody = grading.no_submissions(reports)
+    if nobody:
+        print(nobody)
     print(grading.summary(reports, time.monotonic() - started, list(refused)))
     if args.report:
-        grading.write_report(Path(args.report), reports)
+        grading.write_report(Path(args.report), reports, root)
         print(f"report written to {args.report}")
     for message in refused.values():
         print(f"\n{message}", file=sys.stderr)
     return 0 if not refused and all(r.graded for rs in reports.values() for r in rs) else 2
+
+
+REQUESTS = "regrade_requests.jsonl"  # the course's record of regrade requests, one JSON object a line
+
+
+def _graded_cells(root: Path, aid: str) -> list[str]:
+    """The grade ids of ``aid``'s graded cells, in the order of its release notebooks."""
+    import nbformat
+    return [cell.metadata["nbgrader"]["grade_id"] for path in sorted((root / "release" / aid).glob("*.ipynb"))
+            for cell in nbformat.read(path, as_version=4).cells
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.metadata["nbgrader"].get("grade_id")]
+
+
+def _grade_state(root: Path, aid: str, student: str, gid: str) -> dict | None:
+    """One graded cell of a student's recorded submission: the score counted, the automatic and the manual
+    score and the maximum; None when nothing is recorded."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    if not (root / "gradebook.db").exists():
+        return None
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        try:
+            sub = gb.find_submission(aid, student)
+        except MissingEntry:
+            return None
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                if g.name == gid:
+                    return {"score": g.score, "auto_score": g.auto_score, "manual_score": g.manual_score,
+                            "max_score": g.max_score}
+    return None
+
+
+def _regrade(root: Path, args) -> int:
+    """Grade one student's submission again for a request about one graded function, record the request in
+    regrade_requests.jsonl and print that function's score before and after."""
+    import datetime
+    import json
+
+    from autograder.autograde import MARKER
+
+    aid = _known(root, [args.id])[0]
+    student, reason = args.student, " ".join(args.reason.split())
+    if not reason:
+        sys.exit("regrade: give the student's reason (REASON=\"...\"); it is recorded with the request.")
+    students = grading.submitted_students(root, aid)
+    if student not in students:
+        sys.exit(f"regrade: {student!r} has no submission of {aid} (submitted/{student}/{aid}/ does not exist); the "
+                 f"students of {aid}: {', '.join(students) or 'none yet'}.")
+    cells = _graded_cells(root, aid)
+    gid = next((g for g in (args.function, f"{args.function}_tests") if g in cells), None)
+    if gid is None:
+        functions = [g[:-len("_tests")] if g.endswith("_tests") else g for g in cells]
+        sys.exit(f"regrade: {args.function!r} is not a graded function of {aid}; give one of: {', '.join(functions)}"
+                 f" (or its grade id, e.g. {cells[0] if cells else '<name>_tests'}).")
+    from autograder.deadlines import DeadlineFileError, load
+    try:
+        load(root, grading.assignment_ids(root))  # before grading: a malformed file would stop the recording
+    except DeadlineFileError as exc:
+        sys.exit(f"regrade: {exc}")
+    before = _grade_state(root, aid, student, gid)
+    # The student's own marker goes, so the submission is graded again (the canary runs only when it is due, as
+    # in `make autograde`); the marker is written anew when the grade is recorded.
+    (root / "autograded" / student / aid / MARKER).unlink(missing_ok=True)
+    try:
+        (report,) = grading.autograde(root, aid, [student], jobs=1, sandbox=not args.unsafe_no_sandbox)
+    except CanaryFailed as exc:
+        print(next(iter(exc.messages.values()), ""), file=sys.stderr)
+        print("regrade: nothing was graded or recorded; fix the grading environment and ask again.", file=sys.stderr)
+        return 2
+    except (grading.SandboxUnavailable, grading.ReleaseMissing) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    after = _grade_state(root, aid, student, gid) if report.graded else None
+    entry = {"time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+             "student": student, "assignment": aid, "function": gid[:-len("_tests")] if gid.endswith("_tests") else gid,
+             "grade_id": gid, "reason": reason, "before": before, "after": after, "status": report.status,
+             "problems": report.problems}
+    with open(root / REQUESTS, "a", encoding="utf-8") as log:  # appended to, never rewritten
+        log.write(json.dumps(entry) + "\n")
+
+    def shown(state):
+        if state is None:
+            return "no grade"
+        text = f"{state['score']:g} / {state['max_score']:g}"
+        if state["manual_score"] is not None:
+            auto = "none" if state["auto_score"] is None else f"{state['auto_score']:g}"
+            text += f" (your manual score; automatic {auto})"
+        return text
+
+    print(grading.format_reports(aid, [report]))
+    print(f"{aid}: {student}'s {entry['function']}: before {shown(before)}, after {shown(after)}.")
+    print(f"The request is recorded in {root / REQUESTS}.")
+    return 0 if report.graded else 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,8 +241,24 @@ def main(argv: list[str] | None = None) -> int:
                         "(only when you know why it loses points here)")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="UNSAFE: run student code without the bubblewrap sandbox (only for a trusted class)")
+    p = sub.add_parser("regrade", help="grade one student's submission again for a regrade request")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--student", required=True)
+    p.add_argument("--function", required=True, help="the graded function (or its grade id) the request is about")
+    p.add_argument("--reason", required=True, help="the student's reason, recorded with the request")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="UNSAFE: run student code without the bubblewrap sandbox (only for a trusted class)")
     sub.add_parser("feedback").add_argument("id")
-    sub.add_parser("export").add_argument("--to", default="grades.csv")
+    p = sub.add_parser("report")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--all", action="store_true", help="every assignment of the course")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="flag pairs of submissions at least this similar (0 to 1; default: autograder.similarity's)")
+    p.add_argument("--out", default=None, metavar="DIR", help="folder of the pages (default: reports/)")
+    p = sub.add_parser("export")
+    p.add_argument("--format", choices=("csv", "canvas", "moodle"), default="csv",
+                   help="canvas or moodle: that LMS's gradebook import; csv: per assignment and per graded function")
+    p.add_argument("--to", metavar="FILE", help="default: grades.csv, grades-canvas.csv or grades-moodle.csv")
     sub.add_parser("student-export").add_argument("dir")
     p = sub.add_parser("mutants")
     p.add_argument("ids", nargs="+", metavar="ID")
@@ -162,6 +300,19 @@ def main(argv: list[str] | None = None) -> int:
             print("Every fixture file matches the reference.")
     elif args.command == "autograde":
         return _autograde(root, args)
+    elif args.command == "regrade":
+        return _regrade(root, args)
+    elif args.command == "report":
+        from autograder import report, similarity
+        if bool(args.ids) == args.all:
+            sys.exit("report: give assignment id(s) or --all (not both); the course has: "
+                     + ", ".join(grading.assignment_ids(root)))
+        threshold = similarity.DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+        if not 0 <= threshold <= 1:
+            sys.exit(f"report: the threshold is a similarity between 0 and 1, not {threshold}.")
+        for aid in _known(root, [] if args.all else args.ids):
+            path = report.write_report(root, aid, Path(args.out) if args.out else None, threshold)
+            print(f"wrote {path}")
     elif args.command == "feedback":
         pages = grading.generate_feedback(root, _known(root, [args.id])[0])
         print(f"{len(pages)} feedback page(s) written under {root / 'feedback'}")
@@ -187,6 +338,13 @@ def main(argv: list[str] | None = None) -> int:
             print(mutants.format_report(report))
             print(f"written to {mutants.write_report(report, root / 'benchmarks' / 'results')}\n")
     elif args.command == "export":
-        grading.nbgrader(root, "export", "--to", str(Path(args.to).resolve()))
-        print(f"grades written to {args.to}")
+        from autograder import lms
+        from autograder.roster import RosterError
+        try:
+            path, notes = lms.export(root, args.format, Path(args.to) if args.to else None)
+        except RosterError as exc:
+            sys.exit(str(exc))
+        for note in notes:
+            print(note)
+        print(f"{args.format} grades written to {path}")
     return 0

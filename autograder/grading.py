@@ -231,20 +231,42 @@ class ReleaseMissing(RuntimeError):
 def generate_feedback(root: Path, aid: str) -> list[Path]:
     """nbgrader's HTML feedback for every autograded student, readable offline; returns the files written.
 
-    The equations are MathML already (``OfflineMath`` in nbgrader_config.py); the MathJax loader nbconvert
-    puts in every page would only fetch a script from a CDN, so it is removed.
+    Each test cell shows its outcome labelled, public check then hidden tests then score (``CheckOutcomes`` in
+    nbgrader_config.py), and the page's contents name each graded function. The equations are MathML already
+    (``OfflineMath``); the MathJax loader nbconvert puts in every page would only fetch a script from a CDN, so it
+    is removed. nbgrader copies the autograded folder, grader's record ``.grading.json`` included: every student's
+    feedback folder is cleared of such files (:func:`autograder.nbgrader_ext.finish_feedback`, also run by
+    nbgrader's post-convert hook), and the run fails rather than leave one there.
     """
-    from autograder.nbgrader_ext import strip_mathjax
+    from autograder.nbgrader_ext import finish_feedback
 
+    root = Path(root)
     nbgrader(root, "generate_feedback", aid, "--force")
-    pages = sorted((root / "feedback").glob(f"*/{aid}/*.html"))
-    for page in pages:
-        page.write_text(strip_mathjax(page.read_text(encoding="utf-8")), encoding="utf-8")
-    return pages
+    pages = []
+    for folder in sorted((root / "feedback").glob(f"*/{aid}")):
+        pages += finish_feedback(folder, root / "autograded" / folder.parent.name / aid)
+    _clear_feedback(root)
+    return sorted(pages)
+
+
+def _clear_feedback(root: Path) -> None:
+    """Remove the grader's files from every student's feedback folder (every assignment); fail if one stays."""
+    from autograder.nbgrader_ext import private_files
+
+    folders = sorted(p for p in (root / "feedback").glob("*") if p.is_dir() and not p.name.startswith("."))
+    for folder in folders:
+        for path in private_files(folder):
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    left = [path for folder in folders for path in private_files(folder)]
+    if left:
+        raise RuntimeError(f"{left[0]} is the grader's, not the student's, and could not be removed from feedback/: "
+                           f"remove it by hand before the feedback is handed out.")
 
 
 def format_reports(aid: str, reports: list[StudentReport]) -> str:
-    lines = [f"{aid}: {sum(r.graded for r in reports)} of {len(reports)} submission(s) graded"]
+    """The run's table for one assignment: a line that counts its submissions as :func:`summary` does, then one line
+    per student (score or NOT GRADED) and the student's problems."""
+    lines = [f"{aid}: {_tally(reports)}"]
     for r in reports:
         score = f"{r.score:g} / {r.max_score:g}" if r.graded else "NOT GRADED"
         lines.append(f"  {r.student:<20} {score}")
@@ -253,31 +275,49 @@ def format_reports(aid: str, reports: list[StudentReport]) -> str:
 
 
 def summary(reports: dict[str, list[StudentReport]], seconds: float, refused: list[str] | None = None) -> str:
-    """One line for the run: graded, unchanged, not graded, the pace, and the assignments ``refused`` (not graded at
-    all: the instructor's solution loses points on this machine)."""
+    """One line for the run: graded now, unchanged, not graded, the pace, and the assignments ``refused`` (not graded
+    at all: the instructor's solution loses points on this machine). Assignments nobody submitted are not counted
+    (:func:`no_submissions` names them)."""
     everyone = [r for rs in reports.values() for r in rs]
-    count = {status: sum(r.status == status for r in everyone) for status in ("graded", "unchanged", "not graded")}
-    pace = f", {60 * count['graded'] / seconds:.1f} per minute" if count["graded"] and seconds > 0 else ""
+    graded = sum(r.status == "graded" for r in everyone)
+    pace = f", {60 * graded / seconds:.1f} per minute" if graded and seconds > 0 else ""
     refusal = (f" NOT GRADED AT ALL: {', '.join(refused)} (the instructor's solution loses points on this machine: "
                f"see below).") if refused else ""
-    return (f"summary: {count['graded']} graded, {count['unchanged']} unchanged (skipped), {count['not graded']} not "
-            f"graded, of {len(everyone)} submission(s) in {len(reports)} assignment(s); {seconds:.0f} s{pace}."
-            f"{refusal}")
+    return (f"summary: {_tally(everyone)}, in {sum(bool(rs) for rs in reports.values())} assignment(s); "
+            f"{seconds:.0f} s{pace}.{refusal}")
 
 
-def write_report(path: Path, reports: dict[str, list[StudentReport]]) -> None:
+def _tally(reports: list[StudentReport]) -> str:
+    """"3 submission(s): 0 graded now, 3 unchanged (recorded grade stands), 0 not graded": the per-assignment line
+    and the summary say it in the same words."""
+    count = {status: sum(r.status == status for r in reports) for status in ("graded", "unchanged", "not graded")}
+    return (f"{len(reports)} submission(s): {count['graded']} graded now, {count['unchanged']} unchanged (recorded "
+            f"grade stands), {count['not graded']} not graded")
+
+
+def no_submissions(reports: dict[str, list[StudentReport]]) -> str | None:
+    """One line naming the assignments of the run that nobody submitted; None when every one had a submission."""
+    empty = [aid for aid, rs in reports.items() if not rs]
+    return (f"no submissions (nothing under submitted/<student>/<id>/): {', '.join(empty)}" if empty else None)
+
+
+def write_report(path: Path, reports: dict[str, list[StudentReport]], root: Path | None = None) -> None:
     """The per-student table as CSV: assignment, student, score, max_score, status, seconds (its grading's wall
-    time in this run), problems (one per line)."""
+    time in this run), problems (one per line), lost: each graded cell that lost points, as ``grade_id
+    (earned/max)`` separated by "; ", read from the gradebook of the course at ``root`` (empty without ``root``, and
+    for a submission with no grade)."""
     import csv
 
+    lost = _lost_points(root, reports) if root is not None else {}
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["assignment", "student", "score", "max_score", "status", "seconds", "problems"])
+        writer.writerow(["assignment", "student", "score", "max_score", "status", "seconds", "problems", "lost"])
         for aid, rs in reports.items():
             for r in rs:
                 writer.writerow([aid, r.student, "" if r.score is None else f"{r.score:g}",
                                  "" if r.max_score is None else f"{r.max_score:g}", r.status,
-                                 "" if r.seconds is None else f"{r.seconds:g}", "\n".join(r.problems)])
+                                 "" if r.seconds is None else f"{r.seconds:g}", "\n".join(r.problems),
+                                 "; ".join(lost.get((aid, r.student), []))])
 
 
 def release_is_stale(root: Path, aid: str, scratch: Path) -> list[str]:
@@ -296,3 +336,29 @@ def release_is_stale(root: Path, aid: str, scratch: Path) -> list[str]:
                 json.loads(fresh[name].read_text()) != json.loads(committed[name].read_text()):
             stale.append(f"release/{aid}/{name}")
     return stale
+
+
+def _lost_points(root: Path, reports: dict[str, list[StudentReport]]) -> dict[tuple[str, str], list[str]]:
+    """(assignment, student) -> ``grade_id (earned/max)`` for each graded cell of the recorded grade that earned
+    less than its points, in notebook order; only for the reports with a grade."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from autograder.lms import graded_cells
+
+    lost: dict[tuple[str, str], list[str]] = {}
+    if not (Path(root) / "gradebook.db").exists():
+        return lost
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+        for aid, rs in reports.items():
+            for r in rs:
+                if not r.graded:
+                    continue
+                try:
+                    sub = gb.find_submission(aid, r.student)
+                except MissingEntry:
+                    continue
+                cells = {g.name: g for nb in sub.notebooks for g in nb.grades}
+                order = graded_cells(root, aid, set(cells))
+                lost[aid, r.student] = [f"{gid} ({cells[gid].score:g}/{cells[gid].max_score:g})" for gid in order
+                                        if cells[gid].score < cells[gid].max_score]
+    return lost

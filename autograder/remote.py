@@ -413,28 +413,83 @@ def run_test_cell(kernel: SandboxKernel, source: str, reference, setup_imports: 
             cell.add({"output_type": "stream", "name": self.stream, "text": text})
             return len(text)
 
-    passed, problem = True, None
+    passed, problem, mistake = True, None, None
     with contextlib.redirect_stdout(Writer("stdout")), contextlib.redirect_stderr(Writer("stderr")):
         try:
             with cell.watchdog:
                 _bind(cell, namespace, source, reference, stand_in_names)
                 exec(compile(source, "<test cell>", "exec"), namespace)  # noqa: S102 - the instructor's test code
         except GraderLimit:
-            passed, problem = False, cell.stopped
+            passed, problem, mistake = False, cell.stopped, "grading:limit"
             cell.add(_error("GraderLimit", str(cell.stopped)))
         except _Stop as exc:
-            passed, problem = False, str(exc)
+            passed, problem, mistake = False, str(exc), "grading:stopped"
             cell.add(_error("GradingStopped", str(exc)))
         except BaseException as exc:  # noqa: BLE001 - any failure of a check fails the cell
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            passed = False
+            passed, mistake = False, mistake_id(exc)
             lines = exc._render_traceback_() if hasattr(exc, "_render_traceback_") else \
                 [f"\u2718 {type(exc).__name__}: {exc}"]
             cell.add(_error(type(exc).__name__, str(exc), lines))
     if cell.stopped:  # even where a check caught the exception and went on
         passed, problem = False, cell.stopped
+        mistake = mistake if mistake and mistake.startswith("grading:") else "grading:stopped"
+    if not passed:  # outside the output budget: a few bytes, never shown
+        cell.outputs.append(mistake_output(mistake or "unknown"))
     return [nbformat.from_dict(o) for o in cell.outputs], passed, problem
+
+
+#: Where a failed test cell's mistake id is kept: the metadata of an output of its own, under the course's key (an
+#: error output may hold nothing but its name, value and traceback). The output shows nothing (an empty text).
+MISTAKE_KEY = "sequence_models"
+
+
+def mistake_output(mistake: str) -> dict:
+    """The output that records a failed test cell's mistake id (see :func:`mistake_id`)."""
+    return nbformat.v4.new_output("display_data", data={"text/plain": ""}, metadata={MISTAKE_KEY: {"mistake": mistake}})
+
+
+def recorded_mistake(outputs) -> str | None:
+    """The mistake id a graded test cell's outputs record (None: the cell passed, or was graded before ids were)."""
+    for output in outputs or ():
+        meta = output.get("metadata") if isinstance(output, dict) else None
+        if isinstance(meta, dict) and isinstance(meta.get(MISTAKE_KEY), dict) and meta[MISTAKE_KEY].get("mistake"):
+            return str(meta[MISTAKE_KEY]["mistake"])
+    return None
+
+
+def mistake_id(exc: BaseException) -> str:
+    """The stable id of what failed a test cell (the report counts these, never the sentences):
+
+    - a check's :class:`CheckFailed`: its ``mistake`` (``<check module>.<check function>:<what>``, see
+      :mod:`checks.assertions`), where a failure raised by the test cell's own (hidden) code is ``hidden:<what>``;
+    - a plain ``assert`` of the hidden tests: ``hidden:assert:<the message's static part>``, or
+      ``hidden:assert:line-<N>`` (its line in the test cell) for an assert without a message;
+    - an unfinished function: ``unfinished``; a name the notebook does not define: ``undefined:<name>``;
+    - any other exception: ``error:<its type>``.
+    The grader's own stops are ``grading:limit`` and ``grading:stopped``. The report prefixes each with the cell's
+    grade id."""
+    from checks.assertions import mistake_slug, static_part
+
+    if isinstance(exc, CheckFailed) and getattr(exc, "mistake", ""):
+        return exc.mistake
+    if isinstance(exc, NotImplementedError):
+        return "unfinished"
+    if isinstance(exc, NameError):
+        name = getattr(exc, "name", None) or (str(exc).split("'")[1] if str(exc).count("'") >= 2 else "")
+        return f"undefined:{mistake_slug(name)}"
+    if isinstance(exc, AssertionError):
+        line = None
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<test cell>":
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        if str(exc).strip():
+            return f"hidden:assert:{mistake_slug(static_part(str(exc)))}"
+        return f"hidden:assert:line-{line}" if line else "hidden:assert"
+    return f"error:{mistake_slug(type(exc).__name__)}"
 
 
 def _error(ename: str, evalue: str, traceback: list[str] | None = None) -> dict:

@@ -3,6 +3,22 @@
 Every check goes type -> shape -> value and fails with a sentence a student can act on:
 what was expected, what was received, and the likely cause.  A passing check prints one
 short line (see :func:`passed`).
+
+Every failure names the mistake it found by a **stable mistake id** (``CheckFailed.mistake``), which the instructor's
+class report counts (the sentence a student sees may hold values that differ from one submission to the next; the id
+does not). The id is ``<site>:<what>``:
+
+- ``<site>`` is where the check that failed lives: ``<module>.<function>`` of the innermost frame outside the
+  check kit (``checks/``) whose function is public (``week1.rnn_checks.check_rnn_cell_forward``), or ``hidden`` for a raise in a
+  graded test cell's own code (its hidden tests), where the grader adds the cell's grade id;
+- ``<what>`` is, for a value that matches a ``mistakes`` entry of :func:`check_close` (or any message with a
+  "likely cause:"), the cause sentence; for the type, shape, keys, length, value and gradient checks of this module,
+  the name checked and what was checked (``a_next-shape``), with the hint's static part where one was given; for a
+  crash in the student's function, ``<name>-raised-<exception type>``; otherwise the message's static part: its text
+  before the first value (a number, a quote, a bracket), at most eight words. Each part is lower-cased, with runs of
+  other characters than letters, digits and underscores made one ``-``.
+
+A raise site may give its own id instead: ``raise CheckFailed(message).tagged("my-id")`` (kept as given).
 """
 from __future__ import annotations
 
@@ -16,6 +32,7 @@ import numpy as np
 # Frames from these folders are the course's own machinery, never the student's code.
 _OWN_CODE = tuple(str(Path(__file__).resolve().parent.parent / pkg) for pkg in ("autograder", "week1", "week2", "week3"))
 _LIBRARIES = (sys.prefix, sys.base_prefix)
+_CHECK_KIT = str(Path(__file__).resolve().parent) + "/"  # the kit's generic helpers: never a mistake id's site
 
 
 _ANSI_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -71,11 +88,59 @@ class CheckFailed(AssertionError):
     check's own code.
     """
 
+    #: The stable id of the mistake found (see the module doc): derived from the raise site and the message's
+    #: static part, unless the raise site tagged it (:meth:`tagged`).
+    mistake: str = ""
+
     def __init__(self, message="", *args):
         super().__init__(one_sentence(message) if isinstance(message, str) and message else message, *args)
+        self.mistake = f"{_raise_site(self)}:{mistake_slug(static_part(str(message)))}"
+
+    def tagged(self, mistake: str) -> "CheckFailed":
+        """This exception with the mistake id ``mistake`` (in place of the derived one)."""
+        self.mistake = mistake
+        return self
 
     def _render_traceback_(self):
         return [f"\u2718 {self}"]
+
+
+# A value inside a message: a number, a quoted or bracketed part, a code excerpt, the "but got" that precedes one.
+_VALUE = re.compile(r"""(?<![A-Za-z_])[-+]?\d|['"`\[({<]| but got\b| but holds\b""")
+_CAUSE = re.compile(r"likely cause:\s*(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def static_part(message: str) -> str:
+    """The part of a check's message that does not change with the values it shows: the "likely cause" sentence
+    where there is one, else the text before the first value, at most eight words."""
+    message = _ANSI_CODES.sub("", str(message))
+    cause = _CAUSE.search(message)
+    if cause:
+        return cause.group(1).strip()
+    match = _VALUE.search(message)
+    text = message[:match.start()] if match else message
+    return " ".join(text.split()[:8])
+
+
+def mistake_slug(text: str, words: int = 12) -> str:
+    """``text`` as a part of a mistake id: lower case, at most ``words`` words, runs of other characters than
+    letters, digits and underscores made one "-"."""
+    slug = re.sub(r"[^a-z0-9_]+", "-", str(text).lower()).strip("-")
+    return "-".join(slug.split("-")[:words]) or "failed"
+
+
+def _raise_site(exc: BaseException | None = None) -> str:
+    """``<module>.<function>`` of the check that raises (see the module doc), or "hidden" for a graded test cell."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_filename == "<test cell>":
+            return "hidden"
+        own = code.co_filename.startswith(_CHECK_KIT) or (exc is not None and frame.f_locals.get("self") is exc)
+        if not own and not code.co_name.startswith("_") and code.co_name != "<lambda>":
+            return f"{frame.f_globals.get('__name__', '?')}.{code.co_name}"
+        frame = frame.f_back
+    return "unknown"
 
 
 def _student_line(exc: BaseException) -> str:
@@ -109,8 +174,11 @@ def article(word: str) -> str:
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
-def _fail(name: str, expected: str, got: str, hint: str | None = None):
-    raise CheckFailed(join_hint(f"{name}: expected {expected} but got {got}", hint))
+def _fail(name: str, expected: str, got: str, hint: str | None = None, kind: str = "value"):
+    mistake = f"{_raise_site()}:{mistake_slug(f'{static_part(name)} {kind}')}"
+    if hint and hint.strip():
+        mistake += f":{mistake_slug(static_part(hint), 8)}"
+    raise CheckFailed(join_hint(f"{name}: expected {expected} but got {got}", hint)).tagged(mistake)
 
 
 def call(fn, *args, name: str | None = None, **kwargs):
@@ -132,7 +200,8 @@ def call(fn, *args, name: str | None = None, **kwargs):
             hint = ("a shape mismatch usually means a weight matrix is transposed or the inputs are"
                     " concatenated in the wrong order; print the shapes of the operands.")
         raise CheckFailed(join_hint(f"{name} raised {type(exc).__name__}: {str(exc).rstrip('.')}{_student_line(exc)}",
-                                    hint)) from exc
+                                    hint)).tagged(f"{_raise_site()}:{mistake_slug(static_part(name))}-raised-"
+                                                  f"{mistake_slug(type(exc).__name__)}") from exc
 
 
 def check_type(name: str, value, expected_type, hint: str | None = None):
@@ -140,7 +209,7 @@ def check_type(name: str, value, expected_type, hint: str | None = None):
     if not isinstance(value, expected_type):
         want = (expected_type.__name__ if isinstance(expected_type, type)
                 else " or ".join(t.__name__ for t in expected_type))
-        _fail(name, article(want), article(type(value).__name__), hint)
+        _fail(name, article(want), article(type(value).__name__), hint, "type")
 
 
 def check_shape(name: str, value, expected_shape: tuple, hint: str | None = None):
@@ -149,7 +218,7 @@ def check_shape(name: str, value, expected_shape: tuple, hint: str | None = None
     if tuple(value.shape) != tuple(expected_shape):
         if hint is None and tuple(value.shape) == tuple(expected_shape)[::-1]:
             hint = "the axes are swapped: check for a transposed matrix."
-        _fail(name, f"shape {tuple(expected_shape)}", f"shape {tuple(value.shape)}", hint)
+        _fail(name, f"shape {tuple(expected_shape)}", f"shape {tuple(value.shape)}", hint, "shape")
 
 
 def check_close(name: str, value, expected, rtol: float = 1e-6, atol: float = 1e-8,
@@ -167,7 +236,7 @@ def check_close(name: str, value, expected, rtol: float = 1e-6, atol: float = 1e
         wrong = np.asarray(wrong)
         if wrong.shape == value.shape and np.allclose(value, wrong, rtol=rtol, atol=atol):
             raise CheckFailed(join_hint(f"{name}: wrong values, exactly those a known mistake gives",
-                                        f"likely cause: {cause}"))
+                                        f"likely cause: {cause}")).tagged(f"{_raise_site()}:{mistake_slug(cause)}")
     # The value shown is the one furthest outside the tolerance (not merely the largest difference, which may be
     # within it where the values are large).
     with np.errstate(invalid="ignore"):
@@ -205,7 +274,7 @@ def check_keys(name: str, value: dict, expected_keys, hint: str | None = None):
     check_type(name, value, dict, hint)
     missing = [k for k in expected_keys if k not in value]
     if missing:
-        _fail(name, f"a dict with keys {sorted(expected_keys)}", f"one missing {missing}", hint)
+        _fail(name, f"a dict with keys {sorted(expected_keys)}", f"one missing {missing}", hint, "keys")
 
 
 def check_tuple(name: str, value, length: int, names: list[str] | None = None):
@@ -213,7 +282,7 @@ def check_tuple(name: str, value, length: int, names: list[str] | None = None):
     check_type(name, value, (tuple, list))
     if len(value) != length:
         what = f"{length} values" + (f" ({', '.join(names)})" if names else "")
-        _fail(name, what, f"{len(value)} values", "check the return statement.")
+        _fail(name, what, f"{len(value)} values", "check the return statement.", "length")
 
 
 def numerical_gradient(f, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -248,7 +317,7 @@ def check_gradient(name: str, analytic, numeric: np.ndarray, tol: float = 1e-7, 
     if not err < tol:
         _fail(name, f"a relative error below {tol:g} against the numerical gradient",
               f"a relative error of {err:.3g}",
-              hint or "re-derive this gradient from the forward equations; check every factor of the chain rule.")
+              hint or "re-derive this gradient from the forward equations; check every factor of the chain rule.", "gradient")
 
 
 # Set by checks.fixtures while a check runs on a hidden case (arguments with no stored values): the
