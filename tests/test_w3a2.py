@@ -103,6 +103,14 @@ def test_the_readme_reports_what_the_training_script_measured(metrics):
         assert f"{dev[key]:.3f}" in readme, key
     assert f"threshold {metrics['validation']['threshold']}" in readme
     assert f"refractory period of {metrics['validation']['refractory']} steps" in readme
+    voices = metrics["dev"]["recall by voice"]
+    espeak = [v["recall"] for name, v in voices.items() if name.startswith("espeak-ng ")]
+    assert f"every espeak-ng voice\n{min(espeak):.3f}-{max(espeak):.3f}" in readme
+    for name, v in voices.items():
+        if not name.startswith("espeak-ng "):
+            assert f"{v['recall']:.3f} ({v['activates']})" in readme, name
+    for synth, v in metrics["dev"]["recall by synthesiser"].items():
+        assert f"{synth} {v['recall']:.3f} ({v['activates']} activates)" in readme.replace("\n", " "), synth
 
 
 def test_the_shipped_weights_give_the_reported_dev_metrics(metrics):

@@ -61,7 +61,8 @@ def test_the_settings_were_chosen_on_the_validation_clips_as_the_text_says(nb, m
 
 def test_tens_of_thousands_of_examples_trained_it(nb, metrics):
     assert "tens of thousands of examples" in markdown_text(nb, "## 4 – A trained detector, measured honestly")
-    earlier = sum(run.get("examples", 0) * run.get("epochs", 1) for run in metrics["earlier runs"])
+    earlier = sum(run.get("examples seen", run.get("examples", 0) * run.get("epochs", 1))
+                  for run in metrics["earlier runs"])
     assert metrics["examples seen"] + earlier >= 20_000
 
 
@@ -83,11 +84,11 @@ def test_the_printed_dev_figures_are_the_scripts_and_the_notebooks_own(nb, metri
     assert subset == 80
 
 
-def test_fine_tuning_lowers_the_loss_on_the_examples_and_makes_the_detector_more_cautious_on_dev(nb):
+def test_fine_tuning_lowers_the_loss_on_the_examples_and_the_f1_on_dev(nb):
     text = markdown_text(nb, "### Fine-tuning on your examples")
     assert "16 examples made by your `create_training_example`" in text
     assert "The loss on your examples falls" in text
-    assert "the detector grows more cautious (precision up, recall down) and its F1 drops" in text
+    assert "it does not help: its F1 drops" in text
     cell = code_cell(nb, "examples = [create_training_example(")
     assert "for i in range(16)]" in cell.source and "freeze_batch_normalization(model)" in cell.source
     out = output_text(nb, "examples = [create_training_example(")
@@ -99,7 +100,7 @@ def test_fine_tuning_lowers_the_loss_on_the_examples_and_makes_the_detector_more
     _, f1_before, f1_after, p_before, p_after, r_before, r_after = _numbers(
         rf"on the same {NUMBER} dev clips: F1 {NUMBER} before, {NUMBER} after \(precision {NUMBER} -> {NUMBER}, "
         rf"recall {NUMBER} -> {NUMBER}\)", out)
-    assert f1_after < f1_before and p_after > p_before and r_after < r_before
+    assert f1_after < f1_before and 0 <= min(p_after, r_after) and max(p_after, r_after) <= 1
     assert "puts the pretrained weights back" in text and "model.set_weights(pretrained_weights)" in cell.source
 
 

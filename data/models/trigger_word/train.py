@@ -37,10 +37,24 @@ import numpy as np  # noqa: E402
 
 THRESHOLDS = [round(t, 2) for t in np.arange(0.1, 0.96, 0.05)]
 REFRACTORY = [50, 75, 100, 125, 150]
-WORD_SPEED = (0.88, 1.15)      # each inserted word is played this much faster or slower (pitch and formants too)
+WORD_SPEED = (0.85, 1.3)       # each inserted word is played this much faster or slower (pitch and formants too:
+                               # 1.3 takes a male voice's formants and length near a fast female voice's)
 WORD_GAIN_DB = (-5.0, 3.0)     # and made this much louder or softer
 BACKGROUND_DB = (-26.0, -14.0)  # the background's gain before the words go in (create_training_example: -20)
 CLIP_DBFS = (-26.0, -17.0)     # the whole clip's loudness (create_training_example: -20)
+FREQ_WARP = (0.9, 1.2)         # half of the examples: every frequency times this factor in the spectrogram (a
+FREQ_WARP_P = 0.5              # shorter or longer vocal tract, with the length and the timing kept)
+
+
+def warp_frequencies(x, factor):
+    """x (steps, N_FREQ) with every frequency f moved to f * factor (linear interpolation between the bins; above
+    the top bin the top bin's value)."""
+    bins = np.arange(x.shape[1], dtype=np.float64)
+    source = bins / factor
+    low = np.minimum(np.floor(source).astype(int), x.shape[1] - 1)
+    high = np.minimum(low + 1, x.shape[1] - 1)
+    w = np.clip(source - low, 0.0, 1.0).astype(x.dtype)
+    return x[:, low] * (1 - w) + x[:, high] * w
 
 
 def make_example(rng, background, activates, negatives):
@@ -70,7 +84,10 @@ def make_example(rng, background, activates, negatives):
                     ends.append(end)
                 break
     clip = unclipped_level(clip, rng.uniform(*CLIP_DBFS))
-    return spectrogram(clip).T.astype(np.float32), frame_labels(ends), sorted(ends)
+    x = spectrogram(clip).T.astype(np.float32)
+    if rng.random() < FREQ_WARP_P:
+        x = warp_frequencies(x, rng.uniform(*FREQ_WARP))
+    return x, frame_labels(ends), sorted(ends)
 
 
 def make_round(seed: int, round_: int, n: int, clips):
@@ -113,8 +130,9 @@ def _take_round(future):
     return X, Y
 
 
-def by_synthesiser(probs, dev, threshold, refractory, split="dev"):
-    """Recall of the "activate"s of each synthesiser (from the recipes and the manifest)."""
+def recall_by(probs, dev, threshold, refractory, key, split="dev"):
+    """Recall of the "activate"s of each synthesiser (``key="synthesiser"``) or voice (``key="voice"``, named
+    ``<synthesiser> <voice>``), from the recipes and the manifest."""
     from checks.paths import data_path
     from week3.audio import CLIP_MS, TY, detections, heard_in_time
 
@@ -126,9 +144,10 @@ def by_synthesiser(probs, dev, threshold, refractory, split="dev"):
         inserts = sorted((i for i in recipe["inserts"] if i["clip"].startswith("activates/")),
                          key=lambda i: i["position_ms"])
         for insert, end in zip(inserts, ends):
-            synth = manifest[f"{split}/{insert['clip']}"]["synthesiser"]
-            total[synth] = total.get(synth, 0) + 1
-            hit[synth] = hit.get(synth, 0) + any(heard_in_time(f, end) for f in fired)
+            entry = manifest[f"{split}/{insert['clip']}"]
+            name = entry["synthesiser"] if key == "synthesiser" else f"{entry['synthesiser']} {entry['voice']}"
+            total[name] = total.get(name, 0) + 1
+            hit[name] = hit.get(name, 0) + any(heard_in_time(f, end) for f in fired)
     return {s: {"activates": total[s], "recall": round(hit[s] / total[s], 4)} for s in sorted(total)}
 
 
@@ -151,7 +170,8 @@ def choose_and_measure(model) -> dict:
                            "threshold": threshold, "refractory": refractory,
                            "grid": {"thresholds": THRESHOLDS, "refractory": REFRACTORY}},
             "dev": {**dev_metrics(model, threshold, refractory, dev, dev_probs),
-                    "recall by synthesiser": by_synthesiser(dev_probs, dev, threshold, refractory)},
+                    "recall by synthesiser": recall_by(dev_probs, dev, threshold, refractory, "synthesiser"),
+                    "recall by voice": recall_by(dev_probs, dev, threshold, refractory, "voice")},
             "dev at 0.5 / 75": dev_metrics(model, 0.5, 75, dev, dev_probs)}
 
 
@@ -243,7 +263,8 @@ def main(argv=None) -> int:
                "keras": keras.__version__,
                "train_seconds": round(sum(r["seconds"] for r in rounds), 1), "parameters": model.count_params(),
                "augmentation": {"word speed": WORD_SPEED, "word gain dB": WORD_GAIN_DB,
-                                "background gain dB": BACKGROUND_DB, "clip dBFS": CLIP_DBFS},
+                                "background gain dB": BACKGROUND_DB, "clip dBFS": CLIP_DBFS,
+                                "frequency warp": FREQ_WARP, "frequency warp share": FREQ_WARP_P},
                "history": rounds, "earlier runs": state["earlier runs"], **measured}
     args.out.mkdir(parents=True, exist_ok=True)
     save_weights(args.out / "weights.npz", model)
