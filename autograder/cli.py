@@ -173,11 +173,9 @@ def _regrade(root: Path, args) -> int:
         functions = [g[:-len("_tests")] if g.endswith("_tests") else g for g in cells]
         sys.exit(f"regrade: {args.function!r} is not a graded function of {aid}; give one of: {', '.join(functions)}"
                  f" (or its grade id, e.g. {cells[0] if cells else '<name>_tests'}).")
-    from autograder.deadlines import DeadlineFileError, load
-    try:
-        load(root, grading.assignment_ids(root))  # before grading: a malformed file would stop the recording
-    except DeadlineFileError as exc:
-        sys.exit(f"regrade: {exc}")
+    problem = _course_files_problem(root)  # before grading: a malformed file would stop the recording
+    if problem:
+        sys.exit(f"regrade: {problem}")
     before = _grade_state(root, aid, student, gid)
     # The student's own marker goes, so the submission is graded again (the canary runs only when it is due, as
     # in `make autograde`); the marker is written anew when the grade is recorded.
