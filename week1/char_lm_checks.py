@@ -20,6 +20,7 @@ import numbers
 
 import numpy as np
 
+from checks import assertions
 from checks.assertions import CheckFailed, call, check_close, check_keys, check_shape, check_tuple, check_type, passed
 from checks.fixtures import Fixtures
 from week1.char_lm import GRADIENT_NAMES, LETTERS, NEWLINE, PARAMETER_NAMES, build_vocabulary, parse_losses
@@ -297,6 +298,16 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, ve
                    dino_names=dino_names, **({"verbose": True} if verbose else {}))
         own = _own(model, ("optimize", "clip", "sample"))
     mistakes = case["mistakes"]
+    # Stored values were computed on another machine, whose exp and tanh differ in the last bits; 2,001 training
+    # steps amplify that to about 1e-3 in the parameters and 3e-4 in the losses (two x86 machines measured). The
+    # nearest known mistake is 0.35 away in the parameters and 3.8 in the losses. Values the reference computes here
+    # (a hidden test) are compared as tightly as ever.
+    stored = not assertions._hidden_case
+    param_tol = {"rtol": 0.0, "atol": 1e-2} if stored else {"rtol": 1e-5}
+    loss_atol = 1e-2 if stored else 2e-6
+    # a known mistake's losses are named within 0.5: with the weights swapped, the smoothed loss follows the last
+    # name's loss, which differs by 0.2 between those machines (the mistakes' losses are 1.3 or more apart)
+    mistake_atol = 0.5 if stored else 2e-6
     check_tuple("model(...)", out, 2, ["parameters", "last_dino_name"])
     parameters, last_dino_name = out
     check_type("parameters", parameters, dict)
@@ -314,8 +325,7 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, ve
                                 if helpers else "") + steps)
     for k in PARAMETER_NAMES:
         check_close(f"parameters['{k}'] after {num_iterations} iterations", parameters[k], case["parameters"][k],
-                    mistakes=mistakes["parameters"][k], rtol=1e-5,
-                    hint=hint)
+                    mistakes=mistakes["parameters"][k], **param_tol, hint=hint)
     check_type("last_dino_name", last_dino_name, str)
     expected_name = case["last_dino_name"]
     if last_dino_name != expected_name:
@@ -328,9 +338,9 @@ def check_model(model, n_names=12, n_a=10, dino_names=3, num_iterations=2001, ve
         raise CheckFailed(f"last_dino_name: expected {expected_name!r} but got {last_dino_name!r}; "
                           f"likely cause: {cause}")
     losses, expected_losses = parse_losses(printed.getvalue())[1], case["losses"]
-    if len(losses) != len(expected_losses) or _differ(losses, expected_losses, rtol=0, atol=2e-6):
+    if len(losses) != len(expected_losses) or _differ(losses, expected_losses, rtol=0, atol=loss_atol):
         cause = next((c for c, wrong in mistakes["losses"].items()
-                      if len(wrong) == len(losses) and not _differ(losses, wrong, rtol=0, atol=2e-6)),
+                      if len(wrong) == len(losses) and not _differ(losses, wrong, rtol=0, atol=mistake_atol)),
                      "the smoothed loss starts at the loss of guessing uniformly over the characters of an "
                      "average name of data_x (step 1 of section 3.2), is smoothed with smooth_loss every iteration "
                      "(step 5), and is printed every 2,000 iterations.")
