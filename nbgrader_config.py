@@ -59,3 +59,9 @@ c.Autograde.autograde_preprocessors = [Execute if os.environ.get(UNSANDBOXED) ==
 # student's pages are written, the grader's own files (.grading.json, any dot-file) are removed from the folder.
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, CheckOutcomes, HideHiddenTests, OfflineMath]
 c.GenerateFeedback.post_convert_hook = finish_feedback_hook
+
+# Formgrader's assignment lists count the submissions graded (nbgrader's own "autograded" test), not the folders in
+# submitted/: a class collected but not yet graded shows 0 until `make autograde` has graded it.
+from autograder.nbgrader_ext import count_graded_submissions  # noqa: E402
+
+count_graded_submissions()

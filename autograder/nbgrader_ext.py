@@ -15,6 +15,8 @@
   hidden tests, the score; the page's CSS wraps long messages. :func:`finish_feedback` (run for each student by
   ``GenerateFeedback.post_convert_hook`` and again by ``make feedback``) removes the grader's own files
   (``.grading.json``, any dot-file) from the feedback folder and names each test cell's function in the contents.
+- :func:`count_graded_submissions` (Formgrader): its assignment list's "# Submissions" counts the submissions graded,
+  not the folders in ``submitted/``.
 """
 from __future__ import annotations
 
@@ -317,3 +319,30 @@ def finish_feedback_hook(assignment=None, student=None, notebooks=()):
         target = root / "feedback" / who / aid
         if target.is_dir():
             finish_feedback(target, folder)
+
+
+def count_graded_submissions() -> None:
+    """Make Formgrader's assignment lists ("Manage Assignments" and the gradebook's) count the graded submissions.
+
+    nbgrader's API (:meth:`NbGraderAPI.get_assignment`, which Formgrader calls for both lists) counts the folders in
+    ``submitted/``, so a class collected but not graded, or graded only in part, looks done. Here ``num_submissions``
+    is the number of students nbgrader itself calls autograded (:meth:`NbGraderAPI.get_autograded_students`: graded,
+    with the time of the submission now in ``submitted/``) and ``num_submitted`` keeps the folder count. Formgrader
+    loads ``nbgrader_config.py``, which calls this, before each request; calling it again changes nothing."""
+    import functools
+
+    from nbgrader.apps.api import NbGraderAPI
+
+    original = NbGraderAPI.get_assignment
+    if getattr(original, "counts_graded", False):
+        return
+
+    @functools.wraps(original)
+    def get_assignment(self, assignment_id, released=None):
+        assignment = original(self, assignment_id, released=released)
+        assignment["num_submitted"] = assignment.get("num_submissions", 0)
+        assignment["num_submissions"] = len(self.get_autograded_students(assignment_id))
+        return assignment
+
+    get_assignment.counts_graded = True
+    NbGraderAPI.get_assignment = get_assignment

@@ -158,6 +158,29 @@ def test_formgrader_counts_every_graded_submission_as_autograded(late_class):
     assert api.get_assignment(AID)["num_submissions"] >= len(everyone)
 
 
+def test_formgrader_lists_count_the_graded_submissions(late_class):
+    """Formgrader loads the course's nbgrader_config.py before each request; its assignment lists then count the
+    submissions graded: one collected but not yet graded adds to ``num_submitted`` only."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    root, _ = late_class
+    PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()  # as Formgrader's api property does
+    PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()  # each request: the same, not twice
+    api = NbGraderAPI(coursedir=CourseDirectory(root=str(root)))
+    graded = api.get_autograded_students(AID)
+    waiting = submit(root, "not_yet_graded", toy_notebook(release=True))
+    try:
+        listed = {a["name"]: a for a in api.get_assignments()}[AID]
+        assert api.get_submitted_students(AID) - graded == {"not_yet_graded"}
+        assert listed["num_submissions"] == len(graded) and listed["num_submitted"] == len(graded) + 1
+        assert api.get_assignment(AID)["num_submissions"] == len(graded)
+    finally:
+        import shutil
+        shutil.rmtree(waiting.parent)
+
+
 def test_the_roster_names_the_student_in_formgrader(late_class):
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
