@@ -6,7 +6,11 @@ submitted nothing or nothing of the submission could be graded:
 
 ``canvas``
     Canvas's Gradebook import: ``Student, ID, SIS User ID, SIS Login ID, Section``, one column per assignment
-    headed with its id, and the ``Points Possible`` row under the header.
+    headed with its id, and the ``Points Possible`` row under the header. Canvas's importer takes this header (its
+    last student column must be Section), matches each assignment column by title (or creates the assignment, with
+    the points of that row) and finds each student by ID (Canvas's numeric user id, the roster's ``lms_id``), else
+    SIS User ID, else SIS Login ID (the roster's ``sis_login_id``, else the nbgrader id), else the name; the tests
+    read the file with those rules.
 ``moodle``
     Moodle's "Import grades from CSV": ``First name, Last name, Username, Email address, User ID`` (the identifiers
     the import can map to a user field: username, email address, id), one column per assignment.

@@ -110,13 +110,76 @@ def export(root: Path, fmt: str, capsys, *extra: str) -> tuple[list[list[str]], 
         return list(csv.reader(handle)), capsys.readouterr().out
 
 
-# Canvas, "How do I import grades in the Gradebook?" and the format of the file it reads (Canvas's own export):
+# Canvas, "How do I import grades in the Gradebook?" and the format of the file it reads (Canvas's own export; its
+# importer's rules are in canvas_import below):
 #   https://community.canvaslms.com/t5/Instructor-Guide/How-do-I-import-grades-in-the-Gradebook/ta-p/807
 #   https://community.canvaslms.com/t5/Instructor-Guide/How-do-I-export-grades-in-the-Gradebook/ta-p/809
 # The first five columns, in this order, name the student: Student ("Last, First"), ID (Canvas's user id), SIS User
 # ID, SIS Login ID, Section; each further column is one assignment, headed with its name (optionally "name (canvas
 # id)"); the second row starts with "Points Possible" and holds each assignment's points.
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def canvas_import(path: Path) -> dict:
+    """What Canvas's gradebook import makes of the file at ``path``: the rules of its importer
+    (instructure/canvas-lms, app/models/gradebook_importer.rb), written again here. The importer:
+
+    - reads ";" as the separator when the first three lines have the same number of ";"-fields, more than of
+      ","-fields; else ",";
+    - takes the first row as the header only when it has more than 3 columns, its first holds "Student" and its
+      second "ID"; the student columns are Student, ID and Section, with "SIS Login ID" third, or "SIS User ID"
+      third and "SIS Login ID" fourth (then optionally "Integration ID" and "Root Account"); the last student
+      column must hold "Section", or the file is refused ("Invalid header row");
+    - drops the columns whose header holds Current/Final/Override Score, Points or Grade (Canvas's computed
+      columns); every other column is an assignment, matched by "title (canvas id)" or by title, else created;
+    - reads a row whose first cell holds "Points Possible" as the assignments' points, and skips a row whose cells
+      are all empty, "Muted" or "Manual Posting...";
+    - finds each student by the ID column (Canvas's numeric user id), else the SIS User ID, else the SIS Login ID,
+      else the name ("First Last" or "Last, First").
+    """
+    import re
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+
+    def fields(line, sep):
+        return len(next(csv.reader([line], delimiter=sep)))
+    counts = {}
+    for sep in ",;":
+        per_line = {fields(line, sep) for line in lines[:3]}
+        counts[sep] = per_line.pop() if len(per_line) == 1 else 0
+    sep = ";" if counts[";"] > counts[","] else ","
+    rows = [[cell if cell != "" else None for cell in row] for row in csv.reader(lines, delimiter=sep)]
+    header, body = rows[0], rows[1:]
+    if not (len(header) > 3 and "Student" in (header[0] or "") and "ID" in (header[1] or "")):
+        raise ValueError("Invalid header row")
+    columns, sis_user, sis_login = 3, None, None
+    if re.search(r"SIS\s+Login\s+ID", header[2] or ""):
+        columns, sis_login = 4, 2
+    elif re.search(r"SIS\s+User\s+ID", header[2] or "") and re.search(r"SIS\s+Login\s+ID", header[3] or ""):
+        at = dict(enumerate(header)).get  # a column past the end is empty, as in Ruby
+        integration = bool(re.search(r"Integration\s+ID", at(4) or ""))
+        columns, sis_user, sis_login = 5 + integration, 2, 3
+        columns += bool(re.search(r"Root\s+Account", at(4 + integration) or ""))
+    if "Section" not in (dict(enumerate(header)).get(columns - 1) or ""):
+        raise ValueError("Invalid header row")
+    computed = re.compile("Current Score|Current Points|Current Grade|Final Score|Final Points|Final Grade|"
+                          "Override Score|Override Grade|Override Status")
+    assignments = {i: name for i, name in enumerate(header) if i >= columns and not computed.search(name or "")}
+    result = {"assignments": {}, "students": []}
+    for row in body:
+        if (row[0] or "").find("Points Possible") >= 0:
+            result["assignments"] = {name: row[i] for i, name in assignments.items()}
+            continue
+        if all(re.fullmatch(r"\s*(Muted|Manual Posting.*)?\s*", c, re.I) for c in row if c is not None):
+            continue
+        canvas_id = int(row[1]) if row[1] and row[1].strip().isdigit() else None
+        found_by = ("ID" if canvas_id else "SIS User ID" if sis_user is not None and row[sis_user]
+                    else "SIS Login ID" if sis_login is not None and row[sis_login] else "name")
+        result["students"].append({"found by": found_by, "ID": canvas_id, "name": row[0],
+                                   "SIS Login ID": row[sis_login] if sis_login is not None else None,
+                                   "grades": {name: (row[i] or "").strip() for i, name in assignments.items()}})
+    return result
+
 
 # Moodle, "Import grades from CSV" (Grade import):  https://docs.moodle.org/en/Grade_import
 #   one header row of column names, one row per student; one column identifies the user and is mapped ("Map from")
@@ -143,6 +206,28 @@ def test_canvas_file_has_the_columns_and_points_possible_row_canvas_reads(with_r
     assert rows["esmith"]["toy_a"] == ""  # submitted, but nothing of it could be graded: no grade, not a zero
     assert "1 student(s) not in roster.csv, their nbgrader id stands in: cy." in out
     assert "Submitted but not graded (left empty): eve (toy_a)." in out
+
+
+def test_canvas_importer_reads_every_assignment_its_points_and_finds_every_student(with_roster, capsys):
+    export(with_roster, "canvas", capsys)
+    read = canvas_import(with_roster / lms.DEFAULT_FILE["canvas"])
+    assert read["assignments"] == {aid: "3" for aid in TOY}  # none taken for a computed column, each with points
+    by_login = {s["SIS Login ID"]: s for s in read["students"]}
+    assert set(by_login) == {"alovelace", "bob", "cy", "ddee", "esmith"}
+    assert (by_login["alovelace"]["found by"], by_login["alovelace"]["ID"]) == ("ID", 101)  # Canvas's user id
+    assert by_login["cy"]["found by"] == "SIS Login ID"  # not on the roster: the nbgrader id as the login
+    assert by_login["alovelace"]["grades"] == {"toy_a": "3", "toy_b": "0.5", "toy_c": ""}
+
+
+def test_canvas_import_rules_refuse_what_canvas_refuses(tmp_path):
+    """The rules above are not a copy of the exporter's own: they refuse a header Canvas refuses."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Name,ID,SIS Login ID,Section,toy_a\n")
+    with pytest.raises(ValueError, match="Invalid header row"):
+        canvas_import(bad)
+    bad.write_text("Student,ID,SIS User ID,SIS Login ID,toy_a\n")  # no Section where Canvas needs it
+    with pytest.raises(ValueError, match="Invalid header row"):
+        canvas_import(bad)
 
 
 def test_moodle_file_has_an_identifier_column_for_every_row_and_one_column_per_assignment(with_roster, capsys):
