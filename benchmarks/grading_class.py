@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder import grading  # noqa: E402
 from autograder.nbgrader_ext import UNSANDBOXED  # noqa: E402
+from benchmarks._results import read_result, write_result  # noqa: E402
 
 IDS = ["w1a1_rnn_step_by_step", "w2a2_emojify"]
 #: Per assignment, the graded function that loops forever in the endless-loop submission.
@@ -182,11 +183,11 @@ def extrapolate(per_submission: dict, notebook_seconds: dict, workers: int = 80,
 
 
 def _extrapolation(results: dict, per_submission: dict) -> None:
-    notebooks = ROOT / "benchmarks" / "results" / "notebooks.json"  # from benchmarks/run_notebooks.py
-    if not notebooks.exists():
+    notebooks = read_result("notebooks.json")  # from benchmarks/run_notebooks.py
+    if notebooks is None:
         print("no benchmarks/results/notebooks.json: run `make benchmark` first, then --extrapolate-only")
         return
-    seconds = {aid: v["wall_s"] for aid, v in json.loads(notebooks.read_text()).items()}
+    seconds = {aid: v["wall_s"] for aid, v in notebooks.items()}
     measured = {aid: kinds["full"] for aid, kinds in per_submission.items()}
     results["extrapolation: 500 students x 7 assignments, 10 machines x 8 cores"] = extrapolate(measured, seconds)
 
@@ -201,11 +202,12 @@ def main():
     parser.add_argument("--extrapolate-only", action="store_true",
                         help="only (re)compute the extrapolation of the last results, from the notebook times")
     args = parser.parse_args()
-    out = ROOT / "benchmarks" / "results"
     if args.extrapolate_only:
-        results = json.loads((out / "grading_class.json").read_text())
+        results = read_result("grading_class.json")
+        if results is None:
+            sys.exit("no benchmarks/results/grading_class.json: run this benchmark first, then --extrapolate-only")
         _extrapolation(results, results["LocalCluster"]["mean seconds per submission on a worker"])
-        (out / "grading_class.json").write_text(json.dumps(results, indent=1) + "\n")
+        write_result("grading_class.json", results)
         return
     py = sys.executable
     results = {"students": args.students, "cores": len(os.sched_getaffinity(0)), "ids": args.ids,
@@ -273,9 +275,7 @@ def main():
     })
     _extrapolation(results, clustered["per_submission_s"])
     print(json.dumps(results, indent=1))
-    out.mkdir(exist_ok=True)
-    name = "grading_class_full_only.json" if args.full_only else "grading_class.json"
-    (out / name).write_text(json.dumps(results, indent=1) + "\n")
+    write_result("grading_class_full_only.json" if args.full_only else "grading_class.json", results)
 
 
 if __name__ == "__main__":

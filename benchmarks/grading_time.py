@@ -19,7 +19,6 @@ benchmarks/results/grading_time.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.sandbox import Limits, SandboxKernel, run_subprocess_in_sandbox  # noqa: E402
+from benchmarks._results import write_result  # noqa: E402
 
 
 def _course(tmp: Path, aid: str) -> Path:
@@ -105,9 +105,7 @@ def main():
         overhead = 100 * (times["sandboxed"] / times["in-kernel"] - 1)
         results[aid] = dict(times, **{"sandboxed vs in-kernel (%)": round(overhead, 1)})
         print(f"{aid}: median seconds per submission {times}; sandboxed is {overhead:+.1f} % against in-kernel")
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "grading_time.json").write_text(json.dumps(results, indent=1) + "\n")
+    write_result("grading_time.json", results)
 
 
 if __name__ == "__main__":

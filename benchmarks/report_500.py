@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from autograder import remote  # noqa: E402
+from benchmarks._results import write_result  # noqa: E402
 import similarity_class  # noqa: E402
 
 AID = similarity_class.AID
@@ -198,9 +199,7 @@ def main(argv=None) -> int:
                   "target_seconds": 60}
     print(f"{args.students} submissions: report written in {seconds:.1f} s (target: under 60 s on 2 cores), "
           f"{result['html_bytes'] / 1e6:.2f} MB of HTML (class built in {built:.0f} s, untimed)")
-    out = ROOT / "benchmarks" / "results" / "report_500.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out = write_result("report_500.json", result)
     print(f"written to {out.relative_to(ROOT)}")
     return 0
 

@@ -21,6 +21,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from autograder.grading import assignment_ids  # noqa: E402
+from benchmarks._results import read_result, write_result  # noqa: E402
 
 PEAK_CELL = "import resource, json; print(json.dumps({'peak_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"
 
@@ -54,14 +55,12 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     args = parser.parse_args()
     print(f"{'assignment':<32} {'wall (s)':>9} {'peak (MB)':>10}   ({args.cores} cores, {os.cpu_count()} present)")
-    out = ROOT / "benchmarks" / "results" / "notebooks.json"
-    results = json.loads(out.read_text()) if out.exists() else {}
+    results = read_result("notebooks.json", default={})
     for aid in args.ids or assignment_ids(ROOT):
         r = run(aid, args.cores)
         print(f"{r['assignment']:<32} {r['wall_s']:>9} {r['peak_mb']:>10}")
         results[aid] = {"wall_s": r["wall_s"], "peak_mb": r["peak_mb"], "cores": args.cores}
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
+    write_result("notebooks.json", dict(sorted(results.items())))
 
 
 if __name__ == "__main__":
