@@ -1,7 +1,8 @@
 """Grade files for the course's learning management system, from nbgrader's gradebook (``make export``).
 
 Three formats, one row per student (everyone in the gradebook or in ``roster.csv``), one column per assignment in
-course order holding the student's total after nbgrader's late penalty (never below 0), empty where the student
+course order (for an LMS, only the assignments with a graded submission: its import would create the others empty)
+holding the student's total after nbgrader's late penalty (never below 0), empty where the student
 submitted nothing or nothing of the submission could be graded:
 
 ``canvas``
@@ -30,6 +31,7 @@ from pathlib import Path
 from autograder.roster import ROSTER, load_roster
 
 FORMATS = ("csv", "canvas", "moodle")
+LMS_FORMATS = ("canvas", "moodle")  # files for an LMS's import: a column only for an assignment graded
 DEFAULT_FILE = {"csv": "grades.csv", "canvas": "grades-canvas.csv", "moodle": "grades-moodle.csv"}
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -96,6 +98,13 @@ def graded_cells(root: Path, aid: str, recorded: set[str]) -> list[str]:
     return ordered + sorted(recorded - set(ordered))
 
 
+def graded_assignments(grades: Grades) -> list[str]:
+    """The assignments (course order) with at least one graded submission: the only columns of an LMS's file, whose
+    import would create an empty assignment for each other column (Canvas does)."""
+    done = {aid for _, aid in grades.total}
+    return [aid for aid in grades.assignments if aid in done]
+
+
 def _number(value: float | None) -> str:
     return "" if value is None else f"{round(value, 2):g}"
 
@@ -103,7 +112,7 @@ def _number(value: float | None) -> str:
 def rows(fmt: str, grades: Grades, roster: dict[str, dict]) -> list[list[str]]:
     """The grade file of format ``fmt`` (one of :data:`FORMATS`) as rows of cells, its header rows first."""
     ids = sorted(set(grades.students) | set(roster))
-    aids = grades.assignments
+    aids = graded_assignments(grades) if fmt in LMS_FORMATS else grades.assignments
 
     def person(student: str) -> dict:
         entry = dict(roster.get(student) or {})
@@ -170,6 +179,9 @@ def export(root: Path, fmt: str = "csv", to: Path | None = None) -> tuple[Path, 
                 if lacking and len(lacking) < len(set(grades.students) | set(roster)):
                     notes.append(f"{len(lacking)} student(s) have no {key} in {ROSTER}: identify users by "
                                  f"'Username', not '{column}', or fill it in.")
+    left_out = [aid for aid in grades.assignments if aid not in graded_assignments(grades)]
+    if fmt in LMS_FORMATS and left_out:
+        notes.append(f"Not in the file, as no submission of them is graded yet: {', '.join(left_out)}.")
     if grades.ungraded:
         notes.append("Submitted but not graded (left empty): "
                      + ", ".join(f"{s} ({aid})" for s, aid in sorted(grades.ungraded)) + ".")

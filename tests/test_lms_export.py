@@ -22,6 +22,7 @@ from course import ROOT
 
 # Three toy assignments (course order: sorted ids), each a notebook with two graded cells in this order.
 TOY = ("toy_a", "toy_b", "toy_c")
+GRADED = ("toy_a", "toy_b")  # toy_c: nobody's submission is graded, so an LMS's file has no column for it
 CELLS = {"g_tests": 1.0, "f_tests": 2.0}  # g before f in the notebook: the export keeps the notebook's order
 # (student, assignment) -> (points per graded cell, late penalty); None: submitted but nothing graded.
 RECORDED = {
@@ -192,31 +193,34 @@ MOODLE_USER_COLUMNS = {"First name": None, "Last name": None, "Username": "usern
 
 def test_canvas_file_has_the_columns_and_points_possible_row_canvas_reads(with_roster, capsys):
     table, out = export(with_roster, "canvas", capsys)
-    assert table[0] == CANVAS_STUDENT_COLUMNS + list(TOY)
+    assert table[0] == CANVAS_STUDENT_COLUMNS + list(GRADED)
     assert table[1][0].strip() == "Points Possible" and table[1][1:5] == ["", "", "", ""]
-    assert [float(v) for v in table[1][5:]] == [3.0, 3.0, 3.0]
+    assert [float(v) for v in table[1][5:]] == [3.0, 3.0]
     rows = {row[3]: dict(zip(table[0], row)) for row in table[2:]}  # by SIS Login ID
     assert set(rows) == {"alovelace", "bob", "cy", "ddee", "esmith"}  # the gradebook's students and the roster's
     ada = rows["alovelace"]
     assert (ada["Student"], ada["ID"], ada["Section"]) == ("Lovelace, Ada", "101", "Section 1")
-    assert (ada["toy_a"], ada["toy_b"], ada["toy_c"]) == ("3", "0.5", "")  # after the late penalty; not submitted
+    assert (ada["toy_a"], ada["toy_b"]) == ("3", "0.5")  # after the late penalty
     assert rows["bob"]["toy_a"] == "0" and rows["bob"]["Student"] == "Bob"  # a penalty never takes it below 0
     assert (rows["cy"]["Student"], rows["cy"]["ID"], rows["cy"]["toy_a"]) == ("cy", "", "2")  # not in the roster
-    assert [rows["ddee"][aid] for aid in TOY] == ["", "", ""]  # on the roster, submitted nothing
+    assert [rows["ddee"][aid] for aid in GRADED] == ["", ""]  # on the roster, submitted nothing
+    assert rows["cy"]["toy_b"] == "0"  # graded 0: a zero, not an empty cell
     assert rows["esmith"]["toy_a"] == ""  # submitted, but nothing of it could be graded: no grade, not a zero
     assert "1 student(s) not in roster.csv, their nbgrader id stands in: cy." in out
     assert "Submitted but not graded (left empty): eve (toy_a)." in out
+    assert "Not in the file, as no submission of them is graded yet: toy_c." in out
 
 
 def test_canvas_importer_reads_every_assignment_its_points_and_finds_every_student(with_roster, capsys):
     export(with_roster, "canvas", capsys)
     read = canvas_import(with_roster / lms.DEFAULT_FILE["canvas"])
-    assert read["assignments"] == {aid: "3" for aid in TOY}  # none taken for a computed column, each with points
+    assert read["assignments"] == {aid: "3" for aid in GRADED}  # none taken for a computed column, each with points
     by_login = {s["SIS Login ID"]: s for s in read["students"]}
     assert set(by_login) == {"alovelace", "bob", "cy", "ddee", "esmith"}
     assert (by_login["alovelace"]["found by"], by_login["alovelace"]["ID"]) == ("ID", 101)  # Canvas's user id
     assert by_login["cy"]["found by"] == "SIS Login ID"  # not on the roster: the nbgrader id as the login
-    assert by_login["alovelace"]["grades"] == {"toy_a": "3", "toy_b": "0.5", "toy_c": ""}
+    assert by_login["alovelace"]["grades"] == {"toy_a": "3", "toy_b": "0.5"}
+    assert by_login["ddee"]["grades"] == {"toy_a": "", "toy_b": ""}  # no grade: Canvas leaves the cell as it is
 
 
 def test_canvas_import_rules_refuse_what_canvas_refuses(tmp_path):
@@ -232,12 +236,12 @@ def test_canvas_import_rules_refuse_what_canvas_refuses(tmp_path):
 
 def test_moodle_file_has_an_identifier_column_for_every_row_and_one_column_per_assignment(with_roster, capsys):
     table, out = export(with_roster, "moodle", capsys)
-    assert table[0] == list(MOODLE_USER_COLUMNS) + list(TOY)
+    assert table[0] == list(MOODLE_USER_COLUMNS) + list(GRADED)
     rows = {row[2]: dict(zip(table[0], row)) for row in table[1:]}
     assert all(rows) and len(rows) == len(table) - 1  # a username on every row, none twice
     assert rows["alovelace"] == {"First name": "Ada", "Last name": "Lovelace", "Username": "alovelace",
                                  "Email address": "ada@example.edu", "User ID": "101",
-                                 "toy_a": "3", "toy_b": "0.5", "toy_c": ""}
+                                 "toy_a": "3", "toy_b": "0.5"}
     assert rows["cy"]["Email address"] == ""
     assert "have no email in roster.csv: identify users by 'Username'" in out
 
