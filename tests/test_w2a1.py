@@ -332,7 +332,7 @@ ANALOGY_SEEDS = [None, 1, 2, 7, 3, 11]
 @pytest.mark.parametrize("seed", ANALOGY_SEEDS)
 def test_a_right_loop_and_a_vectorised_np_where_version_pass(seed):
     check_complete_analogy(_analogy_variant(), seed=seed)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, np.errstate(divide="warn", invalid="warn"):  # numpy's default
         warnings.simplefilter("always")
         check_complete_analogy(_argsort_analogy(quiet=False), seed=seed)
     assert any(issubclass(w.category, RuntimeWarning) for w in caught)  # the warning happened, and did not matter
