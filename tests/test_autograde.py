@@ -164,6 +164,12 @@ def _cell(nb, grade_id):
 # Students of every run who hand in no working solution: their points are all 0.
 NOTHING_DUE = ("untouched_release", "hostile")
 
+# The assignments whose class also has the wrong function's test cell edited away ("edited_test") and deleted
+# ("deleted_test"). Restoring a test cell is the same code for every assignment (the cell comes back from the
+# release by its grade id), so two classes show it (one that trains Keras models), not all nine: each costs two more
+# runs of the whole notebook.
+TAMPERED = ("w1a1_rnn_step_by_step", "w2a2_emojify")
+
 
 @pytest.fixture(scope="module", params=[a for a in ASSIGNMENTS if a in WRONG])
 def graded(request, tmp_path_factory):
@@ -199,13 +205,14 @@ def graded(request, tmp_path_factory):
     submit("full_marks", source)
     submit("untouched_release", release)
     submit("one_wrong", wrong())
-    edited = wrong()
-    _cell(edited, f"{func}_tests").source = "# tests removed by the student\npass"
-    submit("edited_test", edited)
-    deleted = wrong()
-    deleted.cells.remove(_cell(deleted, f"{func}_tests"))
-    submit("deleted_test", deleted)
-    for student in ("one_wrong", "edited_test", "deleted_test"):
+    if aid in TAMPERED:
+        edited = wrong()
+        _cell(edited, f"{func}_tests").source = "# tests removed by the student\npass"
+        submit("edited_test", edited)
+        deleted = wrong()
+        deleted.cells.remove(_cell(deleted, f"{func}_tests"))
+        submit("deleted_test", deleted)
+    for student in ("one_wrong", "edited_test", "deleted_test")[:3 if aid in TAMPERED else 1]:
         expected[student] = dict(points, **{f"{func}_tests": 0.0})
     submit("not_json", raw='{"cells": [ this is not a notebook')
     honest = copy(source)
@@ -275,6 +282,8 @@ def test_untouched_release_gets_zero(graded):
 
 @pytest.mark.parametrize("student", ["one_wrong", "edited_test", "deleted_test"])
 def test_a_wrong_function_loses_exactly_its_points(graded, student):
+    if student != "one_wrong" and graded["aid"] not in TAMPERED:
+        pytest.skip(f"test cells are tampered with in the classes of {', '.join(TAMPERED)} only")
     expected = dict(graded["points"], **{f"{graded['func']}_tests": 0.0})
     assert _scores(graded, student) == expected
 
@@ -352,6 +361,8 @@ def test_feedback_shows_no_hidden_test_and_renders_math_offline(graded):
 
 
 def test_deleted_test_cell_is_restored_and_the_submission_left_as_it_was(graded):
+    if graded["aid"] not in TAMPERED:
+        pytest.skip(f"test cells are tampered with in the classes of {', '.join(TAMPERED)} only")
     folder = graded["root"] / "submitted" / "deleted_test" / graded["aid"]
     (submitted,) = folder.glob("*.ipynb")
     gid = f"{graded['func']}_tests"
@@ -371,7 +382,7 @@ def test_invalid_notebook_is_reported_and_others_still_graded(graded):
     assert cli(["--root", str(graded["root"]), "export", "--to", str(csv)]) == 0
     with open(csv, newline="") as handle:
         rows = {r["student_id"]: r for r in __import__("csv").DictReader(handle)}
-    assert {"full_marks", "untouched_release", "one_wrong", "edited_test", "deleted_test", "not_json"} <= set(rows)
+    assert {"full_marks", "untouched_release", "one_wrong", "not_json"} <= set(rows)
     aid = graded["aid"]
     # a file that is not a notebook scores 0 in the gradebook (the run reported it as not graded, to re-submit)
     assert float(rows["not_json"][aid]) == 0 and float(rows["full_marks"][aid]) == sum(graded["points"].values())
