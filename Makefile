@@ -16,7 +16,7 @@ help:
 	@echo "  make validate NB=$(WORK)/<id>/<name>.ipynb   run a notebook with its checks, as the autograder will"
 	@echo "  make setup              only set up .venv (make help: this list)"
 	@echo "Contributors:"
-	@echo "  make test               set up .venv and run the whole test suite (about 75 minutes on 2 cores)"
+	@echo "  make test               set up .venv and run the whole test suite (about 65 minutes on 2 cores)"
 	@echo "  make benchmark          each solution notebook's wall time and peak memory on 2 cores"
 	@echo "  make mutants ID=<id>|all [FUNCTION=name]   how many wrong versions of each graded function the checks catch"
 	@echo "Instructors (ID is an assignment id such as w1a1_rnn_step_by_step):"
