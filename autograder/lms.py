@@ -179,7 +179,8 @@ def export(root: Path, fmt: str = "csv", to: Path | None = None) -> tuple[Path, 
                 if lacking and len(lacking) < len(set(grades.students) | set(roster)):
                     notes.append(f"{len(lacking)} student(s) have no {key} in {ROSTER}: identify users by "
                                  f"'Username', not '{column}', or fill it in.")
-    left_out = [aid for aid in grades.assignments if aid not in graded_assignments(grades)]
+    graded = graded_assignments(grades)
+    left_out = [aid for aid in grades.assignments if aid not in graded]
     if fmt in LMS_FORMATS and left_out:
         notes.append(f"Not in the file, as no submission of them is graded yet: {', '.join(left_out)}.")
     if grades.ungraded:

@@ -205,6 +205,7 @@ def graded(request, tmp_path_factory):
     submit("full_marks", source)
     submit("untouched_release", release)
     submit("one_wrong", wrong())
+    wrong_ones = ["one_wrong"]
     if aid in TAMPERED:
         edited = wrong()
         _cell(edited, f"{func}_tests").source = "# tests removed by the student\npass"
@@ -212,7 +213,8 @@ def graded(request, tmp_path_factory):
         deleted = wrong()
         deleted.cells.remove(_cell(deleted, f"{func}_tests"))
         submit("deleted_test", deleted)
-    for student in ("one_wrong", "edited_test", "deleted_test")[:3 if aid in TAMPERED else 1]:
+        wrong_ones += ["edited_test", "deleted_test"]
+    for student in wrong_ones:
         expected[student] = dict(points, **{f"{func}_tests": 0.0})
     submit("not_json", raw='{"cells": [ this is not a notebook')
     honest = copy(source)
@@ -280,10 +282,15 @@ def test_untouched_release_gets_zero(graded):
     assert set(scores) == set(graded["points"]) and sum(scores.values()) == 0
 
 
+def _skip_untampered(graded):
+    if graded["aid"] not in TAMPERED:
+        pytest.skip(f"test cells are tampered with in the classes of {', '.join(TAMPERED)} only")
+
+
 @pytest.mark.parametrize("student", ["one_wrong", "edited_test", "deleted_test"])
 def test_a_wrong_function_loses_exactly_its_points(graded, student):
-    if student != "one_wrong" and graded["aid"] not in TAMPERED:
-        pytest.skip(f"test cells are tampered with in the classes of {', '.join(TAMPERED)} only")
+    if student != "one_wrong":
+        _skip_untampered(graded)
     expected = dict(graded["points"], **{f"{graded['func']}_tests": 0.0})
     assert _scores(graded, student) == expected
 
@@ -361,8 +368,7 @@ def test_feedback_shows_no_hidden_test_and_renders_math_offline(graded):
 
 
 def test_deleted_test_cell_is_restored_and_the_submission_left_as_it_was(graded):
-    if graded["aid"] not in TAMPERED:
-        pytest.skip(f"test cells are tampered with in the classes of {', '.join(TAMPERED)} only")
+    _skip_untampered(graded)
     folder = graded["root"] / "submitted" / "deleted_test" / graded["aid"]
     (submitted,) = folder.glob("*.ipynb")
     gid = f"{graded['func']}_tests"

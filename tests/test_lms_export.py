@@ -153,22 +153,23 @@ def canvas_import(path: Path) -> dict:
     header, body = rows[0], rows[1:]
     if not (len(header) > 3 and "Student" in (header[0] or "") and "ID" in (header[1] or "")):
         raise ValueError("Invalid header row")
+    def at(i):  # a column past the end is empty, as in Ruby
+        return (header[i] if i < len(header) else None) or ""
     columns, sis_user, sis_login = 3, None, None
-    if re.search(r"SIS\s+Login\s+ID", header[2] or ""):
+    if re.search(r"SIS\s+Login\s+ID", at(2)):
         columns, sis_login = 4, 2
-    elif re.search(r"SIS\s+User\s+ID", header[2] or "") and re.search(r"SIS\s+Login\s+ID", header[3] or ""):
-        at = dict(enumerate(header)).get  # a column past the end is empty, as in Ruby
-        integration = bool(re.search(r"Integration\s+ID", at(4) or ""))
+    elif re.search(r"SIS\s+User\s+ID", at(2)) and re.search(r"SIS\s+Login\s+ID", at(3)):
+        integration = bool(re.search(r"Integration\s+ID", at(4)))
         columns, sis_user, sis_login = 5 + integration, 2, 3
-        columns += bool(re.search(r"Root\s+Account", at(4 + integration) or ""))
-    if "Section" not in (dict(enumerate(header)).get(columns - 1) or ""):
+        columns += bool(re.search(r"Root\s+Account", at(4 + integration)))
+    if "Section" not in at(columns - 1):
         raise ValueError("Invalid header row")
     computed = re.compile("Current Score|Current Points|Current Grade|Final Score|Final Points|Final Grade|"
                           "Override Score|Override Grade|Override Status")
     assignments = {i: name for i, name in enumerate(header) if i >= columns and not computed.search(name or "")}
     result = {"assignments": {}, "students": []}
     for row in body:
-        if (row[0] or "").find("Points Possible") >= 0:
+        if "Points Possible" in (row[0] or ""):
             result["assignments"] = {name: row[i] for i, name in assignments.items()}
             continue
         if all(re.fullmatch(r"\s*(Muted|Manual Posting.*)?\s*", c, re.I) for c in row if c is not None):
